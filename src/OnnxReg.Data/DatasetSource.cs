@@ -1,0 +1,122 @@
+using OnnxReg.Data.Idx;
+
+namespace OnnxReg.Data;
+
+/// <summary>A training set and a test set loaded from one source.</summary>
+/// <param name="Train">The official training images (split it further for validation).</param>
+/// <param name="Test">The official test images.</param>
+/// <param name="Description">Where the data came from, for reports.</param>
+public sealed record DatasetPair(ImageDataset Train, ImageDataset Test, string Description);
+
+/// <summary>
+/// Loads MNIST-family data from one of three sources: <c>embedded</c> (a Fashion-MNIST subset shipped inside
+/// this library), <c>fashion-mnist</c> (the full set from Debian's <c>dataset-fashion-mnist</c> package), or a
+/// folder holding the four IDX files.
+/// </summary>
+public static class DatasetSource
+{
+    /// <summary>The name of the embedded subset: the first 6,000 training and 2,000 test images of Fashion-MNIST.</summary>
+    public const string Embedded = "embedded";
+
+    /// <summary>The name of the full Fashion-MNIST installed by Debian's package.</summary>
+    public const string FashionMnistPackage = "fashion-mnist";
+
+    private const string ClassNamesFile = "classes.txt";
+    private const string ResourcePrefix = "OnnxReg.Data.FashionMnistSubset.";
+
+    /// <summary>Loads <paramref name="source"/>: <c>embedded</c>, <c>fashion-mnist</c>, or a folder path.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder (or the Debian package's folder) does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The folder lacks one of the four IDX files.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed, or images and labels disagree.</exception>
+    public static DatasetPair Load(string source)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        if (source == Embedded)
+            return LoadEmbedded();
+        if (source == FashionMnistPackage)
+        {
+            if (!Directory.Exists(FashionMnist.PackageDirectory))
+                throw new DirectoryNotFoundException(
+                    $"Full Fashion-MNIST not found at {FashionMnist.PackageDirectory}. Install it with 'sudo apt-get install dataset-fashion-mnist' (or run tools/setup.sh), or use --data embedded.");
+            return LoadFolder(FashionMnist.PackageDirectory, FashionMnist.ClassNames);
+        }
+        var folder = Path.GetFullPath(source);
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException(
+                $"Data folder '{source}' does not exist. Use --data embedded (built in), --data fashion-mnist (sudo apt-get install dataset-fashion-mnist), or a folder holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz].");
+        return LoadFolder(folder, classNames: null);
+    }
+
+    private static DatasetPair LoadEmbedded()
+    {
+        var assembly = typeof(DatasetSource).Assembly;
+        IdxArray ReadResource(string file)
+        {
+            using var stream = assembly.GetManifestResourceStream(ResourcePrefix + file)
+                ?? throw new InvalidOperationException($"Embedded resource {file} is missing from {assembly.GetName().Name}; the build is broken.");
+            using var inflated = new System.IO.Compression.GZipStream(stream, System.IO.Compression.CompressionMode.Decompress);
+            return IdxReader.Read(inflated, "embedded:" + file, knownLength: null);
+        }
+        var train = Combine(ReadResource("train-images-idx3-ubyte.gz"), ReadResource("train-labels-idx1-ubyte.gz"), "embedded:train", FashionMnist.ClassNames);
+        var test = Combine(ReadResource("t10k-images-idx3-ubyte.gz"), ReadResource("t10k-labels-idx1-ubyte.gz"), "embedded:t10k", FashionMnist.ClassNames);
+        return new DatasetPair(train, test, "embedded Fashion-MNIST subset (6,000 train / 2,000 test)");
+    }
+
+    private static DatasetPair LoadFolder(string folder, IReadOnlyList<string>? classNames)
+    {
+        classNames ??= ReadClassNames(folder);
+        var trainImages = IdxReader.Read(FindFile(folder, "train", "images", 3));
+        var trainLabels = IdxReader.Read(FindFile(folder, "train", "labels", 1));
+        var testImages = IdxReader.Read(FindFile(folder, "t10k", "images", 3));
+        var testLabels = IdxReader.Read(FindFile(folder, "t10k", "labels", 1));
+        if (classNames is null)
+        {
+            int classCount = Math.Max(2, Math.Max(trainLabels.Data.Max(), testLabels.Data.Max()) + 1);
+            classNames = Enumerable.Range(0, classCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        }
+        var train = Combine(trainImages, trainLabels, Path.Combine(folder, "train"), classNames);
+        var test = Combine(testImages, testLabels, Path.Combine(folder, "t10k"), classNames);
+        return new DatasetPair(train, test, $"{folder} ({train.Count:N0} train / {test.Count:N0} test)");
+    }
+
+    // Accepts both spellings in circulation (train-images-idx3-ubyte and train-images.idx3-ubyte), gzipped or not.
+    private static string FindFile(string folder, string split, string kind, int rank)
+    {
+        string[] names =
+        [
+            $"{split}-{kind}-idx{rank}-ubyte.gz", $"{split}-{kind}-idx{rank}-ubyte",
+            $"{split}-{kind}.idx{rank}-ubyte.gz", $"{split}-{kind}.idx{rank}-ubyte",
+        ];
+        foreach (var name in names)
+        {
+            var path = Path.Combine(folder, name);
+            if (File.Exists(path)) return path;
+        }
+        throw new FileNotFoundException(
+            $"Data folder '{folder}' has no {names[1]}[.gz] (looked for {string.Join(", ", names)}). It needs the four MNIST-format IDX files.");
+    }
+
+    private static IReadOnlyList<string>? ReadClassNames(string folder)
+    {
+        var path = Path.Combine(folder, ClassNamesFile);
+        if (!File.Exists(path)) return null;
+        var names = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        if (names.Length < 2)
+            throw new InvalidDataException($"'{path}' lists {names.Length} class names; it needs one per line, at least 2.");
+        return names;
+    }
+
+    private static ImageDataset Combine(IdxArray images, IdxArray labels, string name, IReadOnlyList<string> classNames)
+    {
+        if (images.Shape.Length != 3)
+            throw new InvalidDataException($"'{name}' images have {images.Shape.Length} dimensions; expected 3 (count, height, width).");
+        if (labels.Shape.Length != 1)
+            throw new InvalidDataException($"'{name}' labels have {labels.Shape.Length} dimensions; expected 1 (count).");
+        if (images.Count != labels.Count)
+            throw new InvalidDataException($"'{name}' has {images.Count} images but {labels.Count} labels; the two files must hold the same number of items.");
+        int badLabel = Array.FindIndex(labels.Data, l => l >= classNames.Count);
+        if (badLabel >= 0)
+            throw new InvalidDataException($"'{name}' label {badLabel} is {labels.Data[badLabel]}, but there are only {classNames.Count} classes.");
+        return new ImageDataset(images.Data, labels.Data, channels: 1, images.Shape[1], images.Shape[2], classNames);
+    }
+}

@@ -1,0 +1,46 @@
+namespace OnnxReg.Data.IO;
+
+/// <summary>Writes files so that readers see either the old file or the complete new one, never a partial write.</summary>
+public static class AtomicFile
+{
+    /// <summary>
+    /// Writes through <paramref name="write"/> into a temporary file in the destination's folder, flushes it to
+    /// disk, then renames it over <paramref name="path"/>. On failure the temporary file is removed and any
+    /// previous file at <paramref name="path"/> is left untouched.
+    /// </summary>
+    /// <param name="path">The destination.</param>
+    /// <param name="write">Writes the content.</param>
+    /// <param name="verify">Optional check of the complete temporary file (given its path) before it replaces
+    /// the destination; throwing from it abandons the write and keeps the previous file.</param>
+    public static void Write(string path, Action<Stream> write, Action<string>? verify = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(write);
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(folder);
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            verify?.Invoke(temporary);
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temporary); } catch (IOException) { /* best effort: the original error matters more */ }
+            throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
+    public static void WriteAllBytes(string path, byte[] bytes, Action<string>? verify = null)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        Write(path, stream => stream.Write(bytes), verify);
+    }
+}

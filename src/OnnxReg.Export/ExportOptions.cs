@@ -1,0 +1,53 @@
+using OnnxReg.Data;
+
+namespace OnnxReg.Export;
+
+/// <summary>How <see cref="OnnxExporter"/> writes a model.</summary>
+public sealed record ExportOptions
+{
+    /// <summary>The ai.onnx opset the graph follows. Default 13: every op OnnxReg emits exists in that form
+    /// since opset 13, and ONNX Runtime has read it since 1.6 (2020). Allowed: 13 to 21.</summary>
+    public int Opset { get; init; } = 13;
+
+    /// <summary>The IR version declared. Default 8 (ONNX 1.10, ONNX Runtime ≥ 1.10). Allowed: 7 to 10.</summary>
+    public int IrVersion { get; init; } = 8;
+
+    /// <summary>True (default): the batch dimension is symbolic ("N") so any batch size runs. False: fixed to <see cref="FixedBatchSize"/>.</summary>
+    public bool DynamicBatch { get; init; } = true;
+
+    /// <summary>The batch size when <see cref="DynamicBatch"/> is false.</summary>
+    public int FixedBatchSize { get; init; } = 1;
+
+    /// <summary>The graph input's name.</summary>
+    public string InputName { get; init; } = "input";
+
+    /// <summary>The graph output's name.</summary>
+    public string OutputName { get; init; } = "logits";
+
+    /// <summary>Class names written to the metadata (optional; their count must match the output size).</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>The input normalization the model was trained with, written to the metadata for the runtime.</summary>
+    public Normalization? Normalization { get; init; }
+
+    /// <summary>Further metadata entries (training configuration, metrics…), written as given.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is outside its allowed range.</exception>
+    public void Validate()
+    {
+        if (Opset is < 13 or > 21)
+            throw new ArgumentOutOfRangeException(nameof(Opset), Opset, $"Opset must be between 13 and 21. Received: Opset={Opset}.");
+        if (IrVersion is < 7 or > 10)
+            throw new ArgumentOutOfRangeException(nameof(IrVersion), IrVersion, $"IR version must be between 7 and 10. Received: IrVersion={IrVersion}.");
+        if (!DynamicBatch && FixedBatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(FixedBatchSize), FixedBatchSize, $"Fixed batch size must be at least 1. Received: FixedBatchSize={FixedBatchSize}.");
+        if (string.IsNullOrWhiteSpace(InputName) || string.IsNullOrWhiteSpace(OutputName) || InputName == OutputName)
+            throw new ArgumentException($"Input and output names must be non-empty and different. Received: InputName='{InputName}', OutputName='{OutputName}'.");
+        Normalization?.Validate();
+        foreach (var key in Metadata.Keys)
+            if (key.StartsWith("onnxreg.", StringComparison.Ordinal) && key is not (ModelMetadataKeys.TrainingConfiguration or ModelMetadataKeys.Metrics))
+                throw new ArgumentException($"Metadata key '{key}' is written by the exporter itself; set it through ExportOptions instead.", nameof(Metadata));
+    }
+}

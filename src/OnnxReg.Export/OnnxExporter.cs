@@ -1,0 +1,158 @@
+using System.Reflection;
+using System.Text.Json;
+using OnnxReg.Data;
+using OnnxReg.Data.IO;
+using OnnxReg.Export.Emitters;
+using OnnxReg.Onnx;
+using OnnxReg.Onnx.Proto;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace OnnxReg.Export;
+
+/// <summary>
+/// Exports a TorchSharp network — an <see cref="Sequential"/>, nested ones included, of supported modules — as
+/// an ONNX model computing what the network computes in evaluation mode. Dropout emits no node. The model is
+/// switched to evaluation mode for the export and put back in the mode it was in afterwards.
+/// </summary>
+/// <example>
+/// <code>
+/// var exporter = new OnnxExporter();
+/// exporter.Export(model, sampleShape: [1, 28, 28], "model.onnx",
+///     new ExportOptions { ClassNames = FashionMnist.ClassNames, Normalization = normalization });
+/// </code>
+/// </example>
+public sealed class OnnxExporter
+{
+    private readonly EmitterRegistry _registry;
+
+    /// <summary>Creates an exporter using <paramref name="registry"/> (default: every built-in emitter).</summary>
+    public OnnxExporter(EmitterRegistry? registry = null) => _registry = registry ?? EmitterRegistry.CreateDefault();
+
+    /// <summary>The producer version written into every model.</summary>
+    public static string ProducerVersion { get; } =
+        typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>Exports <paramref name="model"/> and writes it to <paramref name="path"/> atomically (the file appears complete or not at all).</summary>
+    /// <param name="model">The network.</param>
+    /// <param name="sampleShape">The shape of one input sample without the batch dimension.</param>
+    /// <param name="path">The <c>.onnx</c> file to write.</param>
+    /// <param name="options">Export options (defaults when null).</param>
+    /// <param name="verify">Optional check of the complete file (given its temporary path) before it replaces
+    /// <paramref name="path"/>, e.g. loading it in ONNX Runtime and comparing outputs; if it throws, nothing is replaced.</param>
+    /// <returns>The model that was written.</returns>
+    public ModelProto Export(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> sampleShape, string path, ExportOptions? options = null, Action<string>? verify = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var proto = Export(model, sampleShape, options);
+        AtomicFile.WriteAllBytes(path, OnnxModelSerializer.ToBytes(proto), verify);
+        return proto;
+    }
+
+    /// <summary>Exports <paramref name="model"/> to an in-memory ONNX model.</summary>
+    /// <param name="model">The network; its modules must all have emitters.</param>
+    /// <param name="sampleShape">The shape of one input sample without the batch dimension, e.g. [1, 28, 28].</param>
+    /// <param name="options">Export options (defaults when null).</param>
+    /// <exception cref="NotSupportedException">A module has no emitter (the message names it, its path, and what is supported).</exception>
+    /// <exception cref="ArgumentException">The options or sample shape are invalid, or the model rejects the sample shape.</exception>
+    /// <exception cref="InvalidOperationException">A weight is not finite, or the built graph fails the structural checks.</exception>
+    public ModelProto Export(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> sampleShape, ExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sampleShape);
+        options ??= new ExportOptions();
+        options.Validate();
+        if (sampleShape.Count == 0 || sampleShape.Any(d => d <= 0))
+            throw new ArgumentException($"Sample shape must have positive dimensions; received [{string.Join(", ", sampleShape)}].", nameof(sampleShape));
+
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            var builder = new OnnxGraphBuilder("onnxreg");
+            var batch = options.DynamicBatch ? OnnxDimension.Symbolic("N") : OnnxDimension.Fixed(options.FixedBatchSize);
+            var input = builder.AddInput(options.InputName, [batch, .. sampleShape.Select(OnnxDimension.Fixed)]);
+            var trace = zeros([1, .. sampleShape]);
+            var (output, traced) = EmitModule(builder, model, RootPath(model), input, trace);
+            output = NameOutput(builder, output, options.OutputName);
+            long[] outputShape = traced.shape;
+            builder.AddOutput(output, [batch, .. outputShape.Skip(1).Select(OnnxDimension.Fixed)]);
+
+            var proto = builder.Build(new OnnxModelInfo(options.IrVersion, options.Opset, "OnnxReg", ProducerVersion,
+                Metadata(options, sampleShape, outputShape)));
+            InsertMetadata(proto, ModelMetadataKeys.WeightsSha256, OnnxWeights.Sha256(proto.Graph));
+            return proto;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    private (string Value, Tensor Traced) EmitModule(OnnxGraphBuilder builder, nn.Module module, string path, string input, Tensor traced)
+    {
+        if (module is Sequential sequential)
+        {
+            foreach (var (name, child) in sequential.named_children())
+                (input, traced) = EmitModule(builder, child, path.Length == 0 ? name : $"{path}.{name}", input, traced);
+            return (input, traced);
+        }
+        var emitter = _registry.Find(module.GetType());
+        if (emitter is null || module is not nn.Module<Tensor, Tensor> layer)
+            throw new NotSupportedException(
+                $"No ONNX emitter for '{module.GetType().Name}' at '{path}'. Supported: {string.Join(", ", _registry.SupportedTypeNames)}. Replace the module or register an emitter.");
+        Tensor output;
+        try
+        {
+            output = layer.forward(traced);
+        }
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException)
+        {
+            throw new ArgumentException(
+                $"Module '{module.GetType().Name}' at '{path}' rejects an input of shape [{string.Join(", ", traced.shape)}]: {FirstLine(e.Message)} Check the sample shape passed to the exporter.", e);
+        }
+        var value = emitter.Emit(new EmitContext(builder, path, traced.shape, output.shape), module, input);
+        return (value, output);
+    }
+
+    private static string RootPath(nn.Module model) => model is Sequential ? "" : model.GetType().Name.ToLowerInvariant();
+
+    // The last node's output takes the requested name; a model that is the identity gets one Identity node.
+    private static string NameOutput(OnnxGraphBuilder builder, string value, string outputName)
+    {
+        var name = builder.UniqueName(outputName);
+        if (name != outputName)
+            throw new ArgumentException($"Output name '{outputName}' is already used by a node or weight in this model; choose another OutputName.");
+        return builder.RenameLastOutput(value, outputName);
+    }
+
+    private static Dictionary<string, string> Metadata(ExportOptions options, IReadOnlyList<long> sampleShape, long[] outputShape)
+    {
+        var metadata = new Dictionary<string, string>(options.Metadata, StringComparer.Ordinal)
+        {
+            [ModelMetadataKeys.InputShape] = JsonSerializer.Serialize(sampleShape),
+            [ModelMetadataKeys.InputLayout] = sampleShape.Count == 3 ? "CHW" : sampleShape.Count == 1 ? "C" : $"rank{sampleShape.Count}",
+            [ModelMetadataKeys.OutputKind] = "logits",
+        };
+        if (options.Normalization is { } normalization)
+            metadata[ModelMetadataKeys.Normalization] = JsonSerializer.Serialize(new { mean = normalization.Mean, std = normalization.Std });
+        if (options.ClassNames is { } classNames)
+        {
+            if (outputShape.Length != 2 || outputShape[1] != classNames.Count)
+                throw new ArgumentException($"{classNames.Count} class names were given but the model's output has shape [{string.Join(", ", outputShape)}] per batch of one.");
+            metadata[ModelMetadataKeys.ClassNames] = JsonSerializer.Serialize(classNames);
+        }
+        return metadata;
+    }
+
+    private static void InsertMetadata(ModelProto model, string key, string value)
+    {
+        int index = 0;
+        while (index < model.MetadataProps.Count && string.CompareOrdinal(model.MetadataProps[index].Key, key) < 0) index++;
+        model.MetadataProps.Insert(index, new StringStringEntryProto { Key = key, Value = value });
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+}

@@ -1,0 +1,79 @@
+using OnnxReg.Data;
+
+namespace OnnxReg.Runtime;
+
+/// <summary>Evaluates an exported classifier on a labelled dataset with ONNX Runtime.</summary>
+public static class Evaluator
+{
+    /// <summary>
+    /// Normalizes the images as the model's metadata says, runs them in batches, and measures accuracy and
+    /// mean cross-entropy.
+    /// </summary>
+    /// <exception cref="ArgumentException">The images do not fit the model's input, or a label is beyond its classes.</exception>
+    public static EvaluationResult Evaluate(OnnxClassifier model, ImageDataset data, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        EnsureCompatible(model, data);
+        if (model.FixedBatchSize is int fixedBatch) batchSize = fixedBatch;
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be at least 1.");
+
+        int sampleSize = data.SampleSize;
+        var inputs = new float[batchSize * sampleSize];
+        var logits = new float[batchSize * model.ClassCount];
+        long correct = 0;
+        double lossSum = 0;
+        int evaluated = 0;
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int length = Math.Min(batchSize, data.Count - start);
+            if (model.FixedBatchSize is not null && length < batchSize)
+                break; // a fixed-batch model cannot take the ragged last batch
+            model.Normalization.Apply(data.Pixels.AsSpan(start * sampleSize, length * sampleSize), inputs);
+            model.PredictLogits(inputs.AsSpan(0, length * sampleSize), length, logits);
+            for (int i = 0; i < length; i++)
+            {
+                var row = logits.AsSpan(i * model.ClassCount, model.ClassCount);
+                int label = data.Labels[start + i];
+                if (ArgMax(row) == label) correct++;
+                lossSum += CrossEntropy(row, label);
+            }
+            evaluated += length;
+        }
+        if (evaluated == 0)
+            throw new ArgumentException($"No images were evaluated: the dataset has {data.Count}, fewer than the model's fixed batch size.", nameof(data));
+        return new EvaluationResult(evaluated, (double)correct / evaluated, lossSum / evaluated);
+    }
+
+    /// <summary>The index of the largest value (the first one on ties).</summary>
+    public static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++)
+            if (values[i] > values[best]) best = i;
+        return best;
+    }
+
+    /// <summary><c>log Σ exp(z) − z[label]</c>, computed stably in double precision.</summary>
+    public static double CrossEntropy(ReadOnlySpan<float> logits, int label)
+    {
+        double max = double.NegativeInfinity;
+        foreach (float z in logits) max = Math.Max(max, z);
+        double sum = 0;
+        foreach (float z in logits) sum += Math.Exp(z - max);
+        return max + Math.Log(sum) - logits[label];
+    }
+
+    // The images must fill the model's input exactly. A model that takes flat vectors ([784]) reads the same
+    // row-major bytes as one that takes [1, 28, 28], so equal sizes are accepted; anything else is an error.
+    private static void EnsureCompatible(OnnxClassifier model, ImageDataset data)
+    {
+        if (model.SampleSize != data.SampleSize)
+            throw new ArgumentException(
+                $"Model '{model.Path}' input '{model.InputName}' expects [N, {string.Join(", ", model.SampleShape)}]; the data has images of [N, {data.Channels}, {data.Height}, {data.Width}]. Evaluate it on data of that shape, or export the model with input shape [{data.Channels}, {data.Height}, {data.Width}].");
+        if (data.ClassNames.Count > model.ClassCount)
+            throw new ArgumentException(
+                $"Model '{model.Path}' has {model.ClassCount} outputs but the data has {data.ClassNames.Count} classes. Evaluate it on data with at most {model.ClassCount} classes.");
+    }
+}

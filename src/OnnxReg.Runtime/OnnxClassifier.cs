@@ -1,0 +1,204 @@
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using OnnxReg.Data;
+
+namespace OnnxReg.Runtime;
+
+/// <summary>
+/// An exported image classifier loaded into ONNX Runtime. It owns its <see cref="InferenceSession"/>: dispose
+/// the classifier to release the session's native memory. Predictions run on the caller's memory (no copies
+/// of inputs or outputs) and keep no per-call state, so one instance may serve many threads at once.
+/// </summary>
+/// <example>
+/// <code>
+/// using var classifier = OnnxClassifier.Load("model.onnx");
+/// float[] logits = classifier.PredictLogits(inputs, batchSize: 1);
+/// </code>
+/// </example>
+public sealed class OnnxClassifier : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly int _fixedBatchSize;
+
+    private OnnxClassifier(string path, InferenceSession session)
+    {
+        _session = session;
+        Path = path;
+        var (inputName, input) = SingleTensor(path, "input", session.InputMetadata);
+        var (outputName, output) = SingleTensor(path, "output", session.OutputMetadata);
+        _inputNames = [inputName];
+        _outputNames = [outputName];
+        if (input.Dimensions.Length < 2)
+            throw Invalid(path, $"its input '{inputName}' has rank {input.Dimensions.Length}; a classifier takes a batch dimension plus at least one more");
+        if (input.Dimensions.Skip(1).Any(d => d <= 0))
+            throw Invalid(path, $"its input '{inputName}' has shape {FormatShape(input)}; only the batch dimension may be symbolic");
+        _fixedBatchSize = input.Dimensions[0] > 0 ? input.Dimensions[0] : 0;
+        SampleShape = input.Dimensions.Skip(1).ToArray();
+        SampleSize = SampleShape.Aggregate(1, (a, d) => a * d);
+        if (output.Dimensions.Length != 2 || output.Dimensions[1] <= 0)
+            throw Invalid(path, $"its output '{outputName}' has shape {FormatShape(output)}; a classifier returns [N, classes] with a fixed class count");
+        ClassCount = output.Dimensions[1];
+
+        Metadata = session.ModelMetadata.CustomMetadataMap;
+        ClassNames = ReadClassNames(path, Metadata, ClassCount);
+        Normalization = ReadNormalization(path, Metadata);
+        InputName = inputName;
+    }
+
+    /// <summary>The file the model was loaded from.</summary>
+    public string Path { get; }
+
+    /// <summary>The graph input's name.</summary>
+    public string InputName { get; }
+
+    /// <summary>The shape of one input sample (without the batch dimension), e.g. [1, 28, 28].</summary>
+    public IReadOnlyList<int> SampleShape { get; }
+
+    /// <summary>Values per sample: the product of <see cref="SampleShape"/>.</summary>
+    public int SampleSize { get; }
+
+    /// <summary>The number of classes (outputs per sample).</summary>
+    public int ClassCount { get; }
+
+    /// <summary>Class names from the model's metadata, or "0", "1", … when it has none.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>The pixel normalization recorded at export; <see cref="Data.Normalization.None"/> (0–1 scaling) when the model records none.</summary>
+    public Normalization Normalization { get; }
+
+    /// <summary>The model's <c>metadata_props</c>.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>The fixed batch size the model requires, or null if any batch size runs.</summary>
+    public int? FixedBatchSize => _fixedBatchSize > 0 ? _fixedBatchSize : null;
+
+    /// <summary>Loads an ONNX classifier with all of ONNX Runtime's graph optimizations enabled.</summary>
+    /// <param name="path">The <c>.onnx</c> file.</param>
+    /// <param name="intraOpThreads">Threads per inference (0: ONNX Runtime's default, one per core).</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ONNX model ONNX Runtime can load, or not a classifier (one float input, one [N, classes] float output).</exception>
+    public static OnnxClassifier Load(string path, int intraOpThreads = 0)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        if (intraOpThreads < 0)
+            throw new ArgumentOutOfRangeException(nameof(intraOpThreads), intraOpThreads, "Thread count must be 0 (default) or more.");
+        InferenceSession session;
+        using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = intraOpThreads })
+        {
+            try
+            {
+                session = new InferenceSession(path, options);
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw Invalid(path, $"ONNX Runtime cannot load it ({FirstLine(e.Message)})", e);
+            }
+        }
+        try
+        {
+            return new OnnxClassifier(path, session);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="batchSize"/> samples (already normalized, <see cref="SampleSize"/> values each,
+    /// row-major) and writes <c>batchSize × ClassCount</c> logits into <paramref name="logits"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans are too short, or the batch size does not fit the model.</exception>
+    public unsafe void PredictLogits(ReadOnlySpan<float> inputs, int batchSize, Span<float> logits)
+    {
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be at least 1.");
+        if (_fixedBatchSize > 0 && batchSize != _fixedBatchSize)
+            throw new ArgumentException($"Model '{Path}' was exported with a fixed batch size of {_fixedBatchSize}; received a batch of {batchSize}. Re-export with a dynamic batch or send batches of {_fixedBatchSize}.", nameof(batchSize));
+        long inputLength = (long)batchSize * SampleSize;
+        long outputLength = (long)batchSize * ClassCount;
+        if (inputs.Length != inputLength)
+            throw new ArgumentException($"Model '{Path}' input '{InputName}' expects [{batchSize}, {string.Join(", ", SampleShape)}] = {inputLength} values; received {inputs.Length}.", nameof(inputs));
+        if (logits.Length < outputLength)
+            throw new ArgumentException($"The logits buffer holds {logits.Length} values; {outputLength} are needed.", nameof(logits));
+
+        long[] inputShape = new long[SampleShape.Count + 1];
+        inputShape[0] = batchSize;
+        for (int i = 0; i < SampleShape.Count; i++) inputShape[i + 1] = SampleShape[i];
+        fixed (float* input = inputs)
+        fixed (float* output = logits)
+        {
+            using var inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
+                inputShape, (IntPtr)input, inputLength * sizeof(float));
+            using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
+                [batchSize, ClassCount], (IntPtr)output, outputLength * sizeof(float));
+            using var runOptions = new RunOptions();
+            _session.Run(runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+        }
+    }
+
+    /// <summary>Runs a batch and returns a new array of <c>batchSize × ClassCount</c> logits.</summary>
+    public float[] PredictLogits(ReadOnlySpan<float> inputs, int batchSize)
+    {
+        var logits = new float[(long)batchSize * ClassCount];
+        PredictLogits(inputs, batchSize, logits);
+        return logits;
+    }
+
+    /// <summary>Releases the ONNX Runtime session.</summary>
+    public void Dispose() => _session.Dispose();
+
+    private static (string Name, NodeMetadata Metadata) SingleTensor(string path, string role, IReadOnlyDictionary<string, NodeMetadata> values)
+    {
+        if (values.Count != 1)
+            throw Invalid(path, $"it has {values.Count} {role}s; a classifier has exactly one");
+        var (name, metadata) = values.First();
+        if (!metadata.IsTensor || metadata.ElementDataType != TensorElementType.Float)
+            throw Invalid(path, $"its {role} '{name}' is {(metadata.IsTensor ? metadata.ElementDataType.ToString() : metadata.OnnxValueType.ToString())}, not a float tensor");
+        return (name, metadata);
+    }
+
+    private static IReadOnlyList<string> ReadClassNames(string path, IReadOnlyDictionary<string, string> metadata, int classCount)
+    {
+        if (!metadata.TryGetValue(ModelMetadataKeys.ClassNames, out var json))
+            return Enumerable.Range(0, classCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        string[]? names;
+        try { names = JsonSerializer.Deserialize<string[]>(json); }
+        catch (JsonException e) { throw Invalid(path, $"its metadata '{ModelMetadataKeys.ClassNames}' is not a JSON list of strings ({e.Message})", e); }
+        if (names is null || names.Length != classCount)
+            throw Invalid(path, $"its metadata lists {names?.Length ?? 0} class names but the model has {classCount} outputs");
+        return names;
+    }
+
+    private static Normalization ReadNormalization(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (!metadata.TryGetValue(ModelMetadataKeys.Normalization, out var json))
+            return Normalization.None;
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var normalization = new Normalization(document.RootElement.GetProperty("mean").GetSingle(), document.RootElement.GetProperty("std").GetSingle());
+            normalization.Validate();
+            return normalization;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentOutOfRangeException)
+        {
+            throw Invalid(path, $"its metadata '{ModelMetadataKeys.Normalization}' is not {{\"mean\": number, \"std\": positive number}} ({e.Message})", e);
+        }
+    }
+
+    private static string FormatShape(NodeMetadata metadata) =>
+        "[" + string.Join(", ", metadata.Dimensions.Select((d, i) => d > 0 ? d.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : string.IsNullOrEmpty(metadata.SymbolicDimensions[i]) ? "?" : metadata.SymbolicDimensions[i])) + "]";
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    private static InvalidDataException Invalid(string path, string problem, Exception? inner = null) =>
+        new($"'{path}' is not a usable ONNX classifier: {problem}.", inner);
+}

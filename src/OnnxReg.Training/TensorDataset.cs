@@ -1,0 +1,44 @@
+using OnnxReg.Data;
+using static TorchSharp.torch;
+
+namespace OnnxReg.Training;
+
+/// <summary>
+/// A dataset held as two tensors for the whole run: normalized images [N, C, H, W] (float32) and labels [N]
+/// (int64). It owns both; dispose it when training ends. Batches are taken by index from these tensors, so
+/// no managed arrays are copied per batch.
+/// </summary>
+public sealed class TensorDataset : IDisposable
+{
+    private TensorDataset(Tensor images, Tensor labels) { Images = images; Labels = labels; }
+
+    /// <summary>Normalized images, [N, C, H, W].</summary>
+    public Tensor Images { get; }
+
+    /// <summary>Class indices, [N].</summary>
+    public Tensor Labels { get; }
+
+    /// <summary>The number of images.</summary>
+    public int Count => (int)Labels.shape[0];
+
+    /// <summary>Normalizes <paramref name="data"/> with <paramref name="normalization"/> into tensors.</summary>
+    public static TensorDataset From(ImageDataset data, Normalization normalization)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(normalization);
+        normalization.Validate();
+        var values = new float[data.Pixels.LongLength];
+        normalization.Apply(data.Pixels, values);
+        var labels = data.Labels.Select(l => (long)l).ToArray();
+        return new TensorDataset(
+            tensor(values, [data.Count, data.Channels, data.Height, data.Width]),
+            tensor(labels, [data.Count]));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Images.Dispose();
+        Labels.Dispose();
+    }
+}

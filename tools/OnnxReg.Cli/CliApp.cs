@@ -1,0 +1,73 @@
+using System.CommandLine;
+using OnnxReg.Cli.Commands;
+
+namespace OnnxReg.Cli;
+
+/// <summary>
+/// The <c>onnxreg</c> command line. Every failure is one line on standard error and a non-zero exit code:
+/// 2 for a malformed command line, 1 for a bad input or a failed run.
+/// </summary>
+public static class CliApp
+{
+    /// <summary>Exit code of a successful run.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code when the input (data, model, option value) is bad or the run failed.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Exit code when the command line itself cannot be parsed.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Parses <paramref name="args"/> and runs the command, writing to the given streams.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("OnnxReg: train regularized networks with TorchSharp, export them to ONNX, and evaluate the exported files with ONNX Runtime.");
+        var console = new CliConsole(output, error);
+        root.Add(TrainCommand.Create(console));
+        root.Add(EvalCommand.Create(console));
+
+        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        if (args.Length == 0)
+        {
+            root.Parse(["--help"]).Invoke(invocation);
+            return UsageError;
+        }
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            var command = parse.CommandResult.Command;
+            var helpHint = command == root ? "onnxreg --help" : $"onnxreg {command.Name} --help";
+            // An unknown word explains more than the "required command" error it also causes.
+            var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            error.WriteLine($"onnxreg: {OneLine(first.Message)} (see '{helpHint}')");
+            return UsageError;
+        }
+        try
+        {
+            return parse.Invoke(invocation);
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            error.WriteLine($"onnxreg: error: {OneLine(e.Message)}");
+            return Failure;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"onnxreg: internal error: {e.GetType().Name}: {OneLine(e.Message)} (please report this with the command you ran)");
+            return Failure;
+        }
+    }
+
+    private static bool IsUserError(Exception e) => e is ArgumentException or InvalidDataException or IOException
+        or NotSupportedException or InvalidOperationException or UnauthorizedAccessException or CliException;
+
+    // Joins a message onto one line. ArgumentException appends " (Parameter 'x')" and ArgumentOutOfRangeException
+    // "Actual value was …": our messages already name the option and value, so both are dropped.
+    internal static string OneLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => !l.StartsWith("Actual value was", StringComparison.Ordinal))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @" \(Parameter '[^']*'\)$", ""));
+        return string.Join(" ", lines);
+    }
+}

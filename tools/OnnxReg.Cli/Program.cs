@@ -1,0 +1,3 @@
+using OnnxReg.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);
