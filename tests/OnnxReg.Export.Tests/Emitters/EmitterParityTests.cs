@@ -1,0 +1,125 @@
+using static TorchSharp.torch;
+
+namespace OnnxReg.Export.Tests.Emitters;
+
+/// <summary>Each supported layer, with its options, computes in ONNX Runtime what it computes in TorchSharp eval mode.</summary>
+public class EmitterParityTests
+{
+    [SetUp]
+    public void Seed() => random.manual_seed(1234);
+
+    [Test]
+    public void Linear_BecomesGemm()
+    {
+        using var model = nn.Sequential(("fc", nn.Linear(12, 5)));
+        var proto = ExportHarness.AssertParity(model, [12]);
+        Assert.That(proto.Graph.Node.Select(n => n.OpType), Is.EqualTo(new[] { "Gemm" }));
+        Assert.That(proto.Graph.Node[0].Attribute.Single(a => a.Name == "transB").I, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void LinearWithoutBias_BecomesGemmWithTwoInputs()
+    {
+        using var model = nn.Sequential(("fc", nn.Linear(12, 5, hasBias: false)));
+        var proto = ExportHarness.AssertParity(model, [12]);
+        Assert.That(proto.Graph.Node[0].Input, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void Linear_OnRank3Input_BecomesMatMulAndAdd()
+    {
+        using var model = nn.Sequential(("fc", nn.Linear(6, 3)));
+        var proto = ExportHarness.AssertParity(model, [4, 6]);
+        Assert.That(proto.Graph.Node.Select(n => n.OpType), Is.EqualTo(new[] { "MatMul", "Add" }));
+    }
+
+    [TestCase(1, 0, 1, 1)]
+    [TestCase(2, 1, 1, 2)]
+    [TestCase(2, 2, 2, 1)]
+    [TestCase(1, 1, 1, 4)]
+    public void Conv2d_WithStridePaddingDilationAndGroups(int stride, int padding, int dilation, int groups)
+    {
+        using var model = nn.Sequential(("conv", nn.Conv2d(4, 8, 3, stride: stride, padding: padding, dilation: dilation, groups: groups)));
+        var proto = ExportHarness.AssertParity(model, [4, 11, 11]);
+        var conv = proto.Graph.Node.Single();
+        Assert.That(conv.OpType, Is.EqualTo("Conv"));
+        Assert.That(conv.Attribute.Single(a => a.Name == "group").I, Is.EqualTo(groups));
+        Assert.That(conv.Attribute.Single(a => a.Name == "strides").Ints, Is.EqualTo(new long[] { stride, stride }));
+    }
+
+    [Test]
+    public void Conv2d_WithSamePadding_AndEvenKernel()
+    {
+        using var model = nn.Sequential(("conv", nn.Conv2d(2, 3, 4, padding: TorchSharp.Padding.Same)));
+        ExportHarness.AssertParity(model, [2, 9, 9]);
+    }
+
+    [Test]
+    public void Conv2d_WithoutBias()
+    {
+        using var model = nn.Sequential(("conv", nn.Conv2d(2, 3, 3, bias: false)));
+        ExportHarness.AssertParity(model, [2, 7, 7]);
+    }
+
+    [TestCase(2, 2, 0, false)]
+    [TestCase(3, 2, 1, false)]
+    [TestCase(3, 2, 0, true)]
+    public void MaxPool2d_WithKernelStridePaddingAndCeilMode(int kernel, int stride, int padding, bool ceil)
+    {
+        using var model = nn.Sequential(("pool", nn.MaxPool2d(kernel, stride, padding, ceil_mode: ceil)));
+        ExportHarness.AssertParity(model, [3, 10, 10]);
+    }
+
+    [Test]
+    public void Relu_BecomesRelu()
+    {
+        using var model = nn.Sequential(("relu", nn.ReLU()));
+        var proto = ExportHarness.AssertParity(model, [7]);
+        Assert.That(proto.Graph.Node.Single().OpType, Is.EqualTo("Relu"));
+    }
+
+    [Test]
+    public void Flatten_Default_BecomesFlattenAxis1()
+    {
+        using var model = nn.Sequential(("flatten", nn.Flatten()));
+        var proto = ExportHarness.AssertParity(model, [2, 3, 4]);
+        Assert.That(proto.Graph.Node.Single().OpType, Is.EqualTo("Flatten"));
+        Assert.That(proto.Graph.Output.Single().Type.TensorType.Shape.Dim[1].DimValue, Is.EqualTo(24));
+    }
+
+    [Test]
+    public void Flatten_OfMiddleDimensions_BecomesReshape()
+    {
+        using var model = nn.Sequential(("flatten", nn.Flatten(1, 2)));
+        var proto = ExportHarness.AssertParity(model, [2, 3, 4]);
+        Assert.That(proto.Graph.Node.Single().OpType, Is.EqualTo("Reshape"));
+    }
+
+    [Test]
+    public void Dropout_EmitsNoNode_AndIsIdentityAtInference()
+    {
+        using var model = nn.Sequential(("fc1", nn.Linear(8, 8)), ("drop", nn.Dropout(0.5)), ("drop2d", nn.Dropout2d(0.5)),
+            ("alpha", nn.AlphaDropout(0.5)), ("id", nn.Identity()), ("fc2", nn.Linear(8, 2)));
+        var proto = ExportHarness.AssertParity(model, [8]);
+        Assert.That(proto.Graph.Node.Select(n => n.OpType), Is.EqualTo(new[] { "Gemm", "Gemm" }));
+    }
+
+    [Test]
+    public void ModelOfOnlyDropout_ExportsOneIdentityNode()
+    {
+        using var model = nn.Sequential(("drop", nn.Dropout(0.3)));
+        var proto = ExportHarness.AssertParity(model, [5]);
+        Assert.That(proto.Graph.Node.Select(n => n.OpType), Is.EqualTo(new[] { "Identity" }));
+    }
+
+    [Test]
+    public void NestedSequential_UsesDottedPathsForNames()
+    {
+        using var model = nn.Sequential(
+            ("features", nn.Sequential(("conv", nn.Conv2d(1, 2, 3)), ("relu", nn.ReLU()))),
+            ("head", nn.Sequential(("flatten", nn.Flatten()), ("fc", nn.Linear(2 * 4 * 4, 3)))));
+        var proto = ExportHarness.AssertParity(model, [1, 6, 6]);
+        Assert.That(proto.Graph.Node.Select(n => n.Name), Is.EqualTo(new[] { "features.conv", "features.relu", "head.flatten", "head.fc" }));
+        Assert.That(proto.Graph.Initializer.Select(i => i.Name), Is.EqualTo(new[] { "features.conv.weight", "features.conv.bias", "head.fc.weight", "head.fc.bias" }));
+    }
+}

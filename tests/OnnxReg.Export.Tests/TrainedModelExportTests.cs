@@ -1,0 +1,62 @@
+using OnnxReg.Data;
+using OnnxReg.Runtime;
+using OnnxReg.Training;
+using OnnxReg.Training.Models;
+using static TorchSharp.torch;
+
+namespace OnnxReg.Export.Tests;
+
+/// <summary>
+/// The foundation's acceptance check: small MLP and CNN, trained briefly on the embedded data with dropout,
+/// exported, and run through TorchSharp (eval mode) and ONNX Runtime (the runtime library) on the same 64 test
+/// images — logits agree to 1e-4 and the predicted classes are identical.
+/// </summary>
+public class TrainedModelExportTests
+{
+    private static DatasetPair _data = null!;
+    private string _folder = null!;
+
+    [OneTimeSetUp]
+    public static void LoadData() => _data = DatasetSource.Load(DatasetSource.Embedded);
+
+    [SetUp]
+    public void CreateFolder() => Directory.CreateDirectory(_folder = Path.Combine(Path.GetTempPath(), "onnxreg-trained-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    [TestCase(ModelPreset.Mlp)]
+    [TestCase(ModelPreset.Cnn)]
+    public void TrainedPreset_ExportsWithMatchingLogitsAndClasses(ModelPreset preset)
+    {
+        var train = _data.Train.Take(1000);
+        var normalization = Normalization.Estimate(train.Pixels);
+        using var model = ModelPresets.Create(preset, 1, 28, 28, 10, dropoutRate: 0.3, seed: 7);
+        using (var tensors = TensorDataset.From(train, normalization))
+            new Trainer(new TrainingOptions(Epochs: 1, BatchSize: 64, Seed: 7)).Fit(model, tensors);
+
+        var path = Path.Combine(_folder, $"{preset}.onnx");
+        var proto = new OnnxExporter().Export(model, [1, 28, 28], path, new ExportOptions { ClassNames = train.ClassNames, Normalization = normalization });
+        Assert.That(proto.Graph.Node.Select(n => n.OpType), Has.None.EqualTo("Dropout"));
+
+        using var classifier = OnnxClassifier.Load(path);
+        var test = _data.Test.Take(64);
+        var inputs = new float[64 * 784];
+        classifier.Normalization.Apply(test.Pixels, inputs);
+        Assert.That(classifier.Normalization, Is.EqualTo(normalization), "the runtime reads the normalization back from the file");
+
+        var expected = ExportHarness.RunTorch(model, inputs, [64, 1, 28, 28]);
+        var actual = classifier.PredictLogits(inputs, 64);
+        double maxDifference = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.That(maxDifference, Is.LessThanOrEqualTo(1e-4));
+        for (int i = 0; i < 64; i++)
+            Assert.That(Evaluator.ArgMax(actual.AsSpan(i * 10, 10)), Is.EqualTo(Evaluator.ArgMax(expected.AsSpan(i * 10, 10))), $"image {i}");
+
+        // Batch sizes 1 and 257 run against the same file.
+        var one = classifier.PredictLogits(inputs.AsSpan(0, 784), 1);
+        Assert.That(one, Is.EqualTo(actual.AsSpan(0, 10).ToArray()).Within(1e-5));
+        var many = new float[257 * 784];
+        classifier.Normalization.Apply(_data.Test.Take(257).Pixels, many);
+        Assert.That(classifier.PredictLogits(many, 257), Has.Length.EqualTo(2570));
+    }
+}
