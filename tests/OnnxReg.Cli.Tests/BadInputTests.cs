@@ -1,0 +1,135 @@
+using OnnxReg.Data.Idx;
+using OnnxReg.Export;
+using static TorchSharp.torch;
+
+namespace OnnxReg.Cli.Tests;
+
+/// <summary>Every bad input is one line on stderr, a non-zero exit, and no stack trace.</summary>
+public class BadInputTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => Directory.CreateDirectory(_folder = Path.Combine(Path.GetTempPath(), "onnxreg-bad-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private string DataFolder(int trainImages = 20, int trainLabels = 20)
+    {
+        var folder = Path.Combine(_folder, "data");
+        var random = new Random(1);
+        byte[] Bytes(int n) { var b = new byte[n]; random.NextBytes(b); return b; }
+        byte[] Labels(int n) => Enumerable.Range(0, n).Select(i => (byte)(i % 10)).ToArray();
+        IdxWriter.Write(Path.Combine(folder, "train-images-idx3-ubyte.gz"), new IdxArray([trainImages, 28, 28], Bytes(trainImages * 784)), gzip: true);
+        IdxWriter.Write(Path.Combine(folder, "train-labels-idx1-ubyte.gz"), new IdxArray([trainLabels], Labels(trainLabels)), gzip: true);
+        IdxWriter.Write(Path.Combine(folder, "t10k-images-idx3-ubyte"), new IdxArray([10, 28, 28], Bytes(7840)), gzip: false);
+        IdxWriter.Write(Path.Combine(folder, "t10k-labels-idx1-ubyte"), new IdxArray([10], Labels(10)), gzip: false);
+        return folder;
+    }
+
+    [Test]
+    public void TruncatedIdxFile()
+    {
+        var folder = DataFolder();
+        var path = Path.Combine(folder, "t10k-images-idx3-ubyte");
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..1000]);
+        var line = CliRun.Of("train", "--data", folder, "--epochs", "1", "-o", Path.Combine(_folder, "m.onnx")).AssertOneLineError();
+        Assert.That(line, Does.Contain("t10k-images-idx3-ubyte").And.Contain("truncated"));
+    }
+
+    [Test]
+    public void CorruptGzipIdxFile()
+    {
+        var folder = DataFolder();
+        var path = Path.Combine(folder, "train-images-idx3-ubyte.gz");
+        var bytes = File.ReadAllBytes(path);
+        for (int i = 20; i < bytes.Length - 8; i += 7) bytes[i] ^= 0x5A;
+        File.WriteAllBytes(path, bytes);
+        var line = CliRun.Of("eval", "x.onnx", "--data", folder).AssertOneLineError();
+        Assert.That(line, Does.Contain("x.onnx"), "model paths are checked before the data is read");
+        line = CliRun.Of("train", "--data", folder, "-o", Path.Combine(_folder, "m.onnx")).AssertOneLineError();
+        Assert.That(line, Does.Contain("train-images-idx3-ubyte.gz"));
+    }
+
+    [Test]
+    public void WrongMagicNumber()
+    {
+        var folder = DataFolder();
+        var path = Path.Combine(folder, "t10k-labels-idx1-ubyte");
+        var bytes = File.ReadAllBytes(path);
+        bytes[0] = 0x12;
+        File.WriteAllBytes(path, bytes);
+        var line = CliRun.Of("train", "--data", folder, "-o", Path.Combine(_folder, "m.onnx")).AssertOneLineError();
+        Assert.That(line, Does.Contain("magic number 0x12000801"));
+    }
+
+    [Test]
+    public void ImageAndLabelCountsDiffer()
+    {
+        var folder = DataFolder(trainImages: 20, trainLabels: 19);
+        var line = CliRun.Of("train", "--data", folder, "-o", Path.Combine(_folder, "m.onnx")).AssertOneLineError();
+        Assert.That(line, Does.Contain("20 images but 19 labels"));
+    }
+
+    [Test]
+    public void MissingDataFolder()
+    {
+        var line = CliRun.Of("train", "--data", Path.Combine(_folder, "nowhere")).AssertOneLineError();
+        Assert.That(line, Does.Contain("does not exist").And.Contain("--data embedded"));
+    }
+
+    [Test]
+    public void OnnxPathThatDoesNotExist()
+    {
+        var line = CliRun.Of("eval", Path.Combine(_folder, "missing.onnx")).AssertOneLineError();
+        Assert.That(line, Does.Contain("missing.onnx").And.Contain("does not exist"));
+    }
+
+    [Test]
+    public void FileThatIsNotOnnx()
+    {
+        var path = Path.Combine(_folder, "photo.onnx");
+        File.WriteAllBytes(path, [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5]);
+        var line = CliRun.Of("eval", path).AssertOneLineError();
+        Assert.That(line, Does.Contain("photo.onnx").And.Contain("not a usable ONNX classifier"));
+    }
+
+    [Test]
+    public void ModelWhoseInputShapeDoesNotFitTheData()
+    {
+        var path = Path.Combine(_folder, "small.onnx");
+        using (var model = nn.Sequential(("flatten", nn.Flatten()), ("fc", nn.Linear(64, 10))))
+            new OnnxExporter().Export(model, [1, 8, 8], path);
+        var line = CliRun.Of("eval", path).AssertOneLineError();
+        Assert.That(line, Does.Contain("expects [N, 1, 8, 8]").And.Contain("[N, 1, 28, 28]"));
+    }
+
+    [TestCase("--dropout", "1", "--dropout must be in [0, 1)")]
+    [TestCase("--dropout", "-0.5", "--dropout must be in [0, 1)")]
+    [TestCase("--epochs", "0", "--epochs must be at least 1; received 0")]
+    [TestCase("--lr", "-1", "--lr must be a positive number")]
+    [TestCase("--validation-fraction", "1", "--validation-fraction must be in [0, 1)")]
+    public void OutOfRangeOption_NamesTheOption(string option, string value, string expected)
+    {
+        var line = CliRun.Of("train", option, value).AssertOneLineError();
+        Assert.That(line, Does.Contain(expected));
+    }
+
+    [TestCase(new[] { "train", "--model", "resnet900" }, "'resnet900'")]
+    [TestCase(new[] { "train", "--epochs", "many" }, "'many'")]
+    [TestCase(new[] { "frobnicate" }, "'frobnicate'")]
+    [TestCase(new[] { "eval" }, "models")]
+    public void MalformedCommandLine_IsAUsageError(string[] args, string expected)
+    {
+        var line = CliRun.Of(args).AssertOneLineError(CliApp.UsageError);
+        Assert.That(line, Does.Contain(expected).And.Contain("--help"));
+    }
+
+    [Test]
+    public void OutputThatIsAFolder_IsRejectedBeforeTraining()
+    {
+        var line = CliRun.Of("train", "-o", _folder).AssertOneLineError();
+        Assert.That(line, Does.Contain("--output"));
+    }
+}
