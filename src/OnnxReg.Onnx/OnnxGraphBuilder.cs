@@ -51,21 +51,10 @@ public sealed class OnnxGraphBuilder
     /// <summary>Adds a float tensor constant (stored little-endian in <c>raw_data</c>); returns its unique name.</summary>
     public string AddInitializer(string nameHint, ReadOnlySpan<float> values, IReadOnlyList<long> dims)
     {
-        long expected = dims.Aggregate(1L, (a, d) => a * d);
-        if (expected != values.Length)
-            throw new ArgumentException($"Initializer '{nameHint}' has {values.Length} values but dims [{string.Join(", ", dims)}] need {expected}.", nameof(values));
         var bytes = new byte[values.Length * sizeof(float)];
         for (int i = 0; i < values.Length; i++)
             BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
-        var tensor = new TensorProto
-        {
-            Name = UniqueName(nameHint),
-            DataType = (int)TensorProto.Types.DataType.Float,
-            RawData = ByteString.CopyFrom(bytes),
-        };
-        tensor.Dims.AddRange(dims);
-        _graph.Initializer.Add(tensor);
-        return tensor.Name;
+        return AddTensor(nameHint, TensorProto.Types.DataType.Float, bytes, values.Length, dims);
     }
 
     /// <summary>Adds an int64 tensor constant (e.g. a shape for Reshape); returns its unique name.</summary>
@@ -74,12 +63,15 @@ public sealed class OnnxGraphBuilder
         var bytes = new byte[values.Length * sizeof(long)];
         for (int i = 0; i < values.Length; i++)
             BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), values[i]);
-        var tensor = new TensorProto
-        {
-            Name = UniqueName(nameHint),
-            DataType = (int)TensorProto.Types.DataType.Int64,
-            RawData = ByteString.CopyFrom(bytes),
-        };
+        return AddTensor(nameHint, TensorProto.Types.DataType.Int64, bytes, values.Length, dims);
+    }
+
+    private string AddTensor(string nameHint, TensorProto.Types.DataType dataType, byte[] littleEndianBytes, int count, IReadOnlyList<long> dims)
+    {
+        long expected = dims.Aggregate(1L, (a, d) => a * d);
+        if (expected != count)
+            throw new ArgumentException($"Initializer '{nameHint}' has {count} values but dims [{string.Join(", ", dims)}] need {expected}.", nameof(dims));
+        var tensor = new TensorProto { Name = UniqueName(nameHint), DataType = (int)dataType, RawData = ByteString.CopyFrom(littleEndianBytes) };
         tensor.Dims.AddRange(dims);
         _graph.Initializer.Add(tensor);
         return tensor.Name;
