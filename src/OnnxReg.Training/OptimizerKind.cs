@@ -8,4 +8,11 @@ public enum OptimizerKind
 
     /// <summary>Stochastic gradient descent with (heavy-ball) momentum.</summary>
     Sgd,
+
+    /// <summary>
+    /// AdamW (Loshchilov and Hutter): Adam with decoupled weight decay — each step shrinks the weights by
+    /// lr·weight_decay directly, outside the adaptive gradient scaling. Under Adam an L2 penalty is divided by the
+    /// running gradient scale and so regularizes weights with large gradients less; decoupled decay does not.
+    /// </summary>
+    AdamW,
 }

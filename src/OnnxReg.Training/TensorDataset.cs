@@ -10,7 +10,13 @@ namespace OnnxReg.Training;
 /// </summary>
 public sealed class TensorDataset : IDisposable
 {
-    private TensorDataset(Tensor images, Tensor labels) { Images = images; Labels = labels; }
+    private TensorDataset(Tensor images, Tensor labels, int classes, Normalization normalization)
+    {
+        Images = images;
+        Labels = labels;
+        ClassCount = classes;
+        Normalization = normalization;
+    }
 
     /// <summary>Normalized images, [N, C, H, W].</summary>
     public Tensor Images { get; }
@@ -20,6 +26,15 @@ public sealed class TensorDataset : IDisposable
 
     /// <summary>The number of images.</summary>
     public int Count => (int)Labels.shape[0];
+
+    /// <summary>The number of classes of the source dataset.</summary>
+    public int ClassCount { get; }
+
+    /// <summary>The normalization applied to the pixels.</summary>
+    public Normalization Normalization { get; }
+
+    /// <summary>The normalized value of a black pixel (the background that geometric augmentations fill in).</summary>
+    public float Background => -Normalization.Mean / Normalization.Std;
 
     /// <summary>Normalizes <paramref name="data"/> with <paramref name="normalization"/> into tensors.</summary>
     public static TensorDataset From(ImageDataset data, Normalization normalization)
@@ -32,7 +47,9 @@ public sealed class TensorDataset : IDisposable
         var labels = data.Labels.Select(l => (long)l).ToArray();
         return new TensorDataset(
             tensor(values, [data.Count, data.Channels, data.Height, data.Width]),
-            tensor(labels, [data.Count]));
+            tensor(labels, [data.Count]),
+            data.ClassNames.Count,
+            normalization);
     }
 
     /// <inheritdoc />

@@ -16,6 +16,8 @@ public sealed class EmitterRegistry
         registry.Register(new MaxPool2dEmitter());
         registry.Register(new ReluEmitter());
         registry.Register(new FlattenEmitter());
+        registry.Register(new BatchNormEmitter(typeof(BatchNorm1d)));
+        registry.Register(new BatchNormEmitter(typeof(BatchNorm2d)));
         foreach (var identity in new[] { typeof(Dropout), typeof(Dropout2d), typeof(AlphaDropout), typeof(Identity) })
             registry.Register(new IdentityEmitter(identity));
         return registry;

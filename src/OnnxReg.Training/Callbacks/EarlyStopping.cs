@@ -1,0 +1,111 @@
+using static TorchSharp.torch;
+
+namespace OnnxReg.Training.Callbacks;
+
+/// <summary>
+/// Stops training when a monitored metric stops improving, and restores the best epoch's weights at the end of
+/// training, whatever ended it. The best weights are kept as copies (detached clones) owned by this object, not
+/// references to the live parameters; dispose it to free them.
+/// </summary>
+public sealed class EarlyStopping : ITrainingCallback, IDisposable
+{
+    private readonly EarlyStoppingOptions _options;
+    private readonly bool _lowerIsBetter;
+    private Dictionary<string, Tensor>? _bestWeights;
+
+    /// <summary>Creates the callback; options are validated here.</summary>
+    public EarlyStopping(EarlyStoppingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _lowerIsBetter = options.ResolvedMode == MonitorMode.Min;
+        Reset();
+    }
+
+    /// <summary>The best monitored value so far (±∞ before the first monitored epoch).</summary>
+    public double BestValue { get; private set; }
+
+    /// <summary>The epoch with the best monitored value, or null if none was monitored yet.</summary>
+    public int? BestEpoch { get; private set; }
+
+    /// <summary>Consecutive monitored epochs that did not reset the patience count.</summary>
+    public int Wait { get; private set; }
+
+    /// <summary>The epoch whose weights were restored at the end of training, or null if none were.</summary>
+    public int? RestoredEpoch { get; private set; }
+
+    /// <inheritdoc />
+    public void OnTrainBegin(nn.Module model) => Reset();
+
+    /// <inheritdoc />
+    public StopReason? OnEpochEnd(nn.Module model, EpochMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        if (metrics.Epoch <= _options.StartFromEpoch)
+            return null;
+        double current = metrics.Get(_options.Monitor)
+            ?? throw new InvalidOperationException($"Early stopping monitors '{_options.Monitor}', which epoch {metrics.Epoch} did not report (is there a validation set?).");
+        if (!double.IsFinite(current))
+            return _options.StopOnNonFinite ? StopReason.NonFiniteMetric : null;
+        if (_options.DivergenceThreshold is double threshold && (_lowerIsBetter ? current > threshold : current < threshold))
+            return StopReason.Diverged;
+
+        Wait++;
+        if (IsImprovement(current, BestValue))
+        {
+            BestValue = current;
+            BestEpoch = metrics.Epoch;
+            if (_options.RestoreBestWeights) Snapshot(model);
+            if (_options.Baseline is not double baseline || IsImprovement(current, baseline))
+            {
+                Wait = 0;
+                return null;
+            }
+        }
+        // Wait counts this epoch too, so patience 0 stops at the first epoch that does not improve.
+        return Wait >= _options.Patience ? StopReason.NoImprovement : null;
+    }
+
+    /// <inheritdoc />
+    public void OnTrainEnd(nn.Module model)
+    {
+        if (!_options.RestoreBestWeights || _bestWeights is null)
+            return;
+        using var noGrad = no_grad();
+        var state = model.state_dict();
+        foreach (var (name, saved) in _bestWeights)
+            state[name].copy_(saved);
+        RestoredEpoch = BestEpoch;
+    }
+
+    /// <summary>Frees the saved best weights.</summary>
+    public void Dispose() => DisposeWeights();
+
+    private bool IsImprovement(double current, double reference) =>
+        _lowerIsBetter ? current < reference - _options.MinDelta : current > reference + _options.MinDelta;
+
+    // Copies every parameter and buffer (BatchNorm running statistics too), detached from autograd.
+    private void Snapshot(nn.Module model)
+    {
+        DisposeWeights();
+        using var noGrad = no_grad();
+        _bestWeights = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+    }
+
+    private void Reset()
+    {
+        DisposeWeights();
+        BestValue = _lowerIsBetter ? double.PositiveInfinity : double.NegativeInfinity;
+        BestEpoch = null;
+        Wait = 0;
+        RestoredEpoch = null;
+    }
+
+    private void DisposeWeights()
+    {
+        if (_bestWeights is null) return;
+        foreach (var tensor in _bestWeights.Values) tensor.Dispose();
+        _bestWeights = null;
+    }
+}

@@ -1,0 +1,70 @@
+namespace OnnxReg.Training.Models;
+
+/// <summary>
+/// The architecture of a preset model and the regularizing layers placed in it. Every list may hold one value
+/// (used at every position) or one value per position; null means the preset's default.
+/// </summary>
+/// <param name="Preset">MLP or CNN.</param>
+/// <param name="HiddenSizes">Units of each hidden fully connected layer (MLP default [256, 128]; CNN head default [128]).</param>
+/// <param name="ConvChannels">CNN only: output channels of each 3×3 convolution block (default [32, 64]); each block halves the image size.</param>
+/// <param name="DropoutRates">Dropout (elementwise) rate before each fully connected layer that follows a hidden
+/// representation — in the MLP before every layer after the first, in the CNN before every head layer. 0 means
+/// no dropout layer at that position.</param>
+/// <param name="SpatialDropoutRates">CNN only: Dropout2d (whole channels) rate after each convolution block.</param>
+/// <param name="BatchNorm">Adds BatchNorm1d after each hidden fully connected layer and BatchNorm2d after each
+/// convolution, before the activation.</param>
+public sealed record ModelOptions(
+    ModelPreset Preset = ModelPreset.Mlp,
+    int[]? HiddenSizes = null,
+    int[]? ConvChannels = null,
+    double[]? DropoutRates = null,
+    double[]? SpatialDropoutRates = null,
+    bool BatchNorm = false)
+{
+    /// <summary>The hidden sizes used (the preset default when <see cref="HiddenSizes"/> is null).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int[] ResolvedHiddenSizes => HiddenSizes ?? (Preset == ModelPreset.Mlp ? [256, 128] : [128]);
+
+    /// <summary>The convolution channels used (CNN).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int[] ResolvedConvChannels => ConvChannels ?? [32, 64];
+
+    /// <summary>How many dropout positions the architecture has.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int DropoutPositions => Preset == ModelPreset.Mlp ? ResolvedHiddenSizes.Length : ResolvedHiddenSizes.Length + 1;
+
+    /// <summary>The dropout rate at <paramref name="position"/> (0-based).</summary>
+    public double DropoutRateAt(int position) => RateAt(DropoutRates, position);
+
+    /// <summary>The Dropout2d rate after convolution block <paramref name="block"/> (0-based).</summary>
+    public double SpatialDropoutRateAt(int block) => RateAt(SpatialDropoutRates, block);
+
+    /// <summary>Checks every value; the message names the option and the allowed range.</summary>
+    /// <exception cref="ArgumentException">A value is out of range or a list has the wrong length.</exception>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Preset))
+            throw new ArgumentOutOfRangeException(nameof(Preset), Preset, $"Unknown model preset. Supported: {string.Join(", ", Enum.GetNames<ModelPreset>())}.");
+        if (ResolvedHiddenSizes.Length == 0 && Preset == ModelPreset.Mlp || ResolvedHiddenSizes.Any(s => s < 1))
+            throw new ArgumentOutOfRangeException(nameof(HiddenSizes), $"Hidden sizes must be positive (the MLP needs at least one). Received: [{string.Join(", ", ResolvedHiddenSizes)}].");
+        if (ResolvedConvChannels.Length == 0 || ResolvedConvChannels.Any(c => c < 1))
+            throw new ArgumentOutOfRangeException(nameof(ConvChannels), $"Convolution channels must be positive, at least one block. Received: [{string.Join(", ", ResolvedConvChannels)}].");
+        CheckRates(DropoutRates, DropoutPositions, nameof(DropoutRates), "Dropout rate");
+        if (SpatialDropoutRates is not null && Preset != ModelPreset.Cnn)
+            throw new ArgumentException($"Spatial dropout (Dropout2d) applies to the CNN preset only; the {Preset} has no convolutions.", nameof(SpatialDropoutRates));
+        CheckRates(SpatialDropoutRates, ResolvedConvChannels.Length, nameof(SpatialDropoutRates), "Dropout2d rate");
+    }
+
+    private static void CheckRates(double[]? rates, int positions, string name, string what)
+    {
+        if (rates is null) return;
+        if (rates.Length != 1 && rates.Length != positions)
+            throw new ArgumentException($"{name} needs 1 value or {positions} (one per position); received {rates.Length}.", name);
+        foreach (var rate in rates)
+            if (!(rate >= 0 && rate < 1))
+                throw new ArgumentOutOfRangeException(name, rate, $"{what} must be in [0, 1). Received: {rate}. Use 0 to disable it.");
+    }
+
+    private static double RateAt(double[]? rates, int position) =>
+        rates is null || rates.Length == 0 ? 0 : rates.Length == 1 ? rates[0] : rates[position];
+}

@@ -1,0 +1,51 @@
+namespace OnnxReg.Training.Schedules;
+
+/// <summary>Computes the learning rate of each epoch; for reduce-on-plateau it watches the metrics epoch by epoch.</summary>
+public sealed class LearningRateSchedule
+{
+    private readonly LearningRateScheduleOptions _options;
+    private readonly double _initial;
+    private readonly int _epochs;
+    private readonly bool _lowerIsBetter;
+    private double _current;
+    private double _best;
+    private int _badEpochs;
+
+    /// <summary>Creates the schedule for a run of <paramref name="epochs"/> starting at <paramref name="initialLearningRate"/>.</summary>
+    public LearningRateSchedule(LearningRateScheduleOptions options, double initialLearningRate, int epochs)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _initial = _current = initialLearningRate;
+        _epochs = epochs;
+        _lowerIsBetter = !options.Monitor.Contains("acc", StringComparison.OrdinalIgnoreCase);
+        _best = _lowerIsBetter ? double.PositiveInfinity : double.NegativeInfinity;
+    }
+
+    /// <summary>The learning rate for 1-based <paramref name="epoch"/>.</summary>
+    public double LearningRateFor(int epoch) => _options.Kind switch
+    {
+        LearningRateScheduleKind.Cosine => _options.MinLearningRate + (_initial - _options.MinLearningRate) * (1 + Math.Cos(Math.PI * (epoch - 1) / _epochs)) / 2,
+        _ => _current,
+    };
+
+    /// <summary>Feeds an epoch's metrics (reduce-on-plateau lowers the rate for the next epoch after <c>patience</c> bad epochs).</summary>
+    public void Observe(EpochMetrics metrics)
+    {
+        if (_options.Kind != LearningRateScheduleKind.ReduceOnPlateau) return;
+        if (metrics.Get(_options.Monitor) is not double value || !double.IsFinite(value)) return;
+        bool better = _lowerIsBetter ? value < _best * (1 - _options.Threshold) : value > _best * (1 + _options.Threshold);
+        if (better || double.IsInfinity(_best))
+        {
+            _best = value;
+            _badEpochs = 0;
+            return;
+        }
+        if (++_badEpochs > _options.Patience)
+        {
+            _current = Math.Max(_current * _options.Factor, _options.MinLearningRate);
+            _badEpochs = 0;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Globalization;
+using OnnxReg.Training;
+
+namespace OnnxReg.Cli.Commands;
+
+/// <summary>One-line descriptions of a configuration and of an epoch, for the console.</summary>
+internal static class RunDescription
+{
+    public static string Regularization(TrainingConfiguration c)
+    {
+        static string F(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+        var parts = new List<string>();
+        if (c.Penalty.L1 > 0) parts.Add($"L1 {F(c.Penalty.L1)}");
+        if (c.Penalty.L2 > 0) parts.Add($"L2 {F(c.Penalty.L2)}");
+        if (c.Penalty.Layers is { Count: > 0 } layers) parts.Add($"per-layer penalties ({string.Join(", ", layers.Keys)})");
+        if (c.Training.WeightDecay > 0) parts.Add($"AdamW weight decay {F(c.Training.WeightDecay)}");
+        if (c.MaxNorm is double m) parts.Add($"max-norm {F(m)}");
+        if (c.Model.DropoutRates is { } d && d.Any(r => r > 0)) parts.Add($"dropout {string.Join("/", d.Select(F))}");
+        if (c.Model.SpatialDropoutRates is { } s && s.Any(r => r > 0)) parts.Add($"dropout2d {string.Join("/", s.Select(F))}");
+        if (c.Model.BatchNorm) parts.Add("batch norm");
+        if (c.Training.LabelSmoothing > 0) parts.Add($"label smoothing {F(c.Training.LabelSmoothing)}");
+        if (!c.Augmentation.IsEmpty) parts.Add($"augmentation {c.Augmentation}");
+        if (c.EarlyStopping is { } es) parts.Add($"early stopping on {es.Monitor} (patience {es.Patience}{(es.RestoreBestWeights ? ", restore best" : "")})");
+        if (c.Schedule.Kind != OnnxReg.Training.Schedules.LearningRateScheduleKind.Constant) parts.Add($"{c.Schedule.Kind} schedule");
+        return parts.Count == 0 ? "none" : string.Join(", ", parts);
+    }
+
+    public static string Epoch(EpochMetrics epoch, int total) =>
+        $"epoch {epoch.Epoch,3}/{total}  loss {CommonOptions.Format(epoch.TrainLoss)}" +
+        (epoch.Penalty > 0 ? $"  penalty {CommonOptions.Format(epoch.Penalty)}" : "") +
+        $"  acc {CommonOptions.Format(epoch.TrainAccuracy)}" +
+        (epoch.ValidationLoss is double vl ? $"  val_loss {CommonOptions.Format(vl)}  val_acc {CommonOptions.Format(epoch.ValidationAccuracy!.Value)}" : "") +
+        $"  lr {epoch.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}  ({epoch.Seconds:0.0} s)";
+}

@@ -1,0 +1,201 @@
+using System.CommandLine;
+using System.Globalization;
+using OnnxReg.Training;
+using OnnxReg.Training.Augmentation;
+using OnnxReg.Training.Callbacks;
+using OnnxReg.Training.Models;
+using OnnxReg.Training.Regularization;
+using OnnxReg.Training.Schedules;
+
+namespace OnnxReg.Cli.Commands;
+
+/// <summary>
+/// The training options of <c>onnxreg train</c> and how they become a <see cref="TrainingConfiguration"/>: start
+/// from <c>--config</c> (or the defaults) and apply every option given on the command line on top.
+/// </summary>
+internal sealed class TrainingOptionsBinder
+{
+    private static readonly TrainingConfiguration Defaults = new();
+
+    public Option<string> Config { get; } = new("--config") { Description = "Start from this JSON configuration (see --write-config); options given on the command line override it [default: none]" };
+    public Option<string> WriteConfig { get; } = new("--write-config") { Description = "Write the resolved configuration to this JSON file and exit without training [default: none]" };
+    public Option<string> Model { get; } = new("--model") { Description = "Model preset: mlp or cnn", DefaultValueFactory = _ => "mlp" };
+    public Option<string> Hidden { get; } = new("--hidden") { Description = "Hidden fully connected sizes, comma-separated [default: 256,128 for mlp, 128 for the cnn head]" };
+    public Option<string> Channels { get; } = new("--channels") { Description = "CNN convolution channels per block, comma-separated", DefaultValueFactory = _ => "32,64" };
+    public Option<string> Dropout { get; } = new("--dropout") { Description = "Dropout rate before each fully connected layer after a hidden one: one rate, or one per position; 0 disables", DefaultValueFactory = _ => "0" };
+    public Option<string> SpatialDropout { get; } = new("--spatial-dropout") { Description = "CNN: Dropout2d rate after each convolution block: one rate, or one per block; 0 disables", DefaultValueFactory = _ => "0" };
+    public Option<bool> BatchNorm { get; } = new("--batch-norm") { Description = "Add BatchNorm after each hidden fully connected layer and each convolution", DefaultValueFactory = _ => false };
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training data (early stopping may end sooner)", DefaultValueFactory = _ => Defaults.Training.Epochs };
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per mini-batch", DefaultValueFactory = _ => Defaults.Training.BatchSize };
+    public Option<double> LearningRate { get; } = new("--lr") { Description = "(Initial) learning rate", DefaultValueFactory = _ => Defaults.Training.LearningRate };
+    public Option<string> Optimizer { get; } = new("--optimizer") { Description = "adam, sgd (with --momentum) or adamw (with --weight-decay)", DefaultValueFactory = _ => "adam" };
+    public Option<double> Momentum { get; } = new("--momentum") { Description = "SGD momentum, in [0, 1)", DefaultValueFactory = _ => Defaults.Training.Momentum };
+    public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "AdamW's decoupled weight decay (not an L2 penalty; use --l2 for that)", DefaultValueFactory = _ => 0.0 };
+    public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "Label smoothing epsilon, in [0, 1)", DefaultValueFactory = _ => 0.0 };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for initialization, the validation split, shuffling, dropout and augmentation", DefaultValueFactory = _ => Defaults.Training.Seed };
+    public Option<double> L1 { get; } = new("--l1") { Description = "L1 penalty strength: adds l1*sum|w| over Linear/Conv weights", DefaultValueFactory = _ => 0.0 };
+    public Option<double> L2 { get; } = new("--l2") { Description = "L2 penalty strength: adds l2*sum(w^2) over Linear/Conv weights", DefaultValueFactory = _ => 0.0 };
+    public Option<bool> PenalizeBiases { get; } = new("--penalize-biases") { Description = "Also apply the L1/L2 penalties to biases", DefaultValueFactory = _ => false };
+    public Option<bool> PenalizeNorm { get; } = new("--penalize-norm") { Description = "Also apply the L1/L2 penalties to BatchNorm scale and shift", DefaultValueFactory = _ => false };
+    public Option<string[]> LayerPenalty { get; } = new("--layer-penalty") { Description = "Per-layer penalty NAME=L1:L2 (module path, e.g. fc3=0:0 for none); repeatable", DefaultValueFactory = _ => [] };
+    public Option<double> MaxNorm { get; } = new("--max-norm") { Description = "Max-norm constraint on each weight row / filter (0: none)", DefaultValueFactory = _ => 0.0 };
+    public Option<bool> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop when the monitored metric stops improving, and restore the best weights (any --patience, --monitor... option also enables it)", DefaultValueFactory = _ => false };
+    public Option<string> Monitor { get; } = new("--monitor") { Description = "Early stopping metric: val_loss, val_accuracy, loss, accuracy or penalty", DefaultValueFactory = _ => "val_loss" };
+    public Option<string> Mode { get; } = new("--mode") { Description = "Early stopping mode: auto (from the metric's name), min or max", DefaultValueFactory = _ => "auto" };
+    public Option<int> Patience { get; } = new("--patience") { Description = "Early stopping: epochs without improvement before stopping (0: stop at the first)", DefaultValueFactory = _ => new EarlyStoppingOptions().Patience };
+    public Option<double> MinDelta { get; } = new("--min-delta") { Description = "Early stopping: smallest change that counts as improvement", DefaultValueFactory = _ => 0.0 };
+    public Option<double?> Baseline { get; } = new("--baseline") { Description = "Early stopping: stop unless the metric beats this within --patience epochs [default: none]" };
+    public Option<int> StartFromEpoch { get; } = new("--start-from-epoch") { Description = "Early stopping: epochs of warm-up before monitoring starts", DefaultValueFactory = _ => 0 };
+    public Option<bool> NoRestoreBest { get; } = new("--no-restore-best") { Description = "Early stopping: keep the last epoch's weights instead of restoring the best", DefaultValueFactory = _ => false };
+    public Option<double?> DivergenceThreshold { get; } = new("--divergence-threshold") { Description = "Early stopping: stop at once when the metric is worse than this [default: none]" };
+    public Option<string> Augment { get; } = new("--augment")
+    {
+        Description = "Augmentations, comma-separated NAME[=ARGS][@P]: hflip, vflip, rotate=DEG, scale=MIN:MAX, translate=FRAC, crop=PAD, erase[=MIN:MAX], noise=STD, mixup[=ALPHA], cutmix[=ALPHA]; e.g. hflip,rotate=10,scale=0.9:1.1",
+        DefaultValueFactory = _ => "none",
+    };
+    public Option<string> Schedule { get; } = new("--lr-schedule") { Description = "Learning-rate schedule: constant, cosine or plateau", DefaultValueFactory = _ => "constant" };
+    public Option<double> MinLearningRate { get; } = new("--min-lr") { Description = "Floor of the cosine and plateau schedules", DefaultValueFactory = _ => 0.0 };
+    public Option<double> PlateauFactor { get; } = new("--plateau-factor") { Description = "Plateau schedule: multiply the rate by this on a plateau", DefaultValueFactory = _ => new LearningRateScheduleOptions().Factor };
+    public Option<int> PlateauPatience { get; } = new("--plateau-patience") { Description = "Plateau schedule: epochs without val_loss improvement before reducing", DefaultValueFactory = _ => new LearningRateScheduleOptions().Patience };
+
+    public TrainingOptionsBinder()
+    {
+        Model.AcceptOnlyFromAmong("mlp", "cnn");
+        Optimizer.AcceptOnlyFromAmong("adam", "sgd", "adamw");
+        Mode.AcceptOnlyFromAmong("auto", "min", "max");
+        Monitor.AcceptOnlyFromAmong([.. EpochMetrics.Names]);
+        Schedule.AcceptOnlyFromAmong("constant", "cosine", "plateau");
+    }
+
+    public IEnumerable<Option> All =>
+    [
+        Config, WriteConfig, Model, Hidden, Channels, Dropout, SpatialDropout, BatchNorm, Epochs, BatchSize, LearningRate, Optimizer, Momentum,
+        WeightDecay, LabelSmoothing, Seed, L1, L2, PenalizeBiases, PenalizeNorm, LayerPenalty, MaxNorm, EarlyStopping, Monitor, Mode,
+        Patience, MinDelta, Baseline, StartFromEpoch, NoRestoreBest, DivergenceThreshold, Augment, Schedule, MinLearningRate, PlateauFactor, PlateauPatience,
+    ];
+
+    /// <summary>The configuration: --config (or defaults) with every explicitly given option applied, validated.</summary>
+    public TrainingConfiguration Bind(ParseResult parse)
+    {
+        bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+        T Value<T>(Option<T> option) => parse.GetValue(option)!;
+
+        var configuration = parse.GetValue(Config) is { } path ? TrainingConfiguration.Load(path) : new TrainingConfiguration();
+        var model = configuration.Model;
+        if (Given(Model)) model = model with { Preset = Value(Model) == "cnn" ? ModelPreset.Cnn : ModelPreset.Mlp };
+        if (Given(Hidden)) model = model with { HiddenSizes = Integers(Hidden, Value(Hidden)) };
+        if (Given(Channels)) model = model with { ConvChannels = Integers(Channels, Value(Channels)) };
+        if (Given(Dropout)) model = model with { DropoutRates = Numbers(Dropout, Value(Dropout)) };
+        if (Given(SpatialDropout)) model = model with { SpatialDropoutRates = Numbers(SpatialDropout, Value(SpatialDropout)) };
+        if (Given(BatchNorm)) model = model with { BatchNorm = Value(BatchNorm) };
+
+        var training = configuration.Training;
+        if (Given(Epochs)) training = training with { Epochs = Value(Epochs) };
+        if (Given(BatchSize)) training = training with { BatchSize = Value(BatchSize) };
+        if (Given(LearningRate)) training = training with { LearningRate = Value(LearningRate) };
+        if (Given(Optimizer)) training = training with { Optimizer = Value(Optimizer) switch { "sgd" => OptimizerKind.Sgd, "adamw" => OptimizerKind.AdamW, _ => OptimizerKind.Adam } };
+        if (Given(Momentum)) training = training with { Momentum = Value(Momentum) };
+        if (Given(WeightDecay)) training = training with { WeightDecay = Value(WeightDecay) };
+        if (Given(LabelSmoothing)) training = training with { LabelSmoothing = Value(LabelSmoothing) };
+        if (Given(Seed)) training = training with { Seed = Value(Seed) };
+
+        var penalty = configuration.Penalty;
+        if (Given(L1)) penalty = penalty with { L1 = Value(L1) };
+        if (Given(L2)) penalty = penalty with { L2 = Value(L2) };
+        if (Given(PenalizeBiases)) penalty = penalty with { IncludeBiases = Value(PenalizeBiases) };
+        if (Given(PenalizeNorm)) penalty = penalty with { IncludeNormalization = Value(PenalizeNorm) };
+        if (Given(LayerPenalty)) penalty = penalty with { Layers = LayerPenalties(Value(LayerPenalty)) };
+
+        double? maxNorm = configuration.MaxNorm;
+        if (Given(MaxNorm)) maxNorm = Value(MaxNorm) is > 0 and var m ? m : Value(MaxNorm) == 0 ? null : throw new CliException($"--max-norm must be positive (or 0 for none); received {Value(MaxNorm)}");
+
+        var earlyStopping = configuration.EarlyStopping;
+        Option[] earlyStoppingOptions = [Monitor, Mode, Patience, MinDelta, Baseline, StartFromEpoch, NoRestoreBest, DivergenceThreshold];
+        if ((Given(EarlyStopping) && Value(EarlyStopping)) || earlyStoppingOptions.Any(Given))
+        {
+            var es = earlyStopping ?? new EarlyStoppingOptions();
+            if (Given(Monitor)) es = es with { Monitor = Value(Monitor) };
+            if (Given(Mode)) es = es with { Mode = Enum.Parse<MonitorMode>(Value(Mode), ignoreCase: true) };
+            if (Given(Patience)) es = es with { Patience = Value(Patience) };
+            if (Given(MinDelta)) es = es with { MinDelta = Value(MinDelta) };
+            if (Given(Baseline)) es = es with { Baseline = Value(Baseline) };
+            if (Given(StartFromEpoch)) es = es with { StartFromEpoch = Value(StartFromEpoch) };
+            if (Given(NoRestoreBest)) es = es with { RestoreBestWeights = !Value(NoRestoreBest) };
+            if (Given(DivergenceThreshold)) es = es with { DivergenceThreshold = Value(DivergenceThreshold) };
+            earlyStopping = es;
+        }
+        else if (Given(EarlyStopping) && !Value(EarlyStopping))
+        {
+            earlyStopping = null;
+        }
+
+        var augmentation = configuration.Augmentation;
+        if (Given(Augment))
+        {
+            try { augmentation = AugmentationOptions.Parse(Value(Augment)); }
+            catch (FormatException e) { throw new CliException($"--augment: {e.Message}"); }
+        }
+
+        var schedule = configuration.Schedule;
+        if (Given(Schedule)) schedule = schedule with { Kind = Value(Schedule) switch { "cosine" => LearningRateScheduleKind.Cosine, "plateau" => LearningRateScheduleKind.ReduceOnPlateau, _ => LearningRateScheduleKind.Constant } };
+        if (Given(MinLearningRate)) schedule = schedule with { MinLearningRate = Value(MinLearningRate) };
+        if (Given(PlateauFactor)) schedule = schedule with { Factor = Value(PlateauFactor) };
+        if (Given(PlateauPatience)) schedule = schedule with { Patience = Value(PlateauPatience) };
+        if ((Given(PlateauFactor) || Given(PlateauPatience)) && schedule.Kind != LearningRateScheduleKind.ReduceOnPlateau)
+            throw new CliException("--plateau-factor and --plateau-patience apply to --lr-schedule plateau only");
+        if (Given(MinLearningRate) && schedule.Kind == LearningRateScheduleKind.Constant)
+            throw new CliException("--min-lr applies to --lr-schedule cosine or plateau only");
+
+        configuration = configuration with
+        {
+            Model = model, Training = training, Penalty = penalty, MaxNorm = maxNorm,
+            EarlyStopping = earlyStopping, Augmentation = augmentation, Schedule = schedule,
+        };
+        try
+        {
+            configuration.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"{OptionFor(e.ParamName)}: {CliApp.OneLine(e.Message)}");
+        }
+        return configuration;
+    }
+
+    // The command-line option behind a configuration property, for error messages.
+    private string OptionFor(string? property) => property switch
+    {
+        "Epochs" => "--epochs", "BatchSize" => "--batch-size", "LearningRate" => "--lr", "Momentum" => "--momentum",
+        "WeightDecay" => "--weight-decay", "LabelSmoothing" => "--label-smoothing", "Optimizer" => "--optimizer",
+        "L1" => "--l1", "L2" => "--l2", "MaxNorm" => "--max-norm", "Patience" => "--patience", "MinDelta" => "--min-delta",
+        "Baseline" => "--baseline", "StartFromEpoch" => "--start-from-epoch", "DivergenceThreshold" => "--divergence-threshold",
+        "Monitor" => "--monitor", "DropoutRates" => "--dropout", "SpatialDropoutRates" => "--spatial-dropout",
+        "HiddenSizes" => "--hidden", "ConvChannels" => "--channels", "MinLearningRate" => "--min-lr", "Factor" => "--plateau-factor",
+        "Threshold" => "--lr-schedule", _ when property?.StartsWith("Layers", StringComparison.Ordinal) == true => "--layer-penalty",
+        _ => "configuration",
+    };
+
+    private static double[] Numbers(Option option, string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
+        double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
+            : throw new CliException($"{option.Name}: '{text}' is not a number or a comma-separated list of numbers")).ToArray();
+
+    private static int[] Integers(Option option, string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
+        int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
+            : throw new CliException($"{option.Name}: '{text}' is not a comma-separated list of whole numbers")).ToArray();
+
+    private static Dictionary<string, LayerPenalty> LayerPenalties(string[] items)
+    {
+        var layers = new Dictionary<string, LayerPenalty>();
+        foreach (var item in items)
+        {
+            var parts = item.Split('=', 2);
+            var strengths = parts.Length == 2 ? parts[1].Split(':') : [];
+            if (strengths.Length != 2
+                || !double.TryParse(strengths[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var l1)
+                || !double.TryParse(strengths[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var l2))
+                throw new CliException($"--layer-penalty: expected NAME=L1:L2 (e.g. fc3=0:0.001); received '{item}'");
+            layers[parts[0].Trim()] = new LayerPenalty(l1, l2);
+        }
+        return layers;
+    }
+}
