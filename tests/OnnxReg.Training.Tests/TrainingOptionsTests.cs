@@ -6,7 +6,7 @@ public class TrainingOptionsTests
     public void Defaults_AreValid()
     {
         Assert.DoesNotThrow(() => new TrainingOptions().Validate());
-        Assert.That(new TrainingOptions(), Is.EqualTo(new TrainingOptions(10, 128, 1e-3, OptimizerKind.Adam, 0.9, 42)));
+        Assert.That(new TrainingOptions(), Is.EqualTo(new TrainingOptions(10, 128, 1e-3, OptimizerKind.Adam, 0.9, 42, 0, 0)));
     }
 
     private static IEnumerable<TestCaseData> BadOptions()
