@@ -61,7 +61,9 @@ public sealed class Trainer
         using var optimizer = CreateOptimizer(model);
         using var augmentation = _configuration.Augmentation.IsEmpty ? null : new AugmentationPipeline(_configuration.Augmentation, Options.Seed, train.Background);
         using var earlyStopping = _configuration.EarlyStopping is { } es ? new EarlyStopping(es) : null;
-        var penalty = _configuration.Penalty.IsActive ? new WeightPenalty(model, _configuration.Penalty) : null;
+        // Built whenever layers are named, so a misspelt layer fails before training even if its strengths are zero.
+        var penalty = _configuration.Penalty.IsActive || _configuration.Penalty.Layers is { Count: > 0 } ? new WeightPenalty(model, _configuration.Penalty) : null;
+        if (penalty is { IsActive: false }) penalty = null;
         var maxNorm = _configuration.MaxNorm is double c ? new MaxNormConstraint(model, c) : null;
         var schedule = new LearningRateSchedule(_configuration.Schedule, Options.LearningRate, Options.Epochs);
         var callbacks = (earlyStopping is null ? _callbacks : [earlyStopping, .. _callbacks]).ToList();

@@ -105,10 +105,10 @@ public class BadInputTests
         Assert.That(line, Does.Contain("expects [N, 1, 8, 8]").And.Contain("[N, 1, 28, 28]"));
     }
 
-    [TestCase("--dropout", "1", "--dropout must be in [0, 1)")]
-    [TestCase("--dropout", "-0.5", "--dropout must be in [0, 1)")]
-    [TestCase("--epochs", "0", "--epochs must be at least 1; received 0")]
-    [TestCase("--lr", "-1", "--lr must be a positive number")]
+    [TestCase("--dropout", "1", "--dropout: Dropout rate must be in [0, 1). Received: 1")]
+    [TestCase("--dropout", "-0.5", "--dropout: Dropout rate must be in [0, 1). Received: -0.5")]
+    [TestCase("--epochs", "0", "--epochs: Epochs must be at least 1. Received: Epochs=0")]
+    [TestCase("--lr", "-1", "--lr: Learning rate must be positive and finite. Received: LearningRate=-1")]
     [TestCase("--validation-fraction", "1", "--validation-fraction must be in [0, 1)")]
     public void OutOfRangeOption_NamesTheOption(string option, string value, string expected)
     {

@@ -27,17 +27,44 @@ public class TrainedModelExportTests
 
     [TestCase(ModelPreset.Mlp)]
     [TestCase(ModelPreset.Cnn)]
-    public void TrainedPreset_ExportsWithMatchingLogitsAndClasses(ModelPreset preset)
+    public void TrainedPreset_ExportsWithMatchingLogitsAndClasses(ModelPreset preset) =>
+        TrainExportAndCompare(new TrainingConfiguration
+        {
+            Model = new ModelOptions(preset, DropoutRates: [0.3]),
+            Training = new TrainingOptions(Epochs: 1, BatchSize: 64, Seed: 7),
+        });
+
+    [TestCase(ModelPreset.Mlp)]
+    [TestCase(ModelPreset.Cnn)]
+    public void ModelTrainedWithEveryTechnique_ExportsWithMatchingLogitsAndClasses(ModelPreset preset) =>
+        TrainExportAndCompare(new TrainingConfiguration
+        {
+            Model = new ModelOptions(preset, DropoutRates: [0.3], SpatialDropoutRates: preset == ModelPreset.Cnn ? [0.1] : null, BatchNorm: true),
+            Training = new TrainingOptions(Epochs: 3, BatchSize: 64, Optimizer: OptimizerKind.AdamW, Seed: 7, WeightDecay: 0.01, LabelSmoothing: 0.1),
+            Penalty = new Training.Regularization.WeightPenaltyOptions(L1: 1e-5, L2: 1e-4),
+            MaxNorm = 3,
+            EarlyStopping = new Training.Callbacks.EarlyStoppingOptions(Patience: 1),
+            Augmentation = Training.Augmentation.AugmentationOptions.Parse("hflip,rotate=10,scale=0.9:1.1,crop=2,erase,noise=0.05,mixup,cutmix"),
+            Schedule = new Training.Schedules.LearningRateScheduleOptions(Training.Schedules.LearningRateScheduleKind.Cosine),
+        });
+
+    private void TrainExportAndCompare(TrainingConfiguration configuration)
     {
         var train = _data.Train.Take(1000);
         var normalization = Normalization.Estimate(train.Pixels);
-        using var model = ModelPresets.Create(preset, 1, 28, 28, 10, dropoutRate: 0.3, seed: 7);
+        using var model = ModelPresets.Create(configuration.Model, 1, 28, 28, 10, seed: 7);
         using (var tensors = TensorDataset.From(train, normalization))
-            new Trainer(new TrainingOptions(Epochs: 1, BatchSize: 64, Seed: 7)).Fit(model, tensors);
+        using (var validation = TensorDataset.From(_data.Train.Subset(Enumerable.Range(5000, 500).ToArray()), normalization))
+        {
+            var history = new Trainer(configuration).Fit(model, tensors, validation);
+            Assert.That(history.RestoredEpoch, Is.EqualTo(configuration.EarlyStopping is null ? null : history.BestEpoch), "the exported model is the restored one");
+        }
+        var preset = configuration.Model.Preset;
 
         var path = Path.Combine(_folder, $"{preset}.onnx");
         var proto = new OnnxExporter().Export(model, [1, 28, 28], path, new ExportOptions { ClassNames = train.ClassNames, Normalization = normalization });
         Assert.That(proto.Graph.Node.Select(n => n.OpType), Has.None.EqualTo("Dropout"));
+        Assert.That(proto.Graph.Node.SelectMany(n => n.Attribute).Select(a => a.Name), Has.None.EqualTo("training_mode"));
 
         using var classifier = OnnxClassifier.Load(path);
         var test = _data.Test.Take(64);

@@ -122,4 +122,49 @@ public class EmitterParityTests
         Assert.That(proto.Graph.Node.Select(n => n.Name), Is.EqualTo(new[] { "features.conv", "features.relu", "head.flatten", "head.fc" }));
         Assert.That(proto.Graph.Initializer.Select(i => i.Name), Is.EqualTo(new[] { "features.conv.weight", "features.conv.bias", "head.fc.weight", "head.fc.bias" }));
     }
+
+    [Test]
+    public void BatchNorm2d_WithNonTrivialRunningStatistics()
+    {
+        using var model = nn.Sequential(("conv", nn.Conv2d(3, 4, 3)), ("bn", nn.BatchNorm2d(4)), ("relu", nn.ReLU()));
+        SetStatistics((TorchSharp.Modules.BatchNorm)model.children().ElementAt(1), 4);
+        var proto = ExportHarness.AssertParity(model, [3, 8, 8]);
+        var bn = proto.Graph.Node.Single(n => n.OpType == "BatchNormalization");
+        Assert.That(bn.Attribute.Select(a => a.Name), Is.EqualTo(new[] { "epsilon" }), "no training_mode attribute");
+        Assert.That(bn.Input, Has.Count.EqualTo(5));
+    }
+
+    [Test]
+    public void BatchNorm1d_AfterLinear()
+    {
+        using var model = nn.Sequential(("fc", nn.Linear(6, 5)), ("bn", nn.BatchNorm1d(5, eps: 1e-3)));
+        SetStatistics((TorchSharp.Modules.BatchNorm)model.children().Last(), 5);
+        ExportHarness.AssertParity(model, [6]);
+    }
+
+    [Test]
+    public void BatchNormWithoutAffine_ExportsUnitScaleAndZeroShift()
+    {
+        using var model = nn.Sequential(("bn", nn.BatchNorm1d(3, affine: false)));
+        SetStatistics((TorchSharp.Modules.BatchNorm)model.children().Single(), 3);
+        ExportHarness.AssertParity(model, [3]);
+    }
+
+    [Test]
+    public void BatchNormWithoutRunningStatistics_IsRefused()
+    {
+        using var model = nn.Sequential(("bn", nn.BatchNorm1d(3, track_running_stats: false)));
+        var e = Assert.Throws<NotSupportedException>(() => new OnnxExporter().Export(model, [3]));
+        Assert.That(e!.Message, Does.Contain("'bn'").And.Contain("track_running_stats"));
+    }
+
+    // Running statistics far from 0 and 1, and a non-trivial scale and shift, as training would leave them.
+    private static void SetStatistics(TorchSharp.Modules.BatchNorm norm, int features)
+    {
+        using var noGrad = no_grad();
+        norm.running_mean!.copy_(linspace(-2, 3, features));
+        norm.running_var!.copy_(linspace(0.2, 4, features));
+        norm.weight?.copy_(linspace(0.5, 2, features));
+        norm.bias?.copy_(linspace(-1, 1, features));
+    }
 }

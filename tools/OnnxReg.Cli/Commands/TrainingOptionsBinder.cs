@@ -24,7 +24,7 @@ internal sealed class TrainingOptionsBinder
     public Option<string> Channels { get; } = new("--channels") { Description = "CNN convolution channels per block, comma-separated", DefaultValueFactory = _ => "32,64" };
     public Option<string> Dropout { get; } = new("--dropout") { Description = "Dropout rate before each fully connected layer after a hidden one: one rate, or one per position; 0 disables", DefaultValueFactory = _ => "0" };
     public Option<string> SpatialDropout { get; } = new("--spatial-dropout") { Description = "CNN: Dropout2d rate after each convolution block: one rate, or one per block; 0 disables", DefaultValueFactory = _ => "0" };
-    public Option<bool> BatchNorm { get; } = new("--batch-norm") { Description = "Add BatchNorm after each hidden fully connected layer and each convolution", DefaultValueFactory = _ => false };
+    public Option<bool> BatchNorm { get; } = new("--batch-norm") { Description = "Add BatchNorm after each hidden fully connected layer and each convolution [default: off]", DefaultValueFactory = _ => false };
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training data (early stopping may end sooner)", DefaultValueFactory = _ => Defaults.Training.Epochs };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per mini-batch", DefaultValueFactory = _ => Defaults.Training.BatchSize };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "(Initial) learning rate", DefaultValueFactory = _ => Defaults.Training.LearningRate };
@@ -35,18 +35,18 @@ internal sealed class TrainingOptionsBinder
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for initialization, the validation split, shuffling, dropout and augmentation", DefaultValueFactory = _ => Defaults.Training.Seed };
     public Option<double> L1 { get; } = new("--l1") { Description = "L1 penalty strength: adds l1*sum|w| over Linear/Conv weights", DefaultValueFactory = _ => 0.0 };
     public Option<double> L2 { get; } = new("--l2") { Description = "L2 penalty strength: adds l2*sum(w^2) over Linear/Conv weights", DefaultValueFactory = _ => 0.0 };
-    public Option<bool> PenalizeBiases { get; } = new("--penalize-biases") { Description = "Also apply the L1/L2 penalties to biases", DefaultValueFactory = _ => false };
-    public Option<bool> PenalizeNorm { get; } = new("--penalize-norm") { Description = "Also apply the L1/L2 penalties to BatchNorm scale and shift", DefaultValueFactory = _ => false };
-    public Option<string[]> LayerPenalty { get; } = new("--layer-penalty") { Description = "Per-layer penalty NAME=L1:L2 (module path, e.g. fc3=0:0 for none); repeatable", DefaultValueFactory = _ => [] };
+    public Option<bool> PenalizeBiases { get; } = new("--penalize-biases") { Description = "Also apply the L1/L2 penalties to biases [default: off]", DefaultValueFactory = _ => false };
+    public Option<bool> PenalizeNorm { get; } = new("--penalize-norm") { Description = "Also apply the L1/L2 penalties to BatchNorm scale and shift [default: off]", DefaultValueFactory = _ => false };
+    public Option<string[]> LayerPenalty { get; } = new("--layer-penalty") { Description = "Per-layer penalty NAME=L1:L2 (module path, e.g. fc3=0:0 for none); repeatable [default: none]" };
     public Option<double> MaxNorm { get; } = new("--max-norm") { Description = "Max-norm constraint on each weight row / filter (0: none)", DefaultValueFactory = _ => 0.0 };
-    public Option<bool> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop when the monitored metric stops improving, and restore the best weights (any --patience, --monitor... option also enables it)", DefaultValueFactory = _ => false };
+    public Option<bool> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop when the monitored metric stops improving, and restore the best weights (any --patience, --monitor... option also enables it) [default: off]", DefaultValueFactory = _ => false };
     public Option<string> Monitor { get; } = new("--monitor") { Description = "Early stopping metric: val_loss, val_accuracy, loss, accuracy or penalty", DefaultValueFactory = _ => "val_loss" };
     public Option<string> Mode { get; } = new("--mode") { Description = "Early stopping mode: auto (from the metric's name), min or max", DefaultValueFactory = _ => "auto" };
     public Option<int> Patience { get; } = new("--patience") { Description = "Early stopping: epochs without improvement before stopping (0: stop at the first)", DefaultValueFactory = _ => new EarlyStoppingOptions().Patience };
     public Option<double> MinDelta { get; } = new("--min-delta") { Description = "Early stopping: smallest change that counts as improvement", DefaultValueFactory = _ => 0.0 };
     public Option<double?> Baseline { get; } = new("--baseline") { Description = "Early stopping: stop unless the metric beats this within --patience epochs [default: none]" };
     public Option<int> StartFromEpoch { get; } = new("--start-from-epoch") { Description = "Early stopping: epochs of warm-up before monitoring starts", DefaultValueFactory = _ => 0 };
-    public Option<bool> NoRestoreBest { get; } = new("--no-restore-best") { Description = "Early stopping: keep the last epoch's weights instead of restoring the best", DefaultValueFactory = _ => false };
+    public Option<bool> NoRestoreBest { get; } = new("--no-restore-best") { Description = "Early stopping: keep the last epoch's weights instead of restoring the best [default: off]", DefaultValueFactory = _ => false };
     public Option<double?> DivergenceThreshold { get; } = new("--divergence-threshold") { Description = "Early stopping: stop at once when the metric is worse than this [default: none]" };
     public Option<string> Augment { get; } = new("--augment")
     {
