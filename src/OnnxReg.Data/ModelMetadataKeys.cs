@@ -18,6 +18,10 @@ public static class ModelMetadataKeys
     /// <summary>JSON object {"mean":…, "std":…} applied to pixels scaled to 0–1.</summary>
     public const string Normalization = "onnxreg.normalization";
 
+    /// <summary>What the input takes: "normalized" (apply <see cref="Normalization"/> before feeding) or
+    /// "pixels_0_255" (raw pixel values; the graph normalizes them itself).</summary>
+    public const string InputRange = "onnxreg.input_range";
+
     /// <summary>What the output holds: "logits" or "probabilities".</summary>
     public const string OutputKind = "onnxreg.output";
 

@@ -21,8 +21,22 @@ public sealed record ExportOptions
     /// <summary>The graph input's name.</summary>
     public string InputName { get; init; } = "input";
 
-    /// <summary>The graph output's name.</summary>
-    public string OutputName { get; init; } = "logits";
+    /// <summary>The graph output's name (default "logits", or "probabilities" with <see cref="SoftmaxOutput"/>).</summary>
+    public string? OutputName { get; init; }
+
+    /// <summary>Append a Softmax so the model outputs class probabilities instead of logits (recorded in the metadata).</summary>
+    public bool SoftmaxOutput { get; init; }
+
+    /// <summary>Fold each BatchNorm that directly follows a Conv2d or Linear into that layer's weights (fewer nodes;
+    /// the same outputs up to float rounding). Off by default: the graph then mirrors the network layer for layer.</summary>
+    public bool FoldBatchNorm { get; init; }
+
+    /// <summary>The graph takes raw pixels (0–255) and applies <see cref="Normalization"/> itself, so an app feeds
+    /// pixel values as they are. Needs <see cref="Normalization"/>.</summary>
+    public bool NormalizeInGraph { get; init; }
+
+    /// <summary>The output name used: <see cref="OutputName"/> or its default.</summary>
+    public string ResolvedOutputName => OutputName ?? (SoftmaxOutput ? "probabilities" : "logits");
 
     /// <summary>Class names written to the metadata (optional; their count must match the output size).</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
@@ -43,8 +57,10 @@ public sealed record ExportOptions
             throw new ArgumentOutOfRangeException(nameof(IrVersion), IrVersion, $"IR version must be between 7 and 10. Received: IrVersion={IrVersion}.");
         if (!DynamicBatch && FixedBatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(FixedBatchSize), FixedBatchSize, $"Fixed batch size must be at least 1. Received: FixedBatchSize={FixedBatchSize}.");
-        if (string.IsNullOrWhiteSpace(InputName) || string.IsNullOrWhiteSpace(OutputName) || InputName == OutputName)
-            throw new ArgumentException($"Input and output names must be non-empty and different. Received: InputName='{InputName}', OutputName='{OutputName}'.");
+        if (string.IsNullOrWhiteSpace(InputName) || string.IsNullOrWhiteSpace(ResolvedOutputName) || InputName == ResolvedOutputName)
+            throw new ArgumentException($"Input and output names must be non-empty and different. Received: InputName='{InputName}', OutputName='{ResolvedOutputName}'.");
+        if (NormalizeInGraph && Normalization is null)
+            throw new ArgumentException("NormalizeInGraph needs the Normalization to embed; set ExportOptions.Normalization.", nameof(NormalizeInGraph));
         Normalization?.Validate();
         foreach (var key in Metadata.Keys)
             if (key.StartsWith("onnxreg.", StringComparison.Ordinal) && key is not (ModelMetadataKeys.TrainingConfiguration or ModelMetadataKeys.Metrics))

@@ -71,16 +71,24 @@ public sealed class OnnxExporter
         {
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
-            var builder = new OnnxGraphBuilder("onnxreg");
+            var session = new ExportSession(new OnnxGraphBuilder("onnxreg"), options);
             var batch = options.DynamicBatch ? OnnxDimension.Symbolic("N") : OnnxDimension.Fixed(options.FixedBatchSize);
-            var input = builder.AddInput(options.InputName, [batch, .. sampleShape.Select(OnnxDimension.Fixed)]);
-            var trace = zeros([1, .. sampleShape]);
-            var (output, traced) = EmitModule(builder, model, RootPath(model), input, trace);
-            output = NameOutput(builder, output, options.OutputName);
-            long[] outputShape = traced.shape;
-            builder.AddOutput(output, [batch, .. outputShape.Skip(1).Select(OnnxDimension.Fixed)]);
+            var input = session.Builder.AddInput(options.InputName, [batch, .. sampleShape.Select(OnnxDimension.Fixed)]);
+            session.Traced[input] = zeros([1, .. sampleShape]);
+            if (options.NormalizeInGraph)
+                input = session.Trace(NormalizeInGraph(session.Builder, input, options.Normalization!), session.Traced[input]);
+            var output = EmitModule(session, model, RootPath(model), input);
+            long[] outputShape = session.Traced[output].shape;
+            if (options.SoftmaxOutput)
+            {
+                if (outputShape.Length != 2)
+                    throw new ArgumentException($"SoftmaxOutput needs a [N, classes] output; the model's output per batch of one is [{string.Join(", ", outputShape)}].");
+                output = session.Builder.AddNode("Softmax", "output.softmax", [output], OnnxAttribute.Int("axis", 1));
+            }
+            output = NameOutput(session.Builder, output, options.ResolvedOutputName);
+            session.Builder.AddOutput(output, [batch, .. outputShape.Skip(1).Select(OnnxDimension.Fixed)]);
 
-            var proto = builder.Build(new OnnxModelInfo(options.IrVersion, options.Opset, "OnnxReg", ProducerVersion,
+            var proto = session.Builder.Build(new OnnxModelInfo(options.IrVersion, options.Opset, "OnnxReg", ProducerVersion,
                 Metadata(options, sampleShape, outputShape)));
             InsertMetadata(proto, ModelMetadataKeys.WeightsSha256, OnnxWeights.Sha256(proto.Graph));
             return proto;
@@ -91,18 +99,14 @@ public sealed class OnnxExporter
         }
     }
 
-    private (string Value, Tensor Traced) EmitModule(OnnxGraphBuilder builder, nn.Module module, string path, string input, Tensor traced)
+    // Traces each module on the shape-only input tensor (batch of one) so emitters know their shapes, then emits it.
+    private string EmitModule(ExportSession session, nn.Module module, string path, string input)
     {
-        if (module is Sequential sequential)
-        {
-            foreach (var (name, child) in sequential.named_children())
-                (input, traced) = EmitModule(builder, child, path.Length == 0 ? name : $"{path}.{name}", input, traced);
-            return (input, traced);
-        }
         var emitter = _registry.Find(module.GetType());
         if (emitter is null || module is not nn.Module<Tensor, Tensor> layer)
             throw new NotSupportedException(
-                $"No ONNX emitter for '{module.GetType().Name}' at '{path}'. Supported: {string.Join(", ", _registry.SupportedTypeNames)}. Replace the module or register an emitter.");
+                $"No ONNX emitter for '{module.GetType().Name}' at '{(path.Length == 0 ? "(root)" : path)}'. Supported: {string.Join(", ", _registry.SupportedTypeNames)}. Replace the module or register an emitter.");
+        var traced = session.Traced[input];
         Tensor output;
         try
         {
@@ -110,11 +114,39 @@ public sealed class OnnxExporter
         }
         catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException)
         {
+            // A container's failure is one of its children's: emitting them finds and names the exact module.
+            if (module.children().Any())
+                emitter.Emit(Context(session, path, traced.shape, traced.shape), module, input);
             throw new ArgumentException(
                 $"Module '{module.GetType().Name}' at '{path}' rejects an input of shape [{string.Join(", ", traced.shape)}]: {FirstLine(e.Message)} Check the sample shape passed to the exporter.", e);
         }
-        var value = emitter.Emit(new EmitContext(builder, path, traced.shape, output.shape), module, input);
-        return (value, output);
+        return session.Trace(emitter.Emit(Context(session, path, traced.shape, output.shape), module, input), output);
+    }
+
+    private EmitContext Context(ExportSession session, string path, long[] inputShape, long[] outputShape) =>
+        new(session.Builder, path, inputShape, outputShape, session.Options,
+            (child, name, childInput) => EmitModule(session, child, path.Length == 0 ? name : $"{path}.{name}", childInput));
+
+    // x_normalized = x · 1/(255·std) + (−mean/std): two nodes in front of the network.
+    private static string NormalizeInGraph(OnnxGraphBuilder builder, string input, Normalization normalization)
+    {
+        var scale = builder.AddInitializer("input.scale", [1f / (255f * normalization.Std)], []);
+        var offset = builder.AddInitializer("input.offset", [-normalization.Mean / normalization.Std], []);
+        return builder.AddNode("Add", "input.normalize", [builder.AddNode("Mul", "input.scale", [input, scale]), offset]);
+    }
+
+    /// <summary>One export's state: the graph and the traced tensor of every value emitted so far.</summary>
+    private sealed class ExportSession(OnnxGraphBuilder builder, ExportOptions options)
+    {
+        public OnnxGraphBuilder Builder { get; } = builder;
+        public ExportOptions Options { get; } = options;
+        public Dictionary<string, Tensor> Traced { get; } = new(StringComparer.Ordinal);
+
+        public string Trace(string value, Tensor traced)
+        {
+            Traced[value] = traced;
+            return value;
+        }
     }
 
     private static string RootPath(nn.Module model) => model is Sequential ? "" : model.GetType().Name.ToLowerInvariant();
@@ -134,7 +166,8 @@ public sealed class OnnxExporter
         {
             [ModelMetadataKeys.InputShape] = JsonSerializer.Serialize(sampleShape),
             [ModelMetadataKeys.InputLayout] = sampleShape.Count == 3 ? "CHW" : sampleShape.Count == 1 ? "C" : $"rank{sampleShape.Count}",
-            [ModelMetadataKeys.OutputKind] = "logits",
+            [ModelMetadataKeys.OutputKind] = options.SoftmaxOutput ? "probabilities" : "logits",
+            [ModelMetadataKeys.InputRange] = options.NormalizeInGraph ? "pixels_0_255" : "normalized",
         };
         if (options.Normalization is { } normalization)
             metadata[ModelMetadataKeys.Normalization] = JsonSerializer.Serialize(new { mean = normalization.Mean, std = normalization.Std });

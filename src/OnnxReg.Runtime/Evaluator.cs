@@ -6,8 +6,9 @@ namespace OnnxReg.Runtime;
 public static class Evaluator
 {
     /// <summary>
-    /// Normalizes the images as the model's metadata says, runs them in batches, and measures accuracy and
-    /// mean cross-entropy.
+    /// Prepares the images as the model's metadata says (normalized, or raw pixels for a graph that normalizes
+    /// itself), runs them in batches, and measures accuracy and mean cross-entropy (of the softmax of the logits,
+    /// or of the probabilities for a model exported with a softmax output; probabilities are floored at 1e-12).
     /// </summary>
     /// <exception cref="ArgumentException">The images do not fit the model's input, or a label is beyond its classes.</exception>
     public static EvaluationResult Evaluate(OnnxClassifier model, ImageDataset data, int batchSize = 256)
@@ -30,14 +31,14 @@ public static class Evaluator
             int length = Math.Min(batchSize, data.Count - start);
             if (model.FixedBatchSize is not null && length < batchSize)
                 break; // a fixed-batch model cannot take the ragged last batch
-            model.Normalization.Apply(data.Pixels.AsSpan(start * sampleSize, length * sampleSize), inputs);
+            model.PreparePixels(data.Pixels.AsSpan(start * sampleSize, length * sampleSize), inputs);
             model.PredictLogits(inputs.AsSpan(0, length * sampleSize), length, logits);
             for (int i = 0; i < length; i++)
             {
                 var row = logits.AsSpan(i * model.ClassCount, model.ClassCount);
                 int label = data.Labels[start + i];
                 if (ArgMax(row) == label) correct++;
-                lossSum += CrossEntropy(row, label);
+                lossSum += model.OutputsProbabilities ? -Math.Log(Math.Max(row[label], 1e-12)) : CrossEntropy(row, label);
             }
             evaluated += length;
         }

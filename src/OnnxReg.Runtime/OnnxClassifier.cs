@@ -45,6 +45,8 @@ public sealed class OnnxClassifier : IDisposable
         Metadata = session.ModelMetadata.CustomMetadataMap;
         ClassNames = ReadClassNames(path, Metadata, ClassCount);
         Normalization = ReadNormalization(path, Metadata);
+        TakesRawPixels = ReadChoice(path, Metadata, ModelMetadataKeys.InputRange, "normalized", "pixels_0_255") == "pixels_0_255";
+        OutputsProbabilities = ReadChoice(path, Metadata, ModelMetadataKeys.OutputKind, "logits", "probabilities") == "probabilities";
         InputName = inputName;
     }
 
@@ -68,6 +70,12 @@ public sealed class OnnxClassifier : IDisposable
 
     /// <summary>The pixel normalization recorded at export; <see cref="Data.Normalization.None"/> (0–1 scaling) when the model records none.</summary>
     public Normalization Normalization { get; }
+
+    /// <summary>True if the graph takes raw pixel values (0–255) and normalizes them itself.</summary>
+    public bool TakesRawPixels { get; }
+
+    /// <summary>True if the output holds probabilities (a Softmax was exported), false for logits.</summary>
+    public bool OutputsProbabilities { get; }
 
     /// <summary>The model's <c>metadata_props</c>.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
@@ -143,6 +151,22 @@ public sealed class OnnxClassifier : IDisposable
         }
     }
 
+    /// <summary>
+    /// Turns raw pixels (0–255, the model's layout) into the values the model's input takes: normalized with
+    /// <see cref="Normalization"/>, or as they are when the graph normalizes them itself.
+    /// </summary>
+    public void PreparePixels(ReadOnlySpan<byte> pixels, Span<float> inputs)
+    {
+        if (inputs.Length < pixels.Length)
+            throw new ArgumentException($"The input buffer holds {inputs.Length} values; {pixels.Length} are needed.", nameof(inputs));
+        if (!TakesRawPixels)
+        {
+            Normalization.Apply(pixels, inputs);
+            return;
+        }
+        for (int i = 0; i < pixels.Length; i++) inputs[i] = pixels[i];
+    }
+
     /// <summary>Runs a batch and returns a new array of <c>batchSize × ClassCount</c> logits.</summary>
     public float[] PredictLogits(ReadOnlySpan<float> inputs, int batchSize)
     {
@@ -174,6 +198,13 @@ public sealed class OnnxClassifier : IDisposable
         if (names is null || names.Length != classCount)
             throw Invalid(path, $"its metadata lists {names?.Length ?? 0} class names but the model has {classCount} outputs");
         return names;
+    }
+
+    private static string ReadChoice(string path, IReadOnlyDictionary<string, string> metadata, string key, params string[] allowed)
+    {
+        if (!metadata.TryGetValue(key, out var value))
+            return allowed[0];
+        return allowed.Contains(value) ? value : throw Invalid(path, $"its metadata '{key}' is '{value}'; expected {string.Join(" or ", allowed)}");
     }
 
     private static Normalization ReadNormalization(string path, IReadOnlyDictionary<string, string> metadata)

@@ -11,11 +11,16 @@ public sealed class EmitterRegistry
     public static EmitterRegistry CreateDefault()
     {
         var registry = new EmitterRegistry();
+        registry.Register(new SequentialEmitter());
+        registry.Register(new ResidualBlockEmitter());
         registry.Register(new LinearEmitter());
         registry.Register(new Conv2dEmitter());
         registry.Register(new MaxPool2dEmitter());
-        registry.Register(new ReluEmitter());
+        registry.Register(new AvgPool2dEmitter());
+        registry.Register(new AdaptiveAvgPool2dEmitter());
         registry.Register(new FlattenEmitter());
+        foreach (var activation in ActivationEmitter.SupportedTypes)
+            registry.Register(new ActivationEmitter(activation));
         registry.Register(new BatchNormEmitter(typeof(BatchNorm1d)));
         registry.Register(new BatchNormEmitter(typeof(BatchNorm2d)));
         foreach (var identity in new[] { typeof(Dropout), typeof(Dropout2d), typeof(AlphaDropout), typeof(Identity) })
@@ -35,5 +40,5 @@ public sealed class EmitterRegistry
 
     /// <summary>The supported module type names, sorted (for error messages).</summary>
     public IEnumerable<string> SupportedTypeNames =>
-        _emitters.Keys.Select(t => t.Name).Append(nameof(Sequential)).Order(StringComparer.Ordinal);
+        _emitters.Keys.Select(t => t.Name).Order(StringComparer.Ordinal);
 }

@@ -5,12 +5,13 @@ namespace OnnxReg.Training.Models;
 /// (used at every position) or one value per position; null means the preset's default.
 /// </summary>
 /// <param name="Preset">MLP or CNN.</param>
-/// <param name="HiddenSizes">Units of each hidden fully connected layer (MLP default [256, 128]; CNN head default [128]).</param>
-/// <param name="ConvChannels">CNN only: output channels of each 3×3 convolution block (default [32, 64]); each block halves the image size.</param>
+/// <param name="HiddenSizes">Units of each hidden fully connected layer (MLP default [256, 128]; CNN head [128]; ResNet head none).</param>
+/// <param name="ConvChannels">CNN and ResNet: output channels of each convolution block or residual stage (CNN default [32, 64],
+/// ResNet [16, 32]); each CNN block and each ResNet stage after the first halves the image size.</param>
 /// <param name="DropoutRates">Dropout (elementwise) rate before each fully connected layer that follows a hidden
 /// representation — in the MLP before every layer after the first, in the CNN before every head layer. 0 means
 /// no dropout layer at that position.</param>
-/// <param name="SpatialDropoutRates">CNN only: Dropout2d (whole channels) rate after each convolution block.</param>
+/// <param name="SpatialDropoutRates">CNN and ResNet: Dropout2d (whole channels) rate after each convolution block or residual stage.</param>
 /// <param name="BatchNorm">Adds BatchNorm1d after each hidden fully connected layer and BatchNorm2d after each
 /// convolution, before the activation.</param>
 public sealed record ModelOptions(
@@ -23,11 +24,11 @@ public sealed record ModelOptions(
 {
     /// <summary>The hidden sizes used (the preset default when <see cref="HiddenSizes"/> is null).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public int[] ResolvedHiddenSizes => HiddenSizes ?? (Preset == ModelPreset.Mlp ? [256, 128] : [128]);
+    public int[] ResolvedHiddenSizes => HiddenSizes ?? Preset switch { ModelPreset.Mlp => [256, 128], ModelPreset.Cnn => [128], _ => [] };
 
     /// <summary>The convolution channels used (CNN).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public int[] ResolvedConvChannels => ConvChannels ?? [32, 64];
+    public int[] ResolvedConvChannels => ConvChannels ?? (Preset == ModelPreset.ResNet ? [16, 32] : [32, 64]);
 
     /// <summary>How many dropout positions the architecture has.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -50,7 +51,7 @@ public sealed record ModelOptions(
         if (ResolvedConvChannels.Length == 0 || ResolvedConvChannels.Any(c => c < 1))
             throw new ArgumentOutOfRangeException(nameof(ConvChannels), $"Convolution channels must be positive, at least one block. Received: [{string.Join(", ", ResolvedConvChannels)}].");
         CheckRates(DropoutRates, DropoutPositions, nameof(DropoutRates), "Dropout rate");
-        if (SpatialDropoutRates is not null && Preset != ModelPreset.Cnn)
+        if (SpatialDropoutRates is not null && Preset == ModelPreset.Mlp)
             throw new ArgumentException($"Spatial dropout (Dropout2d) applies to the CNN preset only; the {Preset} has no convolutions.", nameof(SpatialDropoutRates));
         CheckRates(SpatialDropoutRates, ResolvedConvChannels.Length, nameof(SpatialDropoutRates), "Dropout2d rate");
     }

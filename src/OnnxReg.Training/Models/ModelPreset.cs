@@ -8,4 +8,8 @@ public enum ModelPreset
 
     /// <summary>Two 3×3 convolution + ReLU + 2×2 max-pool stages, then a fully connected head.</summary>
     Cnn,
+
+    /// <summary>A small residual network: a 3×3 stem, one residual block per stage (the later ones halve the
+    /// size with a strided convolution and a 1×1 projection shortcut), global average pooling, a linear head.</summary>
+    ResNet,
 }

@@ -36,6 +36,7 @@ public static class ModelPresets
         {
             ModelPreset.Mlp => Mlp(options, channels * height * width, classes),
             ModelPreset.Cnn => Cnn(options, channels, height, width, classes),
+            ModelPreset.ResNet => ResNet(options, channels, height, width, classes),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Preset, $"Unknown preset. Supported: {string.Join(", ", Enum.GetNames<ModelPreset>())}."),
         };
     }
@@ -70,6 +71,47 @@ public static class ModelPresets
         var head = new List<(string, nn.Module<Tensor, Tensor>)> { ("flatten", nn.Flatten()) };
         AddDenseStack(head, options, inChannels * height * width, classes, dropoutBeforeFirst: true);
         return nn.Sequential(("features", nn.Sequential(features)), ("classifier", nn.Sequential(head)));
+    }
+
+    private static Sequential ResNet(ModelOptions options, int channels, int height, int width, int classes)
+    {
+        int[] stages = options.ResolvedConvChannels;
+        int size = 1 << (stages.Length - 1);
+        if (height < size || width < size)
+            throw new ArgumentOutOfRangeException(nameof(height), $"The ResNet preset halves the image {stages.Length - 1} times and needs at least {size}x{size}; received {height}x{width}.");
+        var features = new List<(string, nn.Module<Tensor, Tensor>)> { ("stem", ConvUnit(channels, stages[0], 1, options.BatchNorm, relu: true)) };
+        int inChannels = stages[0];
+        for (int s = 0; s < stages.Length; s++)
+        {
+            int n = s + 1, stride = s == 0 ? 1 : 2;
+            var body = nn.Sequential(
+                ("conv1", ConvUnit(inChannels, stages[s], stride, options.BatchNorm, relu: true)),
+                ("conv2", ConvUnit(stages[s], stages[s], 1, options.BatchNorm, relu: false)));
+            Sequential? shortcut = null;
+            if (stride != 1 || inChannels != stages[s])
+            {
+                var projection = new List<(string, nn.Module<Tensor, Tensor>)> { ("conv", nn.Conv2d(inChannels, stages[s], 1, stride: stride, bias: !options.BatchNorm)) };
+                if (options.BatchNorm) projection.Add(("bn", nn.BatchNorm2d(stages[s])));
+                shortcut = nn.Sequential(projection);
+            }
+            features.Add(($"block{n}", new ResidualBlock(body, shortcut)));
+            features.Add(($"relu{n}", nn.ReLU()));
+            if (options.SpatialDropoutRateAt(s) is > 0 and var rate) features.Add(($"dropout2d{n}", nn.Dropout2d(rate)));
+            inChannels = stages[s];
+        }
+        features.Add(("pool", nn.AdaptiveAvgPool2d(1)));
+        var head = new List<(string, nn.Module<Tensor, Tensor>)> { ("flatten", nn.Flatten()) };
+        AddDenseStack(head, options, inChannels, classes, dropoutBeforeFirst: true);
+        return nn.Sequential(("features", nn.Sequential(features)), ("classifier", nn.Sequential(head)));
+    }
+
+    // 3×3 convolution (no bias when a BatchNorm follows), optional BatchNorm, optional ReLU.
+    private static Sequential ConvUnit(int inChannels, int outChannels, int stride, bool batchNorm, bool relu)
+    {
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("conv", nn.Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: !batchNorm)) };
+        if (batchNorm) layers.Add(("bn", nn.BatchNorm2d(outChannels)));
+        if (relu) layers.Add(("relu", nn.ReLU()));
+        return nn.Sequential(layers);
     }
 
     // Hidden layers Linear (+ BatchNorm1d) + ReLU, then the output layer; dropout positions are counted in order.

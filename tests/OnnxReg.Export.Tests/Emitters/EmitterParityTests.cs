@@ -1,3 +1,4 @@
+using OnnxReg.Training.Models;
 using static TorchSharp.torch;
 
 namespace OnnxReg.Export.Tests.Emitters;
@@ -166,5 +167,91 @@ public class EmitterParityTests
         norm.running_var!.copy_(linspace(0.2, 4, features));
         norm.weight?.copy_(linspace(0.5, 2, features));
         norm.bias?.copy_(linspace(-1, 1, features));
+    }
+
+    private static IEnumerable<TestCaseData> Activations()
+    {
+        yield return new TestCaseData((Func<nn.Module<Tensor, Tensor>>)(() => nn.LeakyReLU(0.07)), "LeakyRelu").SetName("LeakyReLU");
+        yield return new TestCaseData((Func<nn.Module<Tensor, Tensor>>)(() => nn.Tanh()), "Tanh").SetName("Tanh");
+        yield return new TestCaseData((Func<nn.Module<Tensor, Tensor>>)(() => nn.Sigmoid()), "Sigmoid").SetName("Sigmoid");
+        yield return new TestCaseData((Func<nn.Module<Tensor, Tensor>>)(() => nn.SiLU()), "Mul").SetName("SiLU");
+        yield return new TestCaseData((Func<nn.Module<Tensor, Tensor>>)(() => nn.GELU()), "Mul").SetName("GELU");
+        yield return new TestCaseData((Func<nn.Module<Tensor, Tensor>>)(() => nn.GELU(TorchSharp.Modules.GELU.Approximate.tanh)), "Mul").SetName("GELU_Tanh");
+        yield return new TestCaseData((Func<nn.Module<Tensor, Tensor>>)(() => nn.Softmax(1)), "Softmax").SetName("Softmax");
+        yield return new TestCaseData((Func<nn.Module<Tensor, Tensor>>)(() => nn.LogSoftmax(-1)), "LogSoftmax").SetName("LogSoftmax");
+    }
+
+    [TestCaseSource(nameof(Activations))]
+    public void Activation_MatchesTorch(Func<nn.Module<Tensor, Tensor>> create, string lastOp)
+    {
+        using var model = nn.Sequential(("fc", nn.Linear(6, 5)), ("act", create()));
+        var proto = ExportHarness.AssertParity(model, [6]);
+        Assert.That(proto.Graph.Node.Last().OpType, Is.EqualTo(lastOp));
+    }
+
+    [Test]
+    public void Softmax_OverTheLastAxisOfRank3()
+    {
+        using var model = nn.Sequential(("softmax", nn.Softmax(-1)));
+        var proto = ExportHarness.AssertParity(model, [3, 4]);
+        Assert.That(proto.Graph.Node.Single().Attribute.Single().I, Is.EqualTo(2));
+    }
+
+    [TestCase(2, 2, 0, false, true)]
+    [TestCase(3, 2, 1, false, false)]
+    [TestCase(3, 2, 1, true, true)]
+    public void AvgPool2d_WithPaddingCeilModeAndCountIncludePad(int kernel, int stride, int padding, bool ceil, bool countIncludePad)
+    {
+        using var model = nn.Sequential(("pool", nn.AvgPool2d(kernel, stride, padding, ceil_mode: ceil, count_include_pad: countIncludePad)));
+        var proto = ExportHarness.AssertParity(model, [2, 9, 9]);
+        Assert.That(proto.Graph.Node.Single().OpType, Is.EqualTo("AveragePool"));
+    }
+
+    [Test]
+    public void AdaptiveAvgPool2dToOne_BecomesGlobalAveragePool()
+    {
+        using var model = nn.Sequential(("pool", nn.AdaptiveAvgPool2d(1)), ("flatten", nn.Flatten()));
+        var proto = ExportHarness.AssertParity(model, [3, 7, 7]);
+        Assert.That(proto.Graph.Node[0].OpType, Is.EqualTo("GlobalAveragePool"));
+    }
+
+    [Test]
+    public void AdaptiveAvgPool2d_EvenDivision_BecomesAveragePool_UnevenIsRefused()
+    {
+        using var even = nn.Sequential(("pool", nn.AdaptiveAvgPool2d(new long[] { 2, 2 })));
+        Assert.That(ExportHarness.AssertParity(even, [3, 8, 8]).Graph.Node.Single().OpType, Is.EqualTo("AveragePool"));
+        using var uneven = nn.Sequential(("pool", nn.AdaptiveAvgPool2d(new long[] { 3, 3 })));
+        var e = Assert.Throws<NotSupportedException>(() => new OnnxExporter().Export(uneven, [3, 8, 8]));
+        Assert.That(e!.Message, Does.Contain("'pool'").And.Contain("8x8 to 3x3"));
+    }
+
+    [Test]
+    public void ResidualBlock_WithIdentityShortcut_AddsInputToBody()
+    {
+        using var model = nn.Sequential(("block", new ResidualBlock(nn.Sequential(("conv", nn.Conv2d(4, 4, 3, padding: 1)), ("relu", nn.ReLU())))));
+        var proto = ExportHarness.AssertParity(model, [4, 6, 6]);
+        Assert.That(proto.Graph.Node.Select(n => n.Name), Is.EqualTo(new[] { "block.body.conv", "block.body.relu", "block.add" }));
+        Assert.That(proto.Graph.Node.Last().Input, Does.Contain("input"), "the shortcut is the block's input itself");
+    }
+
+    [Test]
+    public void ResidualBlock_WithProjectionShortcut()
+    {
+        using var model = nn.Sequential(("block", new ResidualBlock(
+            nn.Sequential(("conv", nn.Conv2d(3, 6, 3, stride: 2, padding: 1)), ("bn", nn.BatchNorm2d(6))),
+            nn.Sequential(("conv", nn.Conv2d(3, 6, 1, stride: 2))))), ("relu", nn.ReLU()));
+        SetStatistics((TorchSharp.Modules.BatchNorm)((ResidualBlock)model.children().First()).Body.children().Last(), 6);
+        ExportHarness.AssertParity(model, [3, 8, 8]);
+    }
+
+    [Test]
+    public void AnyHandBuiltSequential_OfSupportedModules_Exports()
+    {
+        using var model = nn.Sequential(
+            ("conv", nn.Conv2d(1, 4, 3, padding: 1)), ("bn", nn.BatchNorm2d(4)), ("act", nn.GELU()), ("pool", nn.AvgPool2d(2)),
+            ("drop", nn.Dropout2d(0.2)), ("flatten", nn.Flatten()), ("fc", nn.Linear(4 * 4 * 4, 8)), ("silu", nn.SiLU()),
+            ("out", nn.Linear(8, 3)), ("logp", nn.LogSoftmax(1)));
+        SetStatistics((TorchSharp.Modules.BatchNorm)model.children().ElementAt(1), 4);
+        ExportHarness.AssertParity(model, [1, 8, 8]);
     }
 }
