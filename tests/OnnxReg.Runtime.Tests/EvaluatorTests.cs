@@ -32,6 +32,19 @@ public class EvaluatorTests
     }
 
     [Test]
+    public void Evaluate_ProbabilityOutput_ScoresMinusLogProbability()
+    {
+        using var model = OnnxClassifier.Load(TestModels.WriteLinear(_folder, [1, 0, 0, 1], [0, 0], softmax: true));
+        Assert.That(model.OutputsProbabilities, Is.True);
+        var result = Evaluator.Evaluate(model, TwoPixelImages());
+        // Same logits as the identity model above; the loss of softmax probabilities equals cross-entropy of logits.
+        double lse10 = Math.Log(Math.E + 1);
+        double expectedLoss = ((lse10 - 1) + (lse10 - 1) + lse10 + (Math.Log(Math.Exp(0.2) + Math.Exp(0.4)) - 0.4)) / 4;
+        Assert.That(result.Accuracy, Is.EqualTo(0.75));
+        Assert.That(result.MeanLoss, Is.EqualTo(expectedLoss).Within(1e-6));
+    }
+
+    [Test]
     public void Evaluate_OnFixedBatchModel_UsesItsBatchSize()
     {
         using var model = OnnxClassifier.Load(TestModels.WriteLinear(_folder, [1, 0, 0, 1], [0, 0], fixedBatch: 2));

@@ -8,7 +8,8 @@ namespace OnnxReg.Runtime.Tests;
 public static class TestModels
 {
     /// <summary>logits = x · Wᵀ + b for 2-value inputs and 2 classes, with class names and identity normalization metadata.</summary>
-    public static string WriteLinear(string folder, float[] weight, float[] bias, int? fixedBatch = null, string? normalizationJson = "{\"mean\":0,\"std\":1}")
+    public static string WriteLinear(string folder, float[] weight, float[] bias, int? fixedBatch = null, string? normalizationJson = "{\"mean\":0,\"std\":1}",
+        bool softmax = false)
     {
         var builder = new OnnxGraphBuilder("test");
         var batch = fixedBatch is int b ? OnnxDimension.Fixed(b) : OnnxDimension.Symbolic("N");
@@ -17,9 +18,11 @@ public static class TestModels
         var w = builder.AddInitializer("w", weight, [2, 2]);
         var bi = builder.AddInitializer("b", bias, [2]);
         var output = builder.AddNode("Gemm", "fc", [flat, w, bi], OnnxAttribute.Int("transB", 1));
+        if (softmax) output = builder.AddNode("Softmax", "softmax", [output], OnnxAttribute.Int("axis", 1));
         builder.AddOutput(output, [batch, OnnxDimension.Fixed(2)]);
         var metadata = new Dictionary<string, string> { [ModelMetadataKeys.ClassNames] = "[\"left\",\"right\"]" };
         if (normalizationJson is not null) metadata[ModelMetadataKeys.Normalization] = normalizationJson;
+        if (softmax) metadata[ModelMetadataKeys.OutputKind] = "probabilities";
         var model = builder.Build(new OnnxModelInfo(8, 13, "test", "1", metadata));
         var path = Path.Combine(folder, Guid.NewGuid().ToString("N") + ".onnx");
         File.WriteAllBytes(path, OnnxModelSerializer.ToBytes(model));

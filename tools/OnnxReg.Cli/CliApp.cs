@@ -25,6 +25,7 @@ public static class CliApp
         var console = new CliConsole(output, error);
         root.Add(TrainCommand.Create(console));
         root.Add(EvalCommand.Create(console));
+        root.Add(InspectCommand.Create(console));
 
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         if (args.Length == 0)

@@ -1,27 +1,37 @@
+using OnnxReg.Data;
 using OnnxReg.Runtime;
 using OnnxReg.Training;
 using static TorchSharp.torch;
 
 namespace OnnxReg.Cli.Commands;
 
-/// <summary>Compares an exported model with the network it came from, on the same normalized inputs.</summary>
+/// <summary>
+/// Compares an exported model, fed as an app would feed it (raw pixels prepared by the runtime library), with the
+/// network it came from in TorchSharp evaluation mode, on the same images.
+/// </summary>
 internal static class ExportParity
 {
-    /// <summary>The largest |logit difference| between TorchSharp evaluation mode and ONNX Runtime over <paramref name="data"/>.</summary>
-    public static double MaxLogitDifference(nn.Module<Tensor, Tensor> network, OnnxClassifier classifier, TensorDataset data, int batchSize = 256)
+    /// <summary>The largest |difference| between the two outputs over <paramref name="images"/> (logits, or
+    /// probabilities for a model exported with a softmax output).</summary>
+    public static double MaxOutputDifference(nn.Module<Tensor, Tensor> network, OnnxClassifier classifier, ImageDataset images, TensorDataset normalized)
     {
         network.eval();
+        int batchSize = classifier.FixedBatchSize ?? 256;
+        int sampleSize = images.SampleSize;
+        var inputs = new float[batchSize * sampleSize];
+        var outputs = new float[batchSize * classifier.ClassCount];
         double max = 0;
         using var noGrad = no_grad();
-        for (int start = 0; start < data.Count; start += batchSize)
+        for (int start = 0; start + (classifier.FixedBatchSize ?? 1) <= images.Count; start += batchSize)
         {
             using var scope = NewDisposeScope();
-            int length = Math.Min(batchSize, data.Count - start);
-            var images = data.Images.narrow(0, start, length).contiguous();
-            var expected = network.forward(images).data<float>().ToArray();
-            var actual = classifier.PredictLogits(images.data<float>().ToArray(), length);
+            int length = Math.Min(batchSize, images.Count - start);
+            var logits = network.forward(normalized.Images.narrow(0, start, length));
+            var expected = (classifier.OutputsProbabilities ? logits.softmax(1) : logits).contiguous().data<float>().ToArray();
+            classifier.PreparePixels(images.Pixels.AsSpan(start * sampleSize, length * sampleSize), inputs);
+            classifier.PredictLogits(inputs.AsSpan(0, length * sampleSize), length, outputs);
             for (int i = 0; i < expected.Length; i++)
-                max = Math.Max(max, Math.Abs(expected[i] - actual[i]));
+                max = Math.Max(max, Math.Abs(expected[i] - outputs[i]));
         }
         return max;
     }

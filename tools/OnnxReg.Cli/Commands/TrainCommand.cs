@@ -26,6 +26,11 @@ internal static class TrainCommand
         var trainSize = new Option<int>("--train-size") { Description = "Use only the first N training images (0: all)", DefaultValueFactory = _ => 0 };
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Fraction of the training images held out for validation, in [0, 1)", DefaultValueFactory = _ => 0.1 };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the exported model (the history goes beside it as NAME.history.json)", DefaultValueFactory = _ => "runs/model.onnx" };
+        var opset = new Option<int>("--opset") { Description = "ONNX opset (ai.onnx) to write, 13 to 21", DefaultValueFactory = _ => new ExportOptions().Opset };
+        var fixedBatch = new Option<int>("--fixed-batch") { Description = "Export with this fixed batch size instead of a dynamic one (0: dynamic)", DefaultValueFactory = _ => 0 };
+        var softmaxOutput = new Option<bool>("--softmax-output") { Description = "Export probabilities (a final Softmax) instead of logits [default: off]" };
+        var foldBatchNorm = new Option<bool>("--fold-batch-norm") { Description = "Fold each BatchNorm into the Conv/Linear before it [default: off]" };
+        var normalizeInGraph = new Option<bool>("--normalize-in-graph") { Description = "The exported graph takes raw 0-255 pixels and normalizes them itself [default: off]" };
 
         var command = new Command("train", "Train a preset model with regularization, export it to ONNX, and evaluate the exported file with ONNX Runtime");
         foreach (var option in binder.All) command.Add(option);
@@ -33,9 +38,23 @@ internal static class TrainCommand
         command.Add(trainSize);
         command.Add(validationFraction);
         command.Add(output);
+        foreach (var option in new Option[] { opset, fixedBatch, softmaxOutput, foldBatchNorm, normalizeInGraph }) command.Add(option);
         command.SetAction(parse =>
         {
-            var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(validationFraction), parse.GetValue(output)!);
+            var export = new ExportOptions
+            {
+                Opset = parse.GetValue(opset),
+                DynamicBatch = parse.GetValue(fixedBatch) == 0,
+                FixedBatchSize = Math.Max(1, parse.GetValue(fixedBatch)),
+                SoftmaxOutput = parse.GetValue(softmaxOutput),
+                FoldBatchNorm = parse.GetValue(foldBatchNorm),
+                NormalizeInGraph = parse.GetValue(normalizeInGraph),
+            };
+            if (parse.GetValue(fixedBatch) < 0)
+                throw new CliException($"--fixed-batch must be 0 (dynamic) or a positive batch size; received {parse.GetValue(fixedBatch)}");
+            if (export.Opset is < 13 or > 21)
+                throw new CliException($"--opset must be between 13 and 21; received {export.Opset}");
+            var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(validationFraction), parse.GetValue(output)!, export);
             Validate(request);
             var configuration = binder.Bind(parse);
             if (parse.GetValue(binder.WriteConfig) is { } configPath)
@@ -49,7 +68,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private sealed record TrainRequest(string Data, int TrainSize, double ValidationFraction, string Output);
+    private sealed record TrainRequest(string Data, int TrainSize, double ValidationFraction, string Output, ExportOptions Export);
 
     private static int Run(CliConsole console, TrainRequest request, TrainingConfiguration configuration)
     {
@@ -76,7 +95,7 @@ internal static class TrainCommand
 
         var torchTest = Trainer.Evaluate(network, test);
         var kept = history.Kept;
-        var exportOptions = new ExportOptions
+        var exportOptions = request.Export with
         {
             ClassNames = trainImages.ClassNames,
             Normalization = normalization,
@@ -97,9 +116,9 @@ internal static class TrainCommand
         new OnnxExporter().Export(network, sampleShape, request.Output, exportOptions, verify: temporaryPath =>
         {
             using var classifier = OnnxClassifier.Load(temporaryPath);
-            maxDifference = ExportParity.MaxLogitDifference(network, classifier, test);
+            maxDifference = ExportParity.MaxOutputDifference(network, classifier, pair.Test, test);
             if (maxDifference > ParityTolerance)
-                throw new CliException($"the exported model disagrees with the trained network: max |logit difference| {maxDifference:0.00e+00} > {ParityTolerance:0e+00} on the test set; nothing was written to '{request.Output}'");
+                throw new CliException($"the exported model disagrees with the trained network: max |output difference| {maxDifference:0.00e+00} > {ParityTolerance:0e+00} on the test set; nothing was written to '{request.Output}'");
             onnxTest = Evaluator.Evaluate(classifier, pair.Test);
         });
 
@@ -107,7 +126,7 @@ internal static class TrainCommand
         table.AddRow("TorchSharp, eval mode", test.Count.ToString("N0"), CommonOptions.Format(torchTest.Accuracy), CommonOptions.Format(torchTest.Loss));
         table.AddRow($"ONNX Runtime, {Markup.Escape(request.Output)}", onnxTest.Count.ToString("N0"), CommonOptions.Format(onnxTest.Accuracy), CommonOptions.Format(onnxTest.MeanLoss));
         console.Write(table);
-        console.Line($"exported {request.Output}; max |logit difference| vs TorchSharp on the test set: {maxDifference:0.00e+00}; history in {historyPath}");
+        console.Line($"exported {request.Output}; max |{(request.Export.SoftmaxOutput ? "probability" : "logit")} difference| vs TorchSharp on the test set: {maxDifference:0.00e+00}; history in {historyPath}");
         console.Line($"test accuracy (ONNX Runtime): {CommonOptions.Format(onnxTest.Accuracy)}");
         return CliApp.Success;
     }

@@ -19,11 +19,11 @@ internal sealed class TrainingOptionsBinder
 
     public Option<string> Config { get; } = new("--config") { Description = "Start from this JSON configuration (see --write-config); options given on the command line override it [default: none]" };
     public Option<string> WriteConfig { get; } = new("--write-config") { Description = "Write the resolved configuration to this JSON file and exit without training [default: none]" };
-    public Option<string> Model { get; } = new("--model") { Description = "Model preset: mlp or cnn", DefaultValueFactory = _ => "mlp" };
+    public Option<string> Model { get; } = new("--model") { Description = "Model preset: mlp, cnn or resnet (a small residual network)", DefaultValueFactory = _ => "mlp" };
     public Option<string> Hidden { get; } = new("--hidden") { Description = "Hidden fully connected sizes, comma-separated [default: 256,128 for mlp, 128 for the cnn head]" };
-    public Option<string> Channels { get; } = new("--channels") { Description = "CNN convolution channels per block, comma-separated", DefaultValueFactory = _ => "32,64" };
+    public Option<string> Channels { get; } = new("--channels") { Description = "Convolution channels per CNN block or ResNet stage, comma-separated [default: 32,64 for cnn, 16,32 for resnet]" };
     public Option<string> Dropout { get; } = new("--dropout") { Description = "Dropout rate before each fully connected layer after a hidden one: one rate, or one per position; 0 disables", DefaultValueFactory = _ => "0" };
-    public Option<string> SpatialDropout { get; } = new("--spatial-dropout") { Description = "CNN: Dropout2d rate after each convolution block: one rate, or one per block; 0 disables", DefaultValueFactory = _ => "0" };
+    public Option<string> SpatialDropout { get; } = new("--spatial-dropout") { Description = "CNN/ResNet: Dropout2d rate after each convolution block or stage: one rate, or one per block; 0 disables", DefaultValueFactory = _ => "0" };
     public Option<bool> BatchNorm { get; } = new("--batch-norm") { Description = "Add BatchNorm after each hidden fully connected layer and each convolution [default: off]", DefaultValueFactory = _ => false };
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training data (early stopping may end sooner)", DefaultValueFactory = _ => Defaults.Training.Epochs };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per mini-batch", DefaultValueFactory = _ => Defaults.Training.BatchSize };
@@ -60,7 +60,7 @@ internal sealed class TrainingOptionsBinder
 
     public TrainingOptionsBinder()
     {
-        Model.AcceptOnlyFromAmong("mlp", "cnn");
+        Model.AcceptOnlyFromAmong("mlp", "cnn", "resnet");
         Optimizer.AcceptOnlyFromAmong("adam", "sgd", "adamw");
         Mode.AcceptOnlyFromAmong("auto", "min", "max");
         Monitor.AcceptOnlyFromAmong([.. EpochMetrics.Names]);
@@ -82,7 +82,7 @@ internal sealed class TrainingOptionsBinder
 
         var configuration = parse.GetValue(Config) is { } path ? TrainingConfiguration.Load(path) : new TrainingConfiguration();
         var model = configuration.Model;
-        if (Given(Model)) model = model with { Preset = Value(Model) == "cnn" ? ModelPreset.Cnn : ModelPreset.Mlp };
+        if (Given(Model)) model = model with { Preset = Value(Model) switch { "cnn" => ModelPreset.Cnn, "resnet" => ModelPreset.ResNet, _ => ModelPreset.Mlp } };
         if (Given(Hidden)) model = model with { HiddenSizes = Integers(Hidden, Value(Hidden)) };
         if (Given(Channels)) model = model with { ConvChannels = Integers(Channels, Value(Channels)) };
         if (Given(Dropout)) model = model with { DropoutRates = Numbers(Dropout, Value(Dropout)) };
