@@ -7,8 +7,9 @@ public static class Evaluator
 {
     /// <summary>
     /// Prepares the images as the model's metadata says (normalized, or raw pixels for a graph that normalizes
-    /// itself), runs them in batches, and measures accuracy and mean cross-entropy (of the softmax of the logits,
-    /// or of the probabilities for a model exported with a softmax output; probabilities are floored at 1e-12).
+    /// itself), runs them in batches, and measures accuracy, mean cross-entropy (of the softmax of the logits, or of
+    /// the probabilities for a model exported with a softmax output, floored at 1e-12), calibration error, the
+    /// confusion matrix and per-class precision and recall.
     /// </summary>
     /// <exception cref="ArgumentException">The images do not fit the model's input, or a label is beyond its classes.</exception>
     public static EvaluationResult Evaluate(OnnxClassifier model, ImageDataset data, int batchSize = 256)
@@ -22,29 +23,27 @@ public static class Evaluator
 
         int sampleSize = data.SampleSize;
         var inputs = new float[batchSize * sampleSize];
-        var logits = new float[batchSize * model.ClassCount];
-        long correct = 0;
-        double lossSum = 0;
-        int evaluated = 0;
+        var outputs = new float[batchSize * model.ClassCount];
+        var scratch = new float[model.ClassCount];
+        var metrics = new ClassificationMetrics(model.ClassCount);
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int length = Math.Min(batchSize, data.Count - start);
             if (model.FixedBatchSize is not null && length < batchSize)
                 break; // a fixed-batch model cannot take the ragged last batch
             model.PreparePixels(data.Pixels.AsSpan(start * sampleSize, length * sampleSize), inputs);
-            model.PredictLogits(inputs.AsSpan(0, length * sampleSize), length, logits);
+            model.PredictLogits(inputs.AsSpan(0, length * sampleSize), length, outputs);
             for (int i = 0; i < length; i++)
             {
-                var row = logits.AsSpan(i * model.ClassCount, model.ClassCount);
+                var row = outputs.AsSpan(i * model.ClassCount, model.ClassCount);
                 int label = data.Labels[start + i];
-                if (ArgMax(row) == label) correct++;
-                lossSum += model.OutputsProbabilities ? -Math.Log(Math.Max(row[label], 1e-12)) : CrossEntropy(row, label);
+                if (model.OutputsProbabilities) metrics.Add(row, label);
+                else metrics.AddLogits(row, label, scratch);
             }
-            evaluated += length;
         }
-        if (evaluated == 0)
-            throw new ArgumentException($"No images were evaluated: the dataset has {data.Count}, fewer than the model's fixed batch size.", nameof(data));
-        return new EvaluationResult(evaluated, (double)correct / evaluated, lossSum / evaluated);
+        if (data.Count < batchSize && model.FixedBatchSize is not null)
+            throw new ArgumentException($"No images were evaluated: the dataset has {data.Count}, fewer than the model's fixed batch size {batchSize}.", nameof(data));
+        return metrics.Result();
     }
 
     /// <summary>The index of the largest value (the first one on ties).</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -165,6 +166,63 @@ public sealed class OnnxClassifier : IDisposable
             return;
         }
         for (int i = 0; i < pixels.Length; i++) inputs[i] = pixels[i];
+    }
+
+    /// <summary>Classifies one image given as raw pixels (0–255, <see cref="SampleSize"/> values in the model's layout).</summary>
+    /// <remarks>Working buffers come from a shared pool, so a steady stream of calls allocates only the result.</remarks>
+    public Prediction Predict(ReadOnlySpan<byte> pixels) => PredictBatch(pixels, 1)[0];
+
+    /// <summary>Classifies <paramref name="count"/> images given back to back as raw pixels.</summary>
+    public Prediction[] PredictBatch(ReadOnlySpan<byte> pixels, int count)
+    {
+        if (count < 1 || pixels.Length != (long)count * SampleSize)
+            throw new ArgumentException($"Expected {count} images of {SampleSize} pixels ({(long)count * SampleSize} bytes); received {pixels.Length} bytes.", nameof(pixels));
+        var inputs = ArrayPool<float>.Shared.Rent(count * SampleSize);
+        var outputs = ArrayPool<float>.Shared.Rent(count * ClassCount);
+        try
+        {
+            PreparePixels(pixels, inputs);
+            PredictLogits(inputs.AsSpan(0, count * SampleSize), count, outputs);
+            var predictions = new Prediction[count];
+            for (int i = 0; i < count; i++)
+            {
+                var probabilities = outputs.AsSpan(i * ClassCount, ClassCount).ToArray();
+                if (!OutputsProbabilities) Softmax(probabilities);
+                int best = Evaluator.ArgMax(probabilities);
+                predictions[i] = new Prediction(best, ClassNames[best], probabilities, ClassNames);
+            }
+            return predictions;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(inputs);
+            ArrayPool<float>.Shared.Return(outputs);
+        }
+    }
+
+    /// <summary>Classifies an image file (decoded with ImageSharp, converted to the model's channels and size).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
+    public Prediction PredictImage(string path) => Predict(ImageInput.Load(path, ImageChannels, ImageHeight, ImageWidth));
+
+    /// <summary>Classifies an image read from <paramref name="stream"/>.</summary>
+    public Prediction PredictImage(Stream stream) => Predict(ImageInput.Load(stream, ImageChannels, ImageHeight, ImageWidth));
+
+    private int ImageChannels => SampleShape.Count == 3 ? SampleShape[0]
+        : throw new InvalidOperationException($"Model '{Path}' takes inputs of shape [{string.Join(", ", SampleShape)}], not images [channels, height, width].");
+
+    private int ImageHeight => SampleShape[1];
+
+    private int ImageWidth => SampleShape[2];
+
+    /// <summary>Replaces logits by their softmax, in place (stable: the maximum is subtracted first).</summary>
+    public static void Softmax(Span<float> values)
+    {
+        float max = float.NegativeInfinity;
+        foreach (var v in values) max = Math.Max(max, v);
+        double sum = 0;
+        for (int i = 0; i < values.Length; i++) sum += values[i] = MathF.Exp(values[i] - max);
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(values[i] / sum);
     }
 
     /// <summary>Runs a batch and returns a new array of <c>batchSize × ClassCount</c> logits.</summary>

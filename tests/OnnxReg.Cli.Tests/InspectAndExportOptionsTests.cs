@@ -18,7 +18,7 @@ public class InspectAndExportOptionsTests
     [Test]
     public void Inspect_ReportsOpsParametersAndSparsity()
     {
-        // fc.weight: 12 values, 6 exactly zero and 2 below 1e-6; fc.bias: 3 values, none small. 15 weights in all.
+        // fc.weight: 12 values, 6 exactly zero and 2 more below 1e-6; fc.bias (3 values) is a parameter, not a weight.
         using var model = nn.Sequential(("flatten", nn.Flatten()), ("fc", nn.Linear(4, 3)), ("relu", nn.ReLU()));
         using (no_grad())
         {
@@ -33,8 +33,9 @@ public class InspectAndExportOptionsTests
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
         Assert.That(run.Output, Does.Contain("ops: Flatten x1, Gemm x1, Relu x1"));
         Assert.That(run.Output, Does.Contain("parameters: 15;"));
-        Assert.That(run.Output, Does.Contain("weights exactly zero: 40.00 % (6)"));
-        Assert.That(run.Output, Does.Contain("|w| < 1e-6: 53.33 % (8)"));
+        Assert.That(run.Output, Does.Contain("of the 12 weights (matrices and filters) exactly zero: 50.00 % (6)"));
+        Assert.That(run.Output, Does.Contain("|w| < 1e-6: 66.67 % (8)"));
+        Assert.That(run.Output, Does.Contain("weight L2 norm 5.477"), "√(1 + 4 + 9 + 16) plus two negligible values");
         Assert.That(run.Output, Does.Contain("input: input [N, 1, 2, 2] Float").And.Contain("output: logits [N, 3] Float"));
         Assert.That(run.Output, Does.Contain("onnxreg.class_names").And.Contain("onnxreg.weights_sha256"));
     }

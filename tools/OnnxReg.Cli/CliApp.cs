@@ -15,6 +15,9 @@ public static class CliApp
     /// <summary>Exit code when the input (data, model, option value) is bad or the run failed.</summary>
     public const int Failure = 1;
 
+    /// <summary>Exit code after Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
+
     /// <summary>Exit code when the command line itself cannot be parsed.</summary>
     public const int UsageError = 2;
 
@@ -26,6 +29,9 @@ public static class CliApp
         root.Add(TrainCommand.Create(console));
         root.Add(EvalCommand.Create(console));
         root.Add(InspectCommand.Create(console));
+        root.Add(StudyCommand.Create(console));
+        root.Add(PredictCommand.Create(console));
+        root.Add(CompareCommand.Create(console));
 
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         if (args.Length == 0)
@@ -46,6 +52,11 @@ public static class CliApp
         try
         {
             return parse.Invoke(invocation);
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("onnxreg: cancelled; finished study runs are kept, so running the same command again resumes");
+            return Cancelled;
         }
         catch (Exception e) when (IsUserError(e))
         {

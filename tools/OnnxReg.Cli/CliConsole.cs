@@ -5,12 +5,26 @@ namespace OnnxReg.Cli;
 /// <summary>Where commands write: plain lines, and tables rendered by Spectre.Console (no colour when redirected).</summary>
 public sealed class CliConsole(TextWriter output, TextWriter error)
 {
-    private readonly IAnsiConsole _ansi = AnsiConsole.Create(new AnsiConsoleSettings
+    private readonly IAnsiConsole _ansi = CreateAnsi(output);
+
+    // Redirected output (files, CI logs, tests) has no terminal width; render tables 200 columns wide there
+    // rather than Spectre's fallback of 80, which wraps every cell.
+    private static IAnsiConsole CreateAnsi(TextWriter output)
     {
-        Out = new AnsiConsoleOutput(output),
-        Ansi = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-    });
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal) ansi.Profile.Width = 200;
+        return ansi;
+    }
+
+    /// <summary>True when writing to a real terminal (not redirected, not CI): live progress displays are used then.</summary>
+    public bool IsInteractive => ReferenceEquals(Output, Console.Out) && !Console.IsOutputRedirected
+        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
 
     /// <summary>Standard output.</summary>
     public TextWriter Output { get; } = output;

@@ -30,7 +30,7 @@ internal static class InspectCommand
             console.Line($"output: {output.Name} {Describe(output)}");
         console.Line($"nodes: {proto.Graph.Node.Count}; ops: {string.Join(", ", summary.OperatorCounts.Select(o => $"{o.OpType} x{o.Count}"))}");
         console.Line(string.Create(CultureInfo.InvariantCulture,
-            $"parameters: {summary.ParameterCount:N0}; weights exactly zero: {summary.ExactlyZeroFraction:P2} ({summary.ExactlyZero:N0}); |w| < {summary.Threshold:0e+0}: {summary.BelowThresholdFraction:P2} ({summary.BelowThreshold:N0})"));
+            $"parameters: {summary.ParameterCount:N0}; of the {summary.WeightCount:N0} weights (matrices and filters) exactly zero: {summary.ExactlyZeroFraction:P2} ({summary.ExactlyZero:N0}), |w| < {summary.Threshold:0e+0}: {summary.BelowThresholdFraction:P2} ({summary.BelowThreshold:N0}); weight L2 norm {summary.WeightNorm:0.###}"));
         if (proto.MetadataProps.Count > 0)
         {
             var table = new Table().AddColumns("metadata", "value");

@@ -17,7 +17,7 @@ namespace OnnxReg.Cli.Commands;
 internal static class TrainCommand
 {
     // The largest logit difference accepted between TorchSharp eval mode and ONNX Runtime on the exported file.
-    private const double ParityTolerance = 1e-4;
+    private const double ParityTolerance = OnnxReg.Study.ExportVerification.Tolerance;
 
     public static Command Create(CliConsole console)
     {
@@ -116,7 +116,7 @@ internal static class TrainCommand
         new OnnxExporter().Export(network, sampleShape, request.Output, exportOptions, verify: temporaryPath =>
         {
             using var classifier = OnnxClassifier.Load(temporaryPath);
-            maxDifference = ExportParity.MaxOutputDifference(network, classifier, pair.Test, test);
+            maxDifference = OnnxReg.Study.ExportVerification.MaxOutputDifference(network, classifier, pair.Test, test);
             if (maxDifference > ParityTolerance)
                 throw new CliException($"the exported model disagrees with the trained network: max |output difference| {maxDifference:0.00e+00} > {ParityTolerance:0e+00} on the test set; nothing was written to '{request.Output}'");
             onnxTest = Evaluator.Evaluate(classifier, pair.Test);

@@ -3,18 +3,26 @@ using OnnxReg.Runtime;
 using OnnxReg.Training;
 using static TorchSharp.torch;
 
-namespace OnnxReg.Cli.Commands;
+namespace OnnxReg.Study;
 
 /// <summary>
-/// Compares an exported model, fed as an app would feed it (raw pixels prepared by the runtime library), with the
-/// network it came from in TorchSharp evaluation mode, on the same images.
+/// Compares an exported model, fed as an app feeds it (raw pixels prepared by the runtime library), with the network
+/// it came from in TorchSharp evaluation mode, on the same images.
 /// </summary>
-internal static class ExportParity
+public static class ExportVerification
 {
+    /// <summary>The largest |logit difference| allowed between the trained network and its export.</summary>
+    public const double Tolerance = 1e-4;
+
     /// <summary>The largest |difference| between the two outputs over <paramref name="images"/> (logits, or
-    /// probabilities for a model exported with a softmax output).</summary>
+    /// probabilities for a model exported with a softmax output). <paramref name="normalized"/> holds the same
+    /// images as the network takes them.</summary>
     public static double MaxOutputDifference(nn.Module<Tensor, Tensor> network, OnnxClassifier classifier, ImageDataset images, TensorDataset normalized)
     {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(classifier);
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(normalized);
         network.eval();
         int batchSize = classifier.FixedBatchSize ?? 256;
         int sampleSize = images.SampleSize;

@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using OnnxReg.Data.IO;
+using OnnxReg.Training;
+using OnnxReg.Training.Callbacks;
+using OnnxReg.Training.Models;
+
+namespace OnnxReg.Study;
+
+/// <summary>
+/// A generalization study: every model × technique × seed is trained on the same images and split, exported, and
+/// measured on the exported file. Loaded from and saved to JSON (the <c>onnxreg study --config</c> file).
+/// </summary>
+public sealed record StudyDefinition
+{
+    /// <summary>Data source: <c>embedded</c>, <c>fashion-mnist</c>, or a folder of IDX files.</summary>
+    public string Data { get; init; } = "embedded";
+
+    /// <summary>Training images: the first N of the official training set (small on purpose, so that overfitting shows).</summary>
+    public int TrainSize { get; init; } = 1000;
+
+    /// <summary>Validation images: the next N training images after the training ones (used by early stopping and the curves).</summary>
+    public int ValidationSize { get; init; } = 1000;
+
+    /// <summary>Test images: the first N of the official test set (0: all).</summary>
+    public int TestSize { get; init; }
+
+    /// <summary>Seeds; every configuration is trained once per seed and reported as mean ± standard deviation.</summary>
+    public int[] Seeds { get; init; } = [1, 2, 3];
+
+    /// <summary>The models, each with its base configuration.</summary>
+    public IReadOnlyList<StudyModel> Models { get; init; } = DefaultModels();
+
+    /// <summary>The techniques compared; the first is the reference the others are compared with (normally "baseline").</summary>
+    public IReadOnlyList<StudyTechnique> Techniques { get; init; } = DefaultTechniques();
+
+    /// <summary>The presets' default grid: an MLP (25 epochs) and a CNN (12 epochs), Adam, batch 64.</summary>
+    public static IReadOnlyList<StudyModel> DefaultModels() =>
+    [
+        new("mlp", new TrainingConfiguration { Model = new ModelOptions(ModelPreset.Mlp), Training = new TrainingOptions(Epochs: 25, BatchSize: 64) }),
+        new("cnn", new TrainingConfiguration { Model = new ModelOptions(ModelPreset.Cnn), Training = new TrainingOptions(Epochs: 12, BatchSize: 64) }),
+    ];
+
+    /// <summary>Baseline, each of the five techniques alone, and all of them combined.</summary>
+    public static IReadOnlyList<StudyTechnique> DefaultTechniques()
+    {
+        var earlyStopping = new EarlyStoppingOptions(Monitor: "val_loss", Patience: 4);
+        const string augment = "hflip,rotate=10,scale=0.9:1.1,translate=0.08";
+        return
+        [
+            new("baseline"),
+            new("l1", L1: 2e-5),
+            new("l2", L2: 5e-4),
+            new("dropout", Dropout: 0.5),
+            new("early-stopping", EarlyStopping: earlyStopping),
+            new("augmentation", Augment: augment),
+            new("combined", L2: 5e-4, Dropout: 0.5, EarlyStopping: earlyStopping, Augment: augment),
+        ];
+    }
+
+    /// <summary>Checks sizes, seeds and every model × technique configuration.</summary>
+    /// <exception cref="ArgumentException">Something is out of range (the message names it).</exception>
+    public void Validate()
+    {
+        if (TrainSize < 10) throw new ArgumentOutOfRangeException(nameof(TrainSize), TrainSize, $"Train size must be at least 10. Received: TrainSize={TrainSize}.");
+        if (ValidationSize < 1) throw new ArgumentOutOfRangeException(nameof(ValidationSize), ValidationSize, $"Validation size must be at least 1. Received: ValidationSize={ValidationSize}.");
+        if (TestSize < 0) throw new ArgumentOutOfRangeException(nameof(TestSize), TestSize, $"Test size must be 0 (all) or positive. Received: TestSize={TestSize}.");
+        if (Seeds.Length == 0 || Seeds.Distinct().Count() != Seeds.Length)
+            throw new ArgumentException($"Seeds must be a non-empty list without repeats. Received: [{string.Join(", ", Seeds)}].", nameof(Seeds));
+        CheckNames(Models.Select(m => m.Name), "model");
+        CheckNames(Techniques.Select(t => t.Name), "technique");
+        foreach (var model in Models)
+            foreach (var technique in Techniques)
+            {
+                try { technique.Apply(model.Configuration, Seeds[0]); }
+                catch (ArgumentException e) { throw new ArgumentException($"Model '{model.Name}': {e.Message}", e); }
+            }
+    }
+
+    /// <summary>The definition as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, StudyJson.Options);
+
+    /// <summary>Reads a study file and validates it.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The JSON is malformed, has unknown properties, or a value is out of range.</exception>
+    public static StudyDefinition Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Study file '{path}' does not exist.", path);
+        StudyDefinition? definition;
+        try { definition = JsonSerializer.Deserialize<StudyDefinition>(File.ReadAllText(path), StudyJson.Options); }
+        catch (JsonException e) { throw new InvalidDataException($"Study file '{path}' is not valid: {e.Message}", e); }
+        if (definition is null) throw new InvalidDataException($"Study file '{path}' is empty (null).");
+        try { definition.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"Study file '{path}': {e.Message.Split(" (Parameter")[0]}", e); }
+        return definition;
+    }
+
+    /// <summary>Writes the definition to <paramref name="path"/> atomically.</summary>
+    public void Save(string path) => AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(ToJson()));
+
+    /// <summary>A fingerprint of everything that determines one run's result, to tell whether a finished run can be reused.</summary>
+    internal string RunFingerprint(TrainingConfiguration configuration) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            $"{Data}|{TrainSize}|{ValidationSize}|{TestSize}|{StudyRunner.PerturbationSignature}|{configuration.ToCompactJson()}")))[..16];
+
+    private static void CheckNames(IEnumerable<string> names, string what)
+    {
+        var list = names.ToList();
+        if (list.Count == 0) throw new ArgumentException($"A study needs at least one {what}.");
+        foreach (var name in list)
+            if (string.IsNullOrWhiteSpace(name) || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+                throw new ArgumentException($"The {what} name '{name}' must be non-empty letters, digits, '-' or '_' (it names folders).");
+        var repeated = list.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null) throw new ArgumentException($"The {what} name '{repeated.Key}' is used twice.");
+    }
+}

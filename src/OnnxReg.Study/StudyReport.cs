@@ -1,0 +1,80 @@
+namespace OnnxReg.Study;
+
+/// <summary>One model × technique over all seeds.</summary>
+public sealed record TechniqueSummary(
+    string Model,
+    string Technique,
+    int Seeds,
+    Statistic TrainAccuracy,
+    Statistic TestAccuracy,
+    Statistic TrainLoss,
+    Statistic TestLoss,
+    Statistic AccuracyGap,
+    Statistic LossGap,
+    Statistic CalibrationError,
+    Statistic Epochs,
+    Statistic NearZeroWeights,
+    Statistic WeightNorm,
+    long Parameters,
+    long FileBytes,
+    IReadOnlyDictionary<string, Statistic> PerturbedAccuracy,
+    Comparison? VersusReference);
+
+/// <summary>How a technique differs from the reference technique (the first in the study) for the same model.</summary>
+public sealed record Comparison(
+    string Reference,
+    Difference TestAccuracy,
+    Difference TestLoss,
+    Difference AccuracyGap,
+    Difference LossGap,
+    Difference CalibrationError,
+    IReadOnlyDictionary<string, Difference> PerturbedAccuracy);
+
+/// <summary>The study's results: every run, and per model × technique the mean ± spread over seeds.</summary>
+public sealed record StudyReport(
+    StudyDefinition Definition,
+    string DataDescription,
+    int TrainImages,
+    int ValidationImages,
+    int TestImages,
+    double WallSeconds,
+    IReadOnlyList<RunResult> Runs,
+    IReadOnlyList<TechniqueSummary> Summaries)
+{
+    /// <summary>Aggregates <paramref name="runs"/> per model × technique and compares each technique with the first.</summary>
+    public static StudyReport Create(StudyDefinition definition, string dataDescription, int trainImages, int validationImages, int testImages,
+        double wallSeconds, IReadOnlyList<RunResult> runs)
+    {
+        var summaries = new List<TechniqueSummary>();
+        foreach (var model in definition.Models)
+        {
+            TechniqueSummary? reference = null;
+            foreach (var technique in definition.Techniques)
+            {
+                var group = runs.Where(r => r.Model == model.Name && r.Technique == technique.Name).ToList();
+                if (group.Count == 0) continue;
+                Statistic S(Func<RunResult, double> pick) => Statistic.Of(group.Select(pick));
+                var perturbed = group[0].PerturbedAccuracy.Keys.ToDictionary(k => k, k => S(r => r.PerturbedAccuracy[k]));
+                var summary = new TechniqueSummary(model.Name, technique.Name, group.Count,
+                    S(r => r.Train.Accuracy), S(r => r.Test.Accuracy), S(r => r.Train.Loss), S(r => r.Test.Loss),
+                    S(r => r.AccuracyGap), S(r => r.LossGap), S(r => r.Test.CalibrationError), S(r => r.EpochsTrained),
+                    S(r => r.NearZeroWeights), S(r => r.WeightNorm), group[0].Parameters, (long)group.Average(r => r.FileBytes), perturbed, null);
+                if (reference is null)
+                    reference = summary;
+                else
+                    summary = summary with
+                    {
+                        VersusReference = new Comparison(reference.Technique,
+                            Difference.Between(summary.TestAccuracy, reference.TestAccuracy),
+                            Difference.Between(summary.TestLoss, reference.TestLoss),
+                            Difference.Between(summary.AccuracyGap, reference.AccuracyGap),
+                            Difference.Between(summary.LossGap, reference.LossGap),
+                            Difference.Between(summary.CalibrationError, reference.CalibrationError),
+                            perturbed.ToDictionary(p => p.Key, p => Difference.Between(p.Value, reference.PerturbedAccuracy[p.Key]))),
+                    };
+                summaries.Add(summary);
+            }
+        }
+        return new StudyReport(definition, dataDescription, trainImages, validationImages, testImages, wallSeconds, runs, summaries);
+    }
+}

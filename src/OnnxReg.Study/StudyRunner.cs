@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Text.Json;
+using OnnxReg.Data;
+using OnnxReg.Data.IO;
+using OnnxReg.Export;
+using OnnxReg.Onnx;
+using OnnxReg.Runtime;
+using OnnxReg.Training;
+using OnnxReg.Training.Models;
+
+namespace OnnxReg.Study;
+
+/// <summary>
+/// Runs a <see cref="StudyDefinition"/>: for every model × technique × seed it trains on the same images, exports
+/// the network (verified against TorchSharp), and measures the exported file with ONNX Runtime alone — train,
+/// validation and test metrics, robustness to perturbations, weight sparsity — then writes the report. Finished
+/// runs (same fingerprint) are reused unless <c>force</c> is set.
+/// </summary>
+public static class StudyRunner
+{
+    /// <summary>The perturbations of the test set, by name (part of every run's fingerprint).</summary>
+    public static IReadOnlyList<(string Name, Func<ImageDataset, ImageDataset> Apply)> Perturbations { get; } =
+    [
+        ("rotate-15", d => ImagePerturbations.Rotate(d, 15)),
+        ("scale-0.8", d => ImagePerturbations.Scale(d, 0.8)),
+        ("noise-0.2", d => ImagePerturbations.GaussianNoise(d, 0.2, seed: 7)),
+        ("occlusion-10", d => ImagePerturbations.Occlude(d, 10, seed: 7)),
+    ];
+
+    internal static string PerturbationSignature => string.Join(",", Perturbations.Select(p => p.Name));
+
+    /// <summary>Runs the study and writes <c>report.md</c>, <c>report.json</c>, the plots and one folder per run under <paramref name="outputFolder"/>.</summary>
+    /// <exception cref="ArgumentException">The definition is invalid, or the data has too few images for it.</exception>
+    public static StudyReport Run(StudyDefinition definition, string outputFolder, bool force, IStudyProgress progress, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(progress);
+        definition.Validate();
+        var clock = Stopwatch.StartNew();
+        var pair = DatasetSource.Load(definition.Data);
+        if (pair.Train.Count < definition.TrainSize + definition.ValidationSize)
+            throw new ArgumentException(
+                $"The data has {pair.Train.Count:N0} training images; the study needs {definition.TrainSize:N0} for training plus {definition.ValidationSize:N0} for validation. Lower --train-size or the validation size.");
+        var train = pair.Train.Take(definition.TrainSize);
+        var validation = pair.Train.Subset(Enumerable.Range(definition.TrainSize, definition.ValidationSize).ToArray());
+        var test = definition.TestSize > 0 ? pair.Test.Take(definition.TestSize) : pair.Test;
+        var perturbed = Perturbations.Select(p => (p.Name, Data: p.Apply(test))).ToList();
+        var normalization = Normalization.Estimate(train.Pixels);
+
+        using var trainTensors = TensorDataset.From(train, normalization);
+        using var validationTensors = TensorDataset.From(validation, normalization);
+        var runsFolder = Path.Combine(outputFolder, "runs");
+        var results = new List<RunResult>();
+        int total = definition.Models.Count * definition.Techniques.Count * definition.Seeds.Length, index = 0;
+        foreach (var model in definition.Models)
+            foreach (var technique in definition.Techniques)
+                foreach (int seed in definition.Seeds)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    index++;
+                    var configuration = technique.Apply(model.Configuration, seed);
+                    var fingerprint = definition.RunFingerprint(configuration);
+                    var folder = Path.Combine(runsFolder, RunResult.FolderName(model.Name, technique.Name, seed));
+                    if (!force && TryReuse(folder, fingerprint) is { } reused)
+                    {
+                        results.Add(reused);
+                        progress.RunFinished(index, total, reused, reused: true);
+                        continue;
+                    }
+                    progress.RunStarting(index, total, RunResult.FolderName(model.Name, technique.Name, seed), configuration.Training.Epochs);
+                    var result = RunOne(model.Name, technique.Name, seed, fingerprint, configuration, folder, normalization,
+                        (train, trainTensors), (validation, validationTensors), test, perturbed, progress);
+                    results.Add(result);
+                    progress.RunFinished(index, total, result, reused: false);
+                }
+
+        var report = StudyReport.Create(definition, pair.Description, train.Count, validation.Count, test.Count, clock.Elapsed.TotalSeconds, results);
+        StudyReportWriter.Write(report, outputFolder);
+        return report;
+    }
+
+    private static RunResult RunOne(string modelName, string techniqueName, int seed, string fingerprint, TrainingConfiguration configuration,
+        string folder, Normalization normalization, (ImageDataset Images, TensorDataset Tensors) train, (ImageDataset Images, TensorDataset Tensors) validation,
+        ImageDataset test, IReadOnlyList<(string Name, ImageDataset Data)> perturbed, IStudyProgress progress)
+    {
+        var clock = Stopwatch.StartNew();
+        var images = train.Images;
+        using var network = ModelPresets.Create(configuration.Model, images.Channels, images.Height, images.Width, images.ClassNames.Count, seed);
+        var history = new Trainer(configuration).Fit(network, train.Tensors, validation.Tensors, progress.EpochFinished);
+        if (history.Epochs.Count == 0)
+            throw new InvalidOperationException($"Run {RunResult.FolderName(modelName, techniqueName, seed)} failed before completing an epoch: {history.StopDetail}.");
+        Directory.CreateDirectory(folder);
+        history.Save(Path.Combine(folder, "history.json"));
+
+        var modelPath = Path.Combine(folder, "model.onnx");
+        double difference = 0;
+        var options = new ExportOptions
+        {
+            ClassNames = images.ClassNames,
+            Normalization = normalization,
+            Metadata = new Dictionary<string, string>
+            {
+                [ModelMetadataKeys.TrainingConfiguration] = configuration.ToCompactJson(),
+                [ModelMetadataKeys.Metrics] = JsonSerializer.Serialize(new { epoch = history.Kept.Epoch, history.Kept.TrainLoss, history.Kept.ValidationLoss, stopReason = history.StopReason.ToString() }),
+            },
+        };
+        new OnnxExporter().Export(network, [images.Channels, images.Height, images.Width], modelPath, options, verify: temporary =>
+        {
+            using var candidate = OnnxClassifier.Load(temporary);
+            difference = ExportVerification.MaxOutputDifference(network, candidate, validation.Images, validation.Tensors);
+            if (difference > ExportVerification.Tolerance)
+                throw new InvalidOperationException($"Run {RunResult.FolderName(modelName, techniqueName, seed)}: the export differs from the network by {difference:0.00e+00} (> {ExportVerification.Tolerance:0e+00}).");
+        });
+
+        // From here on only the exported file is measured, with the runtime library.
+        using var classifier = OnnxClassifier.Load(modelPath);
+        static SplitMetrics Measure(OnnxClassifier model, ImageDataset data)
+        {
+            var r = Evaluator.Evaluate(model, data);
+            return new SplitMetrics(r.Accuracy, r.MeanLoss, r.ExpectedCalibrationError);
+        }
+        var trainMetrics = Measure(classifier, images);
+        var testMetrics = Measure(classifier, test);
+        var robustness = perturbed.ToDictionary(p => p.Name, p => Evaluator.Evaluate(classifier, p.Data).Accuracy);
+        var summary = OnnxModelSummary.Of(OnnxModelSerializer.Read(modelPath));
+        var result = new RunResult(modelName, techniqueName, seed, fingerprint,
+            trainMetrics, Measure(classifier, validation.Images), testMetrics, robustness,
+            trainMetrics.Accuracy - testMetrics.Accuracy, testMetrics.Loss - trainMetrics.Loss,
+            history.Epochs.Count, history.BestEpoch, history.StopReason.ToString(),
+            summary.ExactlyZeroFraction, summary.BelowThresholdFraction, summary.WeightNorm, summary.ParameterCount,
+            new FileInfo(modelPath).Length, difference, clock.Elapsed.TotalSeconds,
+            history.Epochs.Select(e => new CurvePoint(e.Epoch, e.TrainLoss, e.ValidationLoss, e.TrainAccuracy, e.ValidationAccuracy)).ToList());
+        AtomicFile.WriteAllBytes(Path.Combine(folder, "run.json"), JsonSerializer.SerializeToUtf8Bytes(result, StudyJson.Options));
+        return result;
+    }
+
+    // A finished run is reused when its result, its model and its fingerprint are all there and match.
+    private static RunResult? TryReuse(string folder, string fingerprint)
+    {
+        var resultPath = Path.Combine(folder, "run.json");
+        if (!File.Exists(resultPath) || !File.Exists(Path.Combine(folder, "model.onnx")))
+            return null;
+        try
+        {
+            var result = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(resultPath), StudyJson.Options);
+            return result?.Fingerprint == fingerprint ? result : null;
+        }
+        catch (JsonException)
+        {
+            return null; // an unreadable result is simply retrained
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using OnnxReg.Study;
+
+namespace OnnxReg.Cli.Commands;
+
+/// <summary>
+/// <c>onnxreg study</c>: trains the grid of models × regularization techniques × seeds, exports every run, measures
+/// the exported files with ONNX Runtime, and writes report.md, report.json and plots. With no options it runs the
+/// default study on the embedded Fashion-MNIST subset.
+/// </summary>
+internal static class StudyCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var config = new Option<string>("--config") { Description = "Study file (JSON; see --write-config); options given here override it [default: the built-in study]" };
+        var writeConfig = new Option<string>("--write-config") { Description = "Write the resolved study definition to this JSON file and exit [default: none]" };
+        var data = CommonOptions.Data();
+        var trainSize = new Option<int>("--train-size") { Description = "Training images: the first N of the training set", DefaultValueFactory = _ => new StudyDefinition().TrainSize };
+        var validationSize = new Option<int>("--validation-size") { Description = "Validation images: the next N training images", DefaultValueFactory = _ => new StudyDefinition().ValidationSize };
+        var testSize = new Option<int>("--test-size") { Description = "Test images: the first N of the test set (0: all)", DefaultValueFactory = _ => 0 };
+        var seeds = new Option<string>("--seeds") { Description = "Seeds, comma-separated; each configuration runs once per seed", DefaultValueFactory = _ => "1,2,3" };
+        var models = new Option<string>("--models") { Description = "Which of the study's models to run, comma-separated [default: all (mlp,cnn)]" };
+        var techniques = new Option<string>("--techniques") { Description = "Which techniques to run, comma-separated; the first is the reference [default: all: baseline,l1,l2,dropout,early-stopping,augmentation,combined]" };
+        var epochs = new Option<int>("--epochs") { Description = "Override every model's epoch count (0: the study's own: mlp 25, cnn 12)", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--output", "-o") { Description = "Report folder (runs are kept in its runs/ subfolder)", DefaultValueFactory = _ => "runs/study" };
+        var force = new Option<bool>("--force") { Description = "Retrain every run, even those already finished with the same settings [default: off]" };
+        var plain = new Option<bool>("--plain") { Description = "Log one line per epoch instead of the live progress display (automatic when output is redirected or CI is set) [default: off]" };
+
+        var command = new Command("study", "Train a grid of regularizations, export each run, compare them on ONNX Runtime, and write a report with tables and plots")
+        {
+            config, writeConfig, data, trainSize, validationSize, testSize, seeds, models, techniques, epochs, output, force, plain,
+        };
+        command.SetAction((parse, cancellation) =>
+        {
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+            var definition = parse.GetValue(config) is { } path ? StudyDefinition.Load(path) : new StudyDefinition();
+            if (Given(data)) definition = definition with { Data = parse.GetValue(data)! };
+            if (Given(trainSize)) definition = definition with { TrainSize = parse.GetValue(trainSize) };
+            if (Given(validationSize)) definition = definition with { ValidationSize = parse.GetValue(validationSize) };
+            if (Given(testSize)) definition = definition with { TestSize = parse.GetValue(testSize) };
+            if (Given(seeds)) definition = definition with { Seeds = Integers("--seeds", parse.GetValue(seeds)!) };
+            if (Given(models)) definition = definition with { Models = Select("--models", parse.GetValue(models)!, definition.Models, m => m.Name) };
+            if (Given(techniques)) definition = definition with { Techniques = Select("--techniques", parse.GetValue(techniques)!, definition.Techniques, t => t.Name) };
+            if (Given(epochs))
+            {
+                int n = parse.GetValue(epochs);
+                if (n < 1) throw new CliException($"--epochs must be at least 1; received {n}");
+                definition = definition with { Models = definition.Models.Select(m => m with { Configuration = m.Configuration with { Training = m.Configuration.Training with { Epochs = n } } }).ToList() };
+            }
+            try { definition.Validate(); }
+            catch (ArgumentException e) { throw new CliException(CliApp.OneLine(e.Message)); }
+            if (parse.GetValue(writeConfig) is { } target)
+            {
+                definition.Save(target);
+                console.Line($"wrote {target}");
+                return Task.FromResult(CliApp.Success);
+            }
+            var folder = parse.GetValue(output)!;
+            bool live = !parse.GetValue(plain) && console.IsInteractive;
+            var report = StudyProgressDisplay.Run(console, live, progress => StudyRunner.Run(definition, folder, parse.GetValue(force), progress, cancellation));
+            console.Line(string.Create(CultureInfo.InvariantCulture, $"study finished: {report.Runs.Count} runs in {report.WallSeconds / 60:0.0} min; report in {Path.Combine(folder, "report.md")}"));
+            foreach (var finding in StudyReportWriter.Findings(report))
+                console.Line($"  {finding.Replace("`", "")}");
+            return Task.FromResult(CliApp.Success);
+        });
+        return command;
+    }
+
+    private static int[] Integers(string option, string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(part =>
+        int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
+            : throw new CliException($"{option}: '{text}' is not a comma-separated list of whole numbers")).ToArray();
+
+    private static List<T> Select<T>(string option, string text, IReadOnlyList<T> available, Func<T, string> name)
+    {
+        var wanted = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var chosen = new List<T>();
+        foreach (var item in wanted)
+            chosen.Add(available.FirstOrDefault(a => name(a) == item)
+                ?? throw new CliException($"{option}: '{item}' is not in the study; available: {string.Join(", ", available.Select(name))}"));
+        return chosen;
+    }
+}

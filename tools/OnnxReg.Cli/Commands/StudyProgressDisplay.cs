@@ -1,0 +1,81 @@
+using System.Globalization;
+using OnnxReg.Study;
+using OnnxReg.Training;
+using Spectre.Console;
+
+namespace OnnxReg.Cli.Commands;
+
+/// <summary>
+/// Shows a study's progress: a live Spectre.Console display (runs done/total with ETA, the current run's epochs and
+/// loss) on a terminal, or one plain line per epoch and per run when output is redirected or in CI.
+/// </summary>
+internal static class StudyProgressDisplay
+{
+    public static StudyReport Run(CliConsole console, bool live, Func<IStudyProgress, StudyReport> study)
+    {
+        if (!live)
+            return study(new PlainProgress(console));
+        StudyReport? report = null;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(context => report = study(new LiveProgress(context)));
+        return report!;
+    }
+
+    private sealed class PlainProgress(CliConsole console) : IStudyProgress
+    {
+        private string _run = "";
+        private int _epochs;
+
+        public void RunStarting(int index, int total, string name, int epochs)
+        {
+            _run = $"[{index}/{total}] {name}";
+            _epochs = epochs;
+            console.Line($"{_run}: training");
+        }
+
+        public void EpochFinished(EpochMetrics m) => console.Line($"{_run}: {RunDescription.Epoch(m, _epochs)}");
+
+        public void RunFinished(int index, int total, RunResult r, bool reused) => console.Line(string.Create(CultureInfo.InvariantCulture,
+            $"[{index}/{total}] {RunResult.FolderName(r.Model, r.Technique, r.Seed)}: {(reused ? "reused (already finished)" : $"done in {r.Seconds:0.0} s")}; " +
+            $"ONNX Runtime test accuracy {r.Test.Accuracy:0.0000}, loss {r.Test.Loss:0.0000}, train-test gap {r.AccuracyGap:+0.0000;-0.0000}"));
+    }
+
+    private sealed class LiveProgress : IStudyProgress
+    {
+        private readonly ProgressTask _overall;
+        private readonly ProgressTask _current;
+
+        public LiveProgress(ProgressContext context)
+        {
+            _overall = context.AddTask("runs");
+            _current = context.AddTask("current run");
+        }
+
+        public void RunStarting(int index, int total, string name, int epochs)
+        {
+            _overall.MaxValue = total;
+            _overall.Description = $"runs {index - 1}/{total}";
+            _current.MaxValue = epochs;
+            _current.Value = 0;
+            _current.Description = Markup.Escape(name);
+        }
+
+        public void EpochFinished(EpochMetrics m)
+        {
+            _current.Value = m.Epoch;
+            _current.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"{_current.Description.Split(' ')[0]} epoch {m.Epoch} loss {m.TrainLoss:0.000} val_loss {m.ValidationLoss:0.000}"));
+        }
+
+        public void RunFinished(int index, int total, RunResult r, bool reused)
+        {
+            _overall.MaxValue = total;
+            _overall.Value = index;
+            _overall.Description = $"runs {index}/{total}";
+            if (reused) _current.Description = Markup.Escape($"{RunResult.FolderName(r.Model, r.Technique, r.Seed)} reused");
+            _current.Value = _current.MaxValue;
+        }
+    }
+}
