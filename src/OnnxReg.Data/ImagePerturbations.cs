@@ -66,7 +66,8 @@ public static class ImagePerturbations
                 for (int x = 0; x < w; x++)
                 {
                     double dx = x - cx, dy = y - cy;
-                    double sx = cos * dx + sin * dy + cx, sy = -sin * dx + cos * dy + cy;
+                    // Inverse map for a counter-clockwise turn as seen on screen (y grows downwards), as torchvision rotates.
+                    double sx = cos * dx - sin * dy + cx, sy = sin * dx + cos * dy + cy;
                     target[y * w + x] = Sample(source, h, w, sy, sx);
                 }
         }

@@ -1,0 +1,79 @@
+namespace OnnxReg.Study.Tests;
+
+public class StudyDefinitionTests
+{
+    [Test]
+    public void DefaultStudy_IsValid_AndCoversTheFiveTechniquesAndTheirCombination()
+    {
+        var definition = new StudyDefinition();
+        Assert.DoesNotThrow(definition.Validate);
+        Assert.That(definition.Techniques.Select(t => t.Name), Is.EqualTo(new[] { "baseline", "l1", "l2", "dropout", "early-stopping", "augmentation", "combined" }));
+        Assert.That(definition.Models.Select(m => m.Name), Is.EqualTo(new[] { "mlp", "cnn" }));
+        Assert.That(definition.Seeds, Has.Length.EqualTo(3));
+    }
+
+    [Test]
+    public void Json_RoundTrips()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"onnxreg-study-{Guid.NewGuid():N}.json");
+        try
+        {
+            var original = StudyRunnerTests.Tiny();
+            original.Save(path);
+            var loaded = StudyDefinition.Load(path);
+            Assert.That(loaded.ToJson(), Is.EqualTo(original.ToJson()));
+            Assert.That(loaded.Techniques[1].EarlyStopping!.Patience, Is.EqualTo(1));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void TechniqueOverlay_ChangesOnlyWhatItSets()
+    {
+        var baseConfiguration = StudyRunnerTests.Tiny().Models[0].Configuration;
+        var applied = new StudyTechnique("x", L1: 1e-4, Dropout: 0.3, Augment: "hflip").Apply(baseConfiguration, seed: 9);
+        Assert.That(applied.Penalty.L1, Is.EqualTo(1e-4));
+        Assert.That(applied.Penalty.L2, Is.EqualTo(0));
+        Assert.That(applied.Model.DropoutRates, Is.EqualTo(new[] { 0.3 }));
+        Assert.That(applied.Augmentation.HorizontalFlip, Is.Not.Null);
+        Assert.That(applied.Training.Seed, Is.EqualTo(9));
+        Assert.That(applied.Training.Epochs, Is.EqualTo(baseConfiguration.Training.Epochs));
+    }
+
+    [TestCase("{\"seeds\": [1, 1]}", "without repeats")]
+    [TestCase("{\"trainSize\": 3}", "TrainSize=3")]
+    [TestCase("{\"techniques\": [{\"name\": \"a b\"}]}", "'a b'")]
+    [TestCase("{\"techniques\": [{\"name\": \"x\", \"augment\": \"blur\"}]}", "Unknown augmentation 'blur'")]
+    [TestCase("{\"techniques\": [{\"name\": \"x\", \"dropout\": 1.5}]}", "Dropout rate must be in [0, 1)")]
+    [TestCase("{\"seedz\": [1]}", "seedz")]
+    public void InvalidStudyFile_IsRejected_NamingTheProblem(string json, string expected)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"onnxreg-study-{Guid.NewGuid():N}.json");
+        try
+        {
+            File.WriteAllText(path, json);
+            var e = Assert.Throws<InvalidDataException>(() => StudyDefinition.Load(path));
+            Assert.That(e!.Message, Does.Contain(expected));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void Difference_CountsOnlyBeyondTheCombinedSpread()
+    {
+        var a = new Statistic(0.80, 0.03);
+        var b = new Statistic(0.78, 0.02);
+        var d = Difference.Between(a, b);
+        Assert.That(d.Delta, Is.EqualTo(0.02).Within(1e-12));
+        Assert.That(d.Spread, Is.EqualTo(Math.Sqrt(0.03 * 0.03 + 0.02 * 0.02)).Within(1e-12));
+        Assert.That(d.BeyondSpread, Is.False);
+        Assert.That(Difference.Between(new Statistic(0.90, 0.01), b).BeyondSpread, Is.True);
+        Assert.That(Statistic.Of([1, 2, 3]), Is.EqualTo(new Statistic(2, 1)));
+    }
+}
