@@ -23,6 +23,8 @@ public sealed record Difference(double Delta, double Spread)
     /// <summary>True when |Δ| exceeds the combined spread.</summary>
     public bool BeyondSpread => Math.Abs(Delta) > Spread;
 
-    /// <summary>The difference between two statistics (a − b).</summary>
-    public static Difference Between(Statistic a, Statistic b) => new(a.Mean - b.Mean, Math.Sqrt(a.Std * a.Std + b.Std * b.Std));
+    /// <summary>The difference between two statistics (a − b) over <paramref name="seeds"/> seeds. With fewer than two
+    /// seeds there is no spread to judge by, so the spread is infinite and no difference counts.</summary>
+    public static Difference Between(Statistic a, Statistic b, int seeds = 2) =>
+        new(a.Mean - b.Mean, seeds < 2 ? double.PositiveInfinity : Math.Sqrt(a.Std * a.Std + b.Std * b.Std));
 }

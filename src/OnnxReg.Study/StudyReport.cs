@@ -65,12 +65,12 @@ public sealed record StudyReport(
                     summary = summary with
                     {
                         VersusReference = new Comparison(reference.Technique,
-                            Difference.Between(summary.TestAccuracy, reference.TestAccuracy),
-                            Difference.Between(summary.TestLoss, reference.TestLoss),
-                            Difference.Between(summary.AccuracyGap, reference.AccuracyGap),
-                            Difference.Between(summary.LossGap, reference.LossGap),
-                            Difference.Between(summary.CalibrationError, reference.CalibrationError),
-                            perturbed.ToDictionary(p => p.Key, p => Difference.Between(p.Value, reference.PerturbedAccuracy[p.Key]))),
+                            Difference.Between(summary.TestAccuracy, reference.TestAccuracy, group.Count),
+                            Difference.Between(summary.TestLoss, reference.TestLoss, group.Count),
+                            Difference.Between(summary.AccuracyGap, reference.AccuracyGap, group.Count),
+                            Difference.Between(summary.LossGap, reference.LossGap, group.Count),
+                            Difference.Between(summary.CalibrationError, reference.CalibrationError, group.Count),
+                            perturbed.ToDictionary(p => p.Key, p => Difference.Between(p.Value, reference.PerturbedAccuracy[p.Key], group.Count))),
                     };
                 summaries.Add(summary);
             }

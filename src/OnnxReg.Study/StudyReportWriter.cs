@@ -29,6 +29,8 @@ public static class StudyReportWriter
         md.AppendLine("Every figure was measured with ONNX Runtime on the exported `.onnx` files (mean ± standard deviation over seeds). " +
             $"Differences from `{d.Techniques[0].Name}` count only when larger than the combined seed spread √(sd₁² + sd₂²); smaller ones are marked ≈ (within the spread). " +
             "Accuracy gap = train − test accuracy; loss gap = test − train loss; ECE = expected calibration error (15 bins); pp = percentage points.");
+        if (d.Seeds.Length < 2)
+            md.AppendLine().AppendLine("With a single seed there is no spread to judge by: every difference below is marked ≈ and none is claimed.");
         md.AppendLine();
         foreach (var model in d.Models)
         {

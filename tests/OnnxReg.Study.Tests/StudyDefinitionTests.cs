@@ -75,5 +75,6 @@ public class StudyDefinitionTests
         Assert.That(d.BeyondSpread, Is.False);
         Assert.That(Difference.Between(new Statistic(0.90, 0.01), b).BeyondSpread, Is.True);
         Assert.That(Statistic.Of([1, 2, 3]), Is.EqualTo(new Statistic(2, 1)));
+        Assert.That(Difference.Between(new Statistic(0.9, 0), new Statistic(0.5, 0), seeds: 1).BeyondSpread, Is.False, "one seed: nothing can be told from noise");
     }
 }
