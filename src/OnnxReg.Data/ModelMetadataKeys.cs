@@ -31,6 +31,9 @@ public static class ModelMetadataKeys
     /// <summary>JSON of the final training and validation metrics.</summary>
     public const string Metrics = "onnxreg.metrics";
 
+    /// <summary>The command line that trained and exported the model (when the CLI made it), to rebuild it exactly.</summary>
+    public const string Command = "onnxreg.command";
+
     /// <summary>SHA-256 (hex) of the exported weights, in graph order.</summary>
     public const string WeightsSha256 = "onnxreg.weights_sha256";
 }

@@ -63,7 +63,7 @@ public sealed record ExportOptions
             throw new ArgumentException("NormalizeInGraph needs the Normalization to embed; set ExportOptions.Normalization.", nameof(NormalizeInGraph));
         Normalization?.Validate();
         foreach (var key in Metadata.Keys)
-            if (key.StartsWith("onnxreg.", StringComparison.Ordinal) && key is not (ModelMetadataKeys.TrainingConfiguration or ModelMetadataKeys.Metrics))
+            if (key.StartsWith("onnxreg.", StringComparison.Ordinal) && key is not (ModelMetadataKeys.TrainingConfiguration or ModelMetadataKeys.Metrics or ModelMetadataKeys.Command))
                 throw new ArgumentException($"Metadata key '{key}' is written by the exporter itself; set it through ExportOptions instead.", nameof(Metadata));
     }
 }

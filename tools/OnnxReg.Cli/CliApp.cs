@@ -32,6 +32,7 @@ public static class CliApp
         root.Add(StudyCommand.Create(console));
         root.Add(PredictCommand.Create(console));
         root.Add(CompareCommand.Create(console));
+        root.Add(RegressCommand.Create(console));
 
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         if (args.Length == 0)

@@ -54,7 +54,8 @@ internal static class TrainCommand
                 throw new CliException($"--fixed-batch must be 0 (dynamic) or a positive batch size; received {parse.GetValue(fixedBatch)}");
             if (export.Opset is < 13 or > 21)
                 throw new CliException($"--opset must be between 13 and 21; received {export.Opset}");
-            var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(validationFraction), parse.GetValue(output)!, export);
+            var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(validationFraction), parse.GetValue(output)!, export,
+                CommandLine.Format(parse.Tokens.Select(t => t.Value)));
             Validate(request);
             var configuration = binder.Bind(parse);
             if (parse.GetValue(binder.WriteConfig) is { } configPath)
@@ -68,7 +69,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private sealed record TrainRequest(string Data, int TrainSize, double ValidationFraction, string Output, ExportOptions Export);
+    private sealed record TrainRequest(string Data, int TrainSize, double ValidationFraction, string Output, ExportOptions Export, string CommandLine);
 
     private static int Run(CliConsole console, TrainRequest request, TrainingConfiguration configuration)
     {
@@ -102,6 +103,7 @@ internal static class TrainCommand
             Metadata = new Dictionary<string, string>
             {
                 [ModelMetadataKeys.TrainingConfiguration] = configuration.ToCompactJson(),
+                [ModelMetadataKeys.Command] = request.CommandLine,
                 [ModelMetadataKeys.Metrics] = JsonSerializer.Serialize(new
                 {
                     epoch = kept.Epoch, trainLoss = kept.TrainLoss, trainAccuracy = kept.TrainAccuracy,
