@@ -23,6 +23,9 @@ public sealed class OnnxClassifier : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly int _fixedBatchSize;
+    // Shared by all calls: RunOptions holds no per-run state unless a caller sets a tag or terminate flag, which we never do.
+    private readonly RunOptions _runOptions = new();
+    private readonly ThreadLocal<Binding?> _bindings = new(trackAllValues: true);
 
     private OnnxClassifier(string path, InferenceSession session)
     {
@@ -137,18 +140,52 @@ public sealed class OnnxClassifier : IDisposable
         if (logits.Length < outputLength)
             throw new ArgumentException($"The logits buffer holds {logits.Length} values; {outputLength} are needed.", nameof(logits));
 
-        long[] inputShape = new long[SampleShape.Count + 1];
-        inputShape[0] = batchSize;
-        for (int i = 0; i < SampleShape.Count; i++) inputShape[i + 1] = SampleShape[i];
         fixed (float* input = inputs)
         fixed (float* output = logits)
         {
-            using var inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
-                inputShape, (IntPtr)input, inputLength * sizeof(float));
-            using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
-                [batchSize, ClassCount], (IntPtr)output, outputLength * sizeof(float));
-            using var runOptions = new RunOptions();
-            _session.Run(runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+            var binding = _bindings.Value;
+            if (binding is null || !binding.Describes((nint)input, (nint)output, batchSize))
+            {
+                binding?.Dispose();
+                binding = _bindings.Value = new Binding((nint)input, (nint)output, batchSize, SampleShape, ClassCount);
+            }
+            _session.Run(_runOptions, _inputNames, binding.Inputs, _outputNames, binding.Outputs);
+        }
+    }
+
+    /// <summary>
+    /// The OrtValues that describe one thread's input and output buffers. A steady caller passes the same buffers on
+    /// every call, so the wrappers are made once and no managed memory is allocated per call. A binding is reused
+    /// only when the buffers' addresses (taken while they are pinned for the call) and the batch size match exactly,
+    /// so a moved or different buffer is never read; between calls nothing touches the memory.
+    /// </summary>
+    private sealed class Binding : IDisposable
+    {
+        private readonly nint _input;
+        private readonly nint _output;
+        private readonly int _batchSize;
+
+        public unsafe Binding(nint input, nint output, int batchSize, IReadOnlyList<int> sampleShape, int classes)
+        {
+            _input = input;
+            _output = output;
+            _batchSize = batchSize;
+            long[] inputShape = [batchSize, .. sampleShape.Select(d => (long)d)];
+            long inputLength = inputShape.Aggregate(1L, (a, d) => a * d);
+            Inputs = [OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, inputShape, input, inputLength * sizeof(float))];
+            Outputs = [OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, [batchSize, classes], output, (long)batchSize * classes * sizeof(float))];
+        }
+
+        public OrtValue[] Inputs { get; }
+
+        public OrtValue[] Outputs { get; }
+
+        public bool Describes(nint input, nint output, int batchSize) => input == _input && output == _output && batchSize == _batchSize;
+
+        public void Dispose()
+        {
+            Inputs[0].Dispose();
+            Outputs[0].Dispose();
         }
     }
 
@@ -169,7 +206,8 @@ public sealed class OnnxClassifier : IDisposable
     }
 
     /// <summary>Classifies one image given as raw pixels (0–255, <see cref="SampleSize"/> values in the model's layout).</summary>
-    /// <remarks>Working buffers come from a shared pool, so a steady stream of calls allocates only the result.</remarks>
+    /// <remarks>Working buffers come from a shared pool, so a steady stream of calls allocates only the result
+    /// (and the wrappers for a pooled buffer the pool hands out for the first time).</remarks>
     public Prediction Predict(ReadOnlySpan<byte> pixels) => PredictBatch(pixels, 1)[0];
 
     /// <summary>Classifies <paramref name="count"/> images given back to back as raw pixels.</summary>
@@ -234,7 +272,13 @@ public sealed class OnnxClassifier : IDisposable
     }
 
     /// <summary>Releases the ONNX Runtime session.</summary>
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        foreach (var binding in _bindings.Values) binding?.Dispose();
+        _bindings.Dispose();
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
 
     private static (string Name, NodeMetadata Metadata) SingleTensor(string path, string role, IReadOnlyDictionary<string, NodeMetadata> values)
     {

@@ -157,20 +157,19 @@ public sealed class Trainer
             var logits = model.forward(images);
             var dataLoss = DataLoss(logits, labels, targets, train.ClassCount);
             var loss = dataLoss;
-            double penaltyValue = 0;
+            double dataLossValue = dataLoss.ToDouble(), penaltyValue = 0;
             if (penalty is not null)
             {
                 var penaltyTerm = penalty.Compute();
                 penaltyValue = penaltyTerm.ToDouble();
                 loss = dataLoss.add(penaltyTerm);
             }
-            double lossValue = loss.ToDouble();
-            if (!double.IsFinite(lossValue))
-                return new EpochResult(double.NaN, double.NaN, double.NaN, batch + 1, lossValue);
+            if (!double.IsFinite(dataLossValue + penaltyValue))
+                return new EpochResult(double.NaN, double.NaN, double.NaN, batch + 1, dataLossValue + penaltyValue);
             loss.backward();
             optimizer.step();
             maxNorm?.Apply();
-            lossSum += dataLoss.ToDouble() * length;
+            lossSum += dataLossValue * length;
             penaltySum += penaltyValue * length;
             using (no_grad())
                 correct += logits.argmax(1).eq(labels).sum().ToInt64();

@@ -1,3 +1,4 @@
+using OnnxReg.Tests.Shared;
 using System.Text.RegularExpressions;
 using OnnxReg.Data;
 using OnnxReg.Runtime.Regression;
@@ -6,7 +7,7 @@ namespace OnnxReg.Cli.Tests;
 
 public class RegressAndReferenceRetrainTests
 {
-    private static string ModelsFolder => Path.Combine(FindRoot(), "models");
+    private static string ModelsFolder => RepositoryPaths.Models;
     private string _folder = null!;
 
     [SetUp]
@@ -59,12 +60,5 @@ public class RegressAndReferenceRetrainTests
 
         var result = AccuracyRegression.Check(output, DatasetSource.Load(DatasetSource.Embedded).Test, Path.Combine(ModelsFolder, baselineFile));
         Assert.That(result.Passed, result.Message);
-    }
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "OnnxReg.sln"))) return folder.FullName;
-        throw new DirectoryNotFoundException("OnnxReg.sln not found above the test folder.");
     }
 }

@@ -1,3 +1,4 @@
+using OnnxReg.Tests.Shared;
 using System.Diagnostics;
 using System.Xml.Linq;
 using OnnxReg.Data;
@@ -10,7 +11,7 @@ namespace OnnxReg.Example.Tests;
 /// publishes without libtorch, and classifies an image file with a reference model.</summary>
 public class ExampleAppTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepositoryPaths.Root;
     private static readonly string Project = Path.Combine(Root, "tools", "OnnxReg.Example", "OnnxReg.Example.csproj");
 
     [Test]
@@ -66,12 +67,5 @@ public class ExampleAppTests
             Assert.Fail($"{file} {arguments} did not finish in 5 minutes");
         }
         return (process.ExitCode, output.Result + error.Result);
-    }
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "OnnxReg.sln"))) return folder.FullName;
-        throw new DirectoryNotFoundException("OnnxReg.sln not found above the test folder.");
     }
 }

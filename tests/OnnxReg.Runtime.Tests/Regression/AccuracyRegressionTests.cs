@@ -1,3 +1,4 @@
+using OnnxReg.Tests.Shared;
 using System.Buffers.Binary;
 using Google.Protobuf;
 using OnnxReg.Data;

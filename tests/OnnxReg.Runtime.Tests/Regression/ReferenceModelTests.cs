@@ -1,3 +1,4 @@
+using OnnxReg.Tests.Shared;
 using OnnxReg.Data;
 using OnnxReg.Runtime.Regression;
 

@@ -13,5 +13,10 @@ internal static class CommonOptions
         DefaultValueFactory = _ => DatasetSource.Embedded,
     };
 
+    /// <summary>Parses a comma-separated list of whole numbers, or fails naming the option.</summary>
+    public static int[] Integers(string option, string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(part =>
+        int.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value
+            : throw new CliException($"{option}: '{text}' is not a comma-separated list of whole numbers")).ToArray();
+
     public static string Format(double value) => value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
 }

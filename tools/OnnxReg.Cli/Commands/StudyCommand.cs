@@ -39,7 +39,7 @@ internal static class StudyCommand
             if (Given(trainSize)) definition = definition with { TrainSize = parse.GetValue(trainSize) };
             if (Given(validationSize)) definition = definition with { ValidationSize = parse.GetValue(validationSize) };
             if (Given(testSize)) definition = definition with { TestSize = parse.GetValue(testSize) };
-            if (Given(seeds)) definition = definition with { Seeds = Integers("--seeds", parse.GetValue(seeds)!) };
+            if (Given(seeds)) definition = definition with { Seeds = CommonOptions.Integers("--seeds", parse.GetValue(seeds)!) };
             if (Given(models)) definition = definition with { Models = Select("--models", parse.GetValue(models)!, definition.Models, m => m.Name) };
             if (Given(techniques)) definition = definition with { Techniques = Select("--techniques", parse.GetValue(techniques)!, definition.Techniques, t => t.Name) };
             if (Given(epochs))
@@ -66,10 +66,6 @@ internal static class StudyCommand
         });
         return command;
     }
-
-    private static int[] Integers(string option, string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(part =>
-        int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
-            : throw new CliException($"{option}: '{text}' is not a comma-separated list of whole numbers")).ToArray();
 
     private static List<T> Select<T>(string option, string text, IReadOnlyList<T> available, Func<T, string> name)
     {

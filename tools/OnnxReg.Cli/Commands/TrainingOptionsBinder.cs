@@ -83,8 +83,8 @@ internal sealed class TrainingOptionsBinder
         var configuration = parse.GetValue(Config) is { } path ? TrainingConfiguration.Load(path) : new TrainingConfiguration();
         var model = configuration.Model;
         if (Given(Model)) model = model with { Preset = Value(Model) switch { "cnn" => ModelPreset.Cnn, "resnet" => ModelPreset.ResNet, _ => ModelPreset.Mlp } };
-        if (Given(Hidden)) model = model with { HiddenSizes = Integers(Hidden, Value(Hidden)) };
-        if (Given(Channels)) model = model with { ConvChannels = Integers(Channels, Value(Channels)) };
+        if (Given(Hidden)) model = model with { HiddenSizes = CommonOptions.Integers(Hidden.Name, Value(Hidden)) };
+        if (Given(Channels)) model = model with { ConvChannels = CommonOptions.Integers(Channels.Name, Value(Channels)) };
         if (Given(Dropout)) model = model with { DropoutRates = Numbers(Dropout, Value(Dropout)) };
         if (Given(SpatialDropout)) model = model with { SpatialDropoutRates = Numbers(SpatialDropout, Value(SpatialDropout)) };
         if (Given(BatchNorm)) model = model with { BatchNorm = Value(BatchNorm) };
@@ -178,10 +178,6 @@ internal sealed class TrainingOptionsBinder
     private static double[] Numbers(Option option, string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
         double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
             : throw new CliException($"{option.Name}: '{text}' is not a number or a comma-separated list of numbers")).ToArray();
-
-    private static int[] Integers(Option option, string text) => text.Split(',', StringSplitOptions.TrimEntries).Select(part =>
-        int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value
-            : throw new CliException($"{option.Name}: '{text}' is not a comma-separated list of whole numbers")).ToArray();
 
     private static Dictionary<string, LayerPenalty> LayerPenalties(string[] items)
     {

@@ -1,6 +1,7 @@
-namespace OnnxReg.Runtime.Tests;
+namespace OnnxReg.Tests.Shared;
 
-/// <summary>Finds the repository's folders from a test's output folder (the one holding OnnxReg.sln).</summary>
+/// <summary>Finds the repository's folders from a test's output folder (the one holding OnnxReg.sln). Linked into
+/// the test projects that read committed files (models/, tools/).</summary>
 public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();

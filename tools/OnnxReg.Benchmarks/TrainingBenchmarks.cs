@@ -1,0 +1,131 @@
+using OnnxReg.Data;
+using OnnxReg.Training;
+using OnnxReg.Training.Augmentation;
+using OnnxReg.Training.Models;
+using OnnxReg.Training.Regularization;
+using TorchSharp;
+using Sequential = TorchSharp.Modules.Sequential;
+using TensorDataset = OnnxReg.Training.TensorDataset;
+using static TorchSharp.torch;
+
+namespace OnnxReg.Benchmarks;
+
+/// <summary>Training throughput of the OnnxReg trainer against a minimal TorchSharp loop, and the cost of augmentation and penalties.</summary>
+public static class TrainingBenchmarks
+{
+    private const int BatchSize = 128;
+
+    public static IEnumerable<string[]> Throughput(BenchmarkSettings settings, ImageDataset images)
+    {
+        using var data = TensorDataset.From(images, Normalization.Estimate(images.Pixels));
+        foreach (var preset in new[] { ModelPreset.Mlp, ModelPreset.Cnn })
+        {
+            using var minimalModel = ModelPresets.Create(preset, 1, 28, 28, 10, 0, seed: 1);
+            using var trainerModel = ModelPresets.Create(preset, 1, 28, 28, 10, 0, seed: 1);
+            using var optimizer = optim.Adam(minimalModel.parameters(), lr: 1e-3);
+            using var generator = new Generator(1);
+            int epochs = settings.EpochsPerRepetition;
+            var trainer = new Trainer(new TrainingOptions(Epochs: epochs, BatchSize: BatchSize));
+            var minimal = new List<double>();
+            var ours = new List<double>();
+            // Interleaved, so that drifts in machine load hit both alike.
+            for (int r = 0; r < settings.EpochRepetitions + 1; r++)
+            {
+                var m = Measure.Times(() => { for (int e = 0; e < epochs; e++) MinimalEpoch(minimalModel, data, optimizer, generator); }, 1, warmup: 0)[0];
+                var t = Measure.Times(() => trainer.Fit(trainerModel, data), 1, warmup: 0)[0];
+                if (r == 0) continue; // warm-up
+                minimal.Add(m);
+                ours.Add(t);
+            }
+            double minimalRate = epochs * data.Count / Measure.Median(minimal), ourRate = epochs * data.Count / Measure.Median(ours);
+            yield return [preset.ToString().ToLowerInvariant(), Rate(minimalRate), Rate(ourRate), $"{ourRate / minimalRate:0.000}", "≥ 0.95", ourRate / minimalRate >= 0.95 ? "met" : "missed"];
+        }
+    }
+
+    // The engine's own speed: shuffled batches by index from the same in-memory tensors, Adam, cross-entropy.
+    private static void MinimalEpoch(Sequential model, TensorDataset data, optim.Optimizer optimizer, Generator generator)
+    {
+        model.train();
+        using var order = randperm(data.Count, generator: generator);
+        for (int start = 0; start < data.Count; start += BatchSize)
+        {
+            using var scope = NewDisposeScope();
+            int length = Math.Min(BatchSize, data.Count - start);
+            var indices = order.narrow(0, start, length);
+            optimizer.zero_grad();
+            var loss = nn.functional.cross_entropy(model.forward(data.Images.index_select(0, indices)), data.Labels.index_select(0, indices));
+            loss.backward();
+            optimizer.step();
+        }
+    }
+
+    /// <summary>Per-batch cost of each augmentation and of the default pipeline, as a share of a CNN training step;
+    /// and the whole-epoch cost of augmentation and penalties measured through the trainer.</summary>
+    public static IEnumerable<string[]> Augmentation(BenchmarkSettings settings, ImageDataset images)
+    {
+        using var data = TensorDataset.From(images, Normalization.Estimate(images.Pixels));
+        using var model = ModelPresets.Create(ModelPreset.Cnn, 1, 28, 28, 10, 0, seed: 1);
+        using var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
+        using var batch = data.Images.narrow(0, 0, BatchSize).clone();
+        using var labels = data.Labels.narrow(0, 0, BatchSize).clone();
+        model.train();
+        double step = Measure.Median(Measure.Times(() =>
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            nn.functional.cross_entropy(model.forward(batch), labels).backward();
+            optimizer.step();
+        }, settings.StepRepetitions, warmup: 3));
+        yield return ["CNN training step (batch 128)", Ms(step), "100 %", ""];
+        string[] specs = ["hflip", "vflip", "rotate=10", "scale=0.9:1.1", "translate=0.08", "crop=4", "erase", "noise=0.1", "mixup", "cutmix",
+            "hflip,rotate=10,scale=0.9:1.1,translate=0.08"];
+        foreach (var spec in specs)
+        {
+            using var pipeline = new AugmentationPipeline(AugmentationOptions.Parse(spec), seed: 1, background: data.Background);
+            double cost = Measure.Median(Measure.Times(() =>
+            {
+                using var scope = NewDisposeScope();
+                pipeline.Apply(batch, labels, 10);
+            }, settings.StepRepetitions, warmup: 3));
+            bool isDefault = spec.Contains(',');
+            yield return [isDefault ? $"default pipeline ({spec})" : spec, Ms(cost), $"{cost / step:0.0 %}", isDefault ? (cost / step <= 0.25 ? "target ≤ 25 %: met" : "target ≤ 25 %: missed") : ""];
+        }
+    }
+
+    /// <summary>Whole CNN and MLP epochs through the trainer with augmentation or penalties against none.</summary>
+    public static IEnumerable<string[]> EpochOverheads(BenchmarkSettings settings, ImageDataset images)
+    {
+        using var data = TensorDataset.From(images, Normalization.Estimate(images.Pixels));
+        var plain = new TrainingConfiguration { Training = new TrainingOptions(Epochs: settings.EpochsPerRepetition, BatchSize: BatchSize) };
+        var variants = new (string Name, TrainingConfiguration Configuration)[]
+        {
+            ("default augmentation", plain with { Augmentation = AugmentationOptions.Parse("hflip,rotate=10,scale=0.9:1.1,translate=0.08") }),
+            ("L1 + L2 penalties", plain with { Penalty = new WeightPenaltyOptions(L1: 1e-5, L2: 1e-4) }),
+        };
+        foreach (var preset in new[] { ModelPreset.Mlp, ModelPreset.Cnn })
+            foreach (var (name, configuration) in variants)
+            {
+                using var baseModel = ModelPresets.Create(preset, 1, 28, 28, 10, 0, seed: 1);
+                using var variantModel = ModelPresets.Create(preset, 1, 28, 28, 10, 0, seed: 1);
+                var baseTrainer = new Trainer(plain);
+                var variantTrainer = new Trainer(configuration);
+                var baseTimes = new List<double>();
+                var variantTimes = new List<double>();
+                for (int r = 0; r < settings.EpochRepetitions + 1; r++)
+                {
+                    var b = Measure.Times(() => baseTrainer.Fit(baseModel, data), 1, warmup: 0)[0];
+                    var v = Measure.Times(() => variantTrainer.Fit(variantModel, data), 1, warmup: 0)[0];
+                    if (r == 0) continue;
+                    baseTimes.Add(b);
+                    variantTimes.Add(v);
+                }
+                double overhead = Measure.Median(variantTimes) / Measure.Median(baseTimes) - 1;
+                string target = name.Contains("augmentation") && preset == ModelPreset.Cnn ? (overhead <= 0.25 ? "target ≤ 25 %: met" : "target ≤ 25 %: missed") : "";
+                yield return [preset.ToString().ToLowerInvariant(), name, $"{Measure.Median(baseTimes):0.00} s", $"{Measure.Median(variantTimes):0.00} s", $"{overhead:+0.0 %;-0.0 %}", target];
+            }
+    }
+
+    internal static string Rate(double samplesPerSecond) => $"{samplesPerSecond:N0}";
+
+    internal static string Ms(double seconds) => $"{seconds * 1000:0.00} ms";
+}
