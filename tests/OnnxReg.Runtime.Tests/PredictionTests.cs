@@ -108,6 +108,38 @@ public class PredictionTests
     }
 
     [Test]
+    public void SixteenThreads_ThousandsOfPredictionsEach_MatchOneThread_AndMemoryDoesNotGrow()
+    {
+        using var classifier = OnnxClassifier.Load(Path.Combine(OnnxReg.Tests.Shared.RepositoryPaths.Models, "cnn-regularized.onnx"));
+        var test = DatasetSource.Load(DatasetSource.Embedded).Test.Take(200);
+        var expected = Enumerable.Range(0, test.Count).Select(i => classifier.Predict(test.Pixels.AsSpan(i * 784, 784)).Probabilities).ToArray();
+        int mismatches = 0;
+        void Round(int perThread) => Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 16 }, thread =>
+        {
+            var inputs = new float[784];
+            var logits = new float[10];
+            for (int n = 0; n < perThread; n++)
+            {
+                int i = (thread * 7 + n) % test.Count;
+                var got = classifier.Predict(test.Pixels.AsSpan(i * 784, 784)).Probabilities;
+                classifier.PreparePixels(test.Pixels.AsSpan(i * 784, 784), inputs);
+                classifier.PredictLogits(inputs, 1, logits);
+                if (!got.SequenceEqual(expected[i]) || Evaluator.ArgMax(logits) != Evaluator.ArgMax(expected[i])) Interlocked.Increment(ref mismatches);
+            }
+        });
+        Round(200); // warm-up: thread pools, bindings, pooled buffers
+        GC.Collect();
+        long managedBefore = GC.GetTotalMemory(forceFullCollection: true);
+        long workingSetBefore = Environment.WorkingSet;
+        Round(2000);
+        long managedAfter = GC.GetTotalMemory(forceFullCollection: true);
+        long workingSetAfter = Environment.WorkingSet;
+        Assert.That(mismatches, Is.Zero);
+        Assert.That(managedAfter - managedBefore, Is.LessThan(8L << 20), "managed heap growth over 32,000 predictions");
+        Assert.That(workingSetAfter - workingSetBefore, Is.LessThan(64L << 20), "working-set growth over 32,000 predictions");
+    }
+
+    [Test]
     public void SteadyPredictions_AllocateNoManagedBuffers()
     {
         using var classifier = OnnxClassifier.Load(ImageModel());
