@@ -13,6 +13,14 @@ internal static class CommonOptions
         DefaultValueFactory = _ => DatasetSource.Embedded,
     };
 
+    /// <summary>Fails naming the first model file that does not exist, before any data is loaded.</summary>
+    public static void RequireModelFiles(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+            if (!File.Exists(path))
+                throw new CliException($"model file '{path}' does not exist");
+    }
+
     /// <summary>Parses a comma-separated list of whole numbers, or fails naming the option.</summary>
     public static int[] Integers(string option, string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(part =>
         int.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value

@@ -19,8 +19,7 @@ internal static class CompareCommand
         command.SetAction(parse =>
         {
             var paths = parse.GetValue(models)!;
-            foreach (var path in paths)
-                if (!File.Exists(path)) throw new CliException($"model file '{path}' does not exist");
+            CommonOptions.RequireModelFiles(paths);
             var pair = DatasetSource.Load(parse.GetValue(data)!);
             var perturbed = StudyRunner.Perturbations.Select(p => (p.Name, Data: p.Apply(pair.Test))).ToList();
             // One column per model, one row per figure: reads well for any number of figures.

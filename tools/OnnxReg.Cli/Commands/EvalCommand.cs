@@ -25,9 +25,7 @@ internal static class EvalCommand
     {
         if (batchSize < 1)
             throw new CliException($"--batch-size must be at least 1; received {batchSize}");
-        foreach (var path in modelPaths)
-            if (!File.Exists(path))
-                throw new CliException($"model file '{path}' does not exist");
+        CommonOptions.RequireModelFiles(modelPaths);
         var pair = DatasetSource.Load(dataSource);
         var images = split == "train" ? pair.Train : pair.Test;
 
