@@ -32,31 +32,44 @@ public sealed class ClassificationMetrics
     /// <summary>Adds one prediction: the class probabilities (summing to 1) and the true label.</summary>
     public void Add(ReadOnlySpan<float> probabilities, int label)
     {
-        if (probabilities.Length != _classes)
-            throw new ArgumentException($"Expected {_classes} probabilities; received {probabilities.Length}.", nameof(probabilities));
+        Check(probabilities.Length, label);
+        Record(probabilities, label, -Math.Log(Math.Max(probabilities[label], 1e-12)));
+    }
+
+    /// <summary>Adds one prediction given as logits, with an exactly computed cross-entropy (log-sum-exp in double).</summary>
+    /// <param name="logits">The prediction's logits.</param>
+    /// <param name="label">The true class.</param>
+    /// <param name="scratch">At least as many floats as classes, for the softmax (so no call allocates).</param>
+    public void AddLogits(ReadOnlySpan<float> logits, int label, Span<float> scratch)
+    {
+        Check(logits.Length, label);
+        var probabilities = scratch[..logits.Length];
+        logits.CopyTo(probabilities);
+        OnnxClassifier.Softmax(probabilities);
+        Record(probabilities, label, Evaluator.CrossEntropy(logits, label));
+    }
+
+    private void Check(int outputs, int label)
+    {
+        if (outputs != _classes)
+            throw new ArgumentException($"Expected {_classes} probabilities or logits; received {outputs}.");
         if ((uint)label >= (uint)_classes)
             throw new ArgumentOutOfRangeException(nameof(label), label, $"Label must be below {_classes}.");
+    }
+
+    private void Record(ReadOnlySpan<float> probabilities, int label, double loss)
+    {
         int predicted = Evaluator.ArgMax(probabilities);
         float confidence = probabilities[predicted];
         bool correct = predicted == label;
         _count++;
         if (correct) _correct++;
-        _lossSum += -Math.Log(Math.Max(probabilities[label], 1e-12));
+        _lossSum += loss;
         _confusion[label][predicted]++;
         int bin = Math.Clamp((int)(confidence * _binCount.Length), 0, _binCount.Length - 1);
         _binCount[bin]++;
         _binConfidence[bin] += confidence;
         if (correct) _binCorrect[bin]++;
-    }
-
-    /// <summary>Adds one prediction given as logits, with an exactly computed cross-entropy (log-sum-exp in double).</summary>
-    public void AddLogits(ReadOnlySpan<float> logits, int label, Span<float> scratch)
-    {
-        logits.CopyTo(scratch);
-        OnnxClassifier.Softmax(scratch[..logits.Length]);
-        Add(scratch[..logits.Length], label);
-        // Replace the floored −log p by the exact value from the logits.
-        _lossSum += Evaluator.CrossEntropy(logits, label) + Math.Log(Math.Max(scratch[label], 1e-12));
     }
 
     /// <summary>The metrics of everything added so far.</summary>

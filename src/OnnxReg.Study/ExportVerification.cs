@@ -1,4 +1,5 @@
 using OnnxReg.Data;
+using OnnxReg.Export;
 using OnnxReg.Runtime;
 using OnnxReg.Training;
 using static TorchSharp.torch;
@@ -13,6 +14,29 @@ public static class ExportVerification
 {
     /// <summary>The largest |logit difference| allowed between the trained network and its export.</summary>
     public const double Tolerance = 1e-4;
+
+    /// <summary>
+    /// Exports <paramref name="network"/> to <paramref name="path"/>, but writes the file only after ONNX Runtime has
+    /// loaded the complete temporary file and its outputs on <paramref name="images"/> match the network's within
+    /// <see cref="Tolerance"/>. <paramref name="onVerified"/> sees the verified model before the rename.
+    /// </summary>
+    /// <returns>The largest output difference measured.</returns>
+    /// <exception cref="InvalidOperationException">The export disagrees with the network; nothing was written.</exception>
+    public static double ExportVerified(nn.Module<Tensor, Tensor> network, long[] sampleShape, string path, ExportOptions options,
+        ImageDataset images, TensorDataset normalized, Action<OnnxClassifier>? onVerified = null)
+    {
+        double difference = 0;
+        new OnnxExporter().Export(network, sampleShape, path, options, verify: temporary =>
+        {
+            using var candidate = OnnxClassifier.Load(temporary);
+            difference = MaxOutputDifference(network, candidate, images, normalized);
+            if (difference > Tolerance)
+                throw new InvalidOperationException(
+                    $"The exported model disagrees with the trained network: max |output difference| {difference:0.00e+00} > {Tolerance:0e+00} on {images.Count:N0} images; nothing was written to '{path}'.");
+            onVerified?.Invoke(candidate);
+        });
+        return difference;
+    }
 
     /// <summary>The largest |difference| between the two outputs over <paramref name="images"/> (logits, or
     /// probabilities for a model exported with a softmax output). <paramref name="normalized"/> holds the same

@@ -93,7 +93,6 @@ public static class StudyRunner
         history.Save(Path.Combine(folder, "history.json"));
 
         var modelPath = Path.Combine(folder, "model.onnx");
-        double difference = 0;
         var options = new ExportOptions
         {
             ClassNames = images.ClassNames,
@@ -104,13 +103,8 @@ public static class StudyRunner
                 [ModelMetadataKeys.Metrics] = JsonSerializer.Serialize(new { epoch = history.Kept.Epoch, history.Kept.TrainLoss, history.Kept.ValidationLoss, stopReason = history.StopReason.ToString() }),
             },
         };
-        new OnnxExporter().Export(network, [images.Channels, images.Height, images.Width], modelPath, options, verify: temporary =>
-        {
-            using var candidate = OnnxClassifier.Load(temporary);
-            difference = ExportVerification.MaxOutputDifference(network, candidate, validation.Images, validation.Tensors);
-            if (difference > ExportVerification.Tolerance)
-                throw new InvalidOperationException($"Run {RunResult.FolderName(modelName, techniqueName, seed)}: the export differs from the network by {difference:0.00e+00} (> {ExportVerification.Tolerance:0e+00}).");
-        });
+        double difference = ExportVerification.ExportVerified(network, [images.Channels, images.Height, images.Width], modelPath, options,
+            validation.Images, validation.Tensors);
 
         // From here on only the exported file is measured, with the runtime library.
         using var classifier = OnnxClassifier.Load(modelPath);

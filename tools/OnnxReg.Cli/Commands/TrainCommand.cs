@@ -3,6 +3,7 @@ using System.Text.Json;
 using OnnxReg.Data;
 using OnnxReg.Export;
 using OnnxReg.Runtime;
+using OnnxReg.Study;
 using OnnxReg.Training;
 using OnnxReg.Training.Models;
 using Spectre.Console;
@@ -16,9 +17,6 @@ namespace OnnxReg.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
-    // The largest logit difference accepted between TorchSharp eval mode and ONNX Runtime on the exported file.
-    private const double ParityTolerance = OnnxReg.Study.ExportVerification.Tolerance;
-
     public static Command Create(CliConsole console)
     {
         var binder = new TrainingOptionsBinder();
@@ -114,15 +112,8 @@ internal static class TrainCommand
         };
         long[] sampleShape = [trainImages.Channels, trainImages.Height, trainImages.Width];
         EvaluationResult onnxTest = null!;
-        double maxDifference = 0;
-        new OnnxExporter().Export(network, sampleShape, request.Output, exportOptions, verify: temporaryPath =>
-        {
-            using var classifier = OnnxClassifier.Load(temporaryPath);
-            maxDifference = OnnxReg.Study.ExportVerification.MaxOutputDifference(network, classifier, pair.Test, test);
-            if (maxDifference > ParityTolerance)
-                throw new CliException($"the exported model disagrees with the trained network: max |output difference| {maxDifference:0.00e+00} > {ParityTolerance:0e+00} on the test set; nothing was written to '{request.Output}'");
-            onnxTest = Evaluator.Evaluate(classifier, pair.Test);
-        });
+        double maxDifference = ExportVerification.ExportVerified(network, sampleShape, request.Output, exportOptions, pair.Test, test,
+            onVerified: classifier => onnxTest = Evaluator.Evaluate(classifier, pair.Test));
 
         var table = new Table().AddColumns("test set", "images", "accuracy", "mean loss");
         table.AddRow("TorchSharp, eval mode", test.Count.ToString("N0"), CommonOptions.Format(torchTest.Accuracy), CommonOptions.Format(torchTest.Loss));
