@@ -6,6 +6,7 @@ using OnnxReg.Export;
 using OnnxReg.Onnx;
 using OnnxReg.Runtime;
 using OnnxReg.Training;
+using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Models;
 
 namespace OnnxReg.Study;
@@ -14,7 +15,8 @@ namespace OnnxReg.Study;
 /// Runs a <see cref="StudyDefinition"/>: for every model × technique × seed it trains on the same images, exports
 /// the network (verified against TorchSharp), and measures the exported file with ONNX Runtime alone — train,
 /// validation and test metrics, robustness to perturbations, weight sparsity — then writes the report. Finished
-/// runs (same fingerprint) are reused unless <c>force</c> is set.
+/// runs (same fingerprint) are reused unless <c>force</c> is set; a run in progress keeps a checkpoint in its folder
+/// (after every epoch, and when cancelled), so an interrupted study continues that run where it stopped.
 /// </summary>
 public static class StudyRunner
 {
@@ -27,10 +29,15 @@ public static class StudyRunner
         ("occlusion-10", d => ImagePerturbations.Occlude(d, 10, seed: 7)),
     ];
 
+    /// <summary>The file, in a run's folder, that holds the checkpoint of a run in progress.</summary>
+    public const string CheckpointFileName = "checkpoint.ckpt";
+
     internal static string PerturbationSignature => string.Join(",", Perturbations.Select(p => p.Name));
 
     /// <summary>Runs the study and writes <c>report.md</c>, <c>report.json</c>, the plots and one folder per run under <paramref name="outputFolder"/>.</summary>
     /// <exception cref="ArgumentException">The definition is invalid, or the data has too few images for it.</exception>
+    /// <exception cref="Training.Checkpoints.TrainingInterruptedException">Cancelled during a run; its checkpoint resumes it.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled between runs.</exception>
     public static StudyReport Run(StudyDefinition definition, string outputFolder, bool force, IStudyProgress progress, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -69,7 +76,7 @@ public static class StudyRunner
                     }
                     progress.RunStarting(index, total, RunResult.FolderName(model.Name, technique.Name, seed), configuration.Training.Epochs);
                     var result = RunOne(model.Name, technique.Name, seed, fingerprint, configuration, folder, normalization,
-                        (train, trainTensors), (validation, validationTensors), test, perturbed, progress);
+                        (train, trainTensors), (validation, validationTensors), test, perturbed, progress, force, cancellation);
                     results.Add(result);
                     progress.RunFinished(index, total, result, reused: false);
                 }
@@ -81,12 +88,13 @@ public static class StudyRunner
 
     private static RunResult RunOne(string modelName, string techniqueName, int seed, string fingerprint, TrainingConfiguration configuration,
         string folder, Normalization normalization, (ImageDataset Images, TensorDataset Tensors) train, (ImageDataset Images, TensorDataset Tensors) validation,
-        ImageDataset test, IReadOnlyList<(string Name, ImageDataset Data)> perturbed, IStudyProgress progress)
+        ImageDataset test, IReadOnlyList<(string Name, ImageDataset Data)> perturbed, IStudyProgress progress, bool force, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         var images = train.Images;
         using var network = ModelPresets.Create(configuration.Model, images.Channels, images.Height, images.Width, images.ClassNames.Count, seed);
-        var history = new Trainer(configuration).Fit(network, train.Tensors, validation.Tensors, progress.EpochFinished);
+        var checkpoint = new CheckpointOptions(Path.Combine(folder, CheckpointFileName), force ? ResumeMode.Never : ResumeMode.IfCompatible);
+        var history = new Trainer(configuration).Fit(network, train.Tensors, validation.Tensors, progress.EpochFinished, checkpoint, cancellation);
         if (history.Epochs.Count == 0)
             throw new InvalidOperationException($"Run {RunResult.FolderName(modelName, techniqueName, seed)} failed before completing an epoch: {history.StopDetail}.");
         Directory.CreateDirectory(folder);
@@ -125,6 +133,7 @@ public static class StudyRunner
             new FileInfo(modelPath).Length, difference, clock.Elapsed.TotalSeconds,
             history.Epochs.Select(e => new CurvePoint(e.Epoch, e.TrainLoss, e.ValidationLoss, e.TrainAccuracy, e.ValidationAccuracy)).ToList());
         AtomicFile.WriteAllBytes(Path.Combine(folder, "run.json"), JsonSerializer.SerializeToUtf8Bytes(result, StudyJson.Options));
+        File.Delete(checkpoint.Path); // the finished run is reused from run.json; its checkpoint would only take space
         return result;
     }
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using OnnxReg.Training.Augmentation;
+using System.Security.Cryptography;
 using OnnxReg.Training.Callbacks;
-using OnnxReg.Training.Regularization;
+using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Schedules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -39,13 +39,23 @@ public sealed class Trainer
     }
 
     /// <summary>Trains <paramref name="model"/> in place and returns its history. The model ends in evaluation mode,
-    /// holding the best epoch's weights when early stopping restores them.</summary>
+    /// holding the best epoch's weights when early stopping restores them. If the loss turns non-finite, training
+    /// stops and the model holds the weights of the last completed epoch.</summary>
     /// <param name="model">Maps [N, C, H, W] images to [N, classes] logits.</param>
     /// <param name="train">The training data.</param>
     /// <param name="validation">Validation data measured after each epoch, or null.</param>
     /// <param name="onEpoch">Called after each epoch (for progress display), or null.</param>
+    /// <param name="checkpoint">Where to write a checkpoint after every epoch (and on cancellation), and whether to
+    /// continue from it; null for none. A resumed run ends with the same weights and metrics as an uninterrupted one.</param>
+    /// <param name="cancellation">Stops training at the end of the current batch, writes the checkpoint and throws
+    /// <see cref="TrainingInterruptedException"/>.</param>
     /// <exception cref="ArgumentException">Early stopping or the schedule watch a validation metric but there is no validation set.</exception>
-    public TrainingHistory Fit(nn.Module<Tensor, Tensor> model, TensorDataset train, TensorDataset? validation = null, Action<EpochMetrics>? onEpoch = null)
+    /// <exception cref="FileNotFoundException">Resume is required and there is no checkpoint.</exception>
+    /// <exception cref="InvalidDataException">Resume is required and the checkpoint is damaged.</exception>
+    /// <exception cref="InvalidOperationException">Resume is required and the checkpoint belongs to another configuration, data or model.</exception>
+    /// <exception cref="TrainingInterruptedException">Cancelled.</exception>
+    public TrainingHistory Fit(nn.Module<Tensor, Tensor> model, TensorDataset train, TensorDataset? validation = null, Action<EpochMetrics>? onEpoch = null,
+        CheckpointOptions? checkpoint = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -57,53 +67,104 @@ public sealed class Trainer
                 throw new ArgumentException($"{what} monitors '{monitor}' but there is no validation set. Hold out validation data, or monitor 'loss'.");
 
         torch.random.manual_seed(Options.Seed);
-        using var shuffler = new Generator((ulong)Options.Seed);
-        using var optimizer = CreateOptimizer(model);
-        using var augmentation = _configuration.Augmentation.IsEmpty ? null : new AugmentationPipeline(_configuration.Augmentation, Options.Seed, train.Background);
-        using var earlyStopping = _configuration.EarlyStopping is { } es ? new EarlyStopping(es) : null;
-        // Built whenever layers are named, so a misspelt layer fails before training even if its strengths are zero.
-        var penalty = _configuration.Penalty.IsActive || _configuration.Penalty.Layers is { Count: > 0 } ? new WeightPenalty(model, _configuration.Penalty) : null;
-        if (penalty is { IsActive: false }) penalty = null;
-        var maxNorm = _configuration.MaxNorm is double c ? new MaxNormConstraint(model, c) : null;
-        var schedule = new LearningRateSchedule(_configuration.Schedule, Options.LearningRate, Options.Epochs);
-        var callbacks = (earlyStopping is null ? _callbacks : [earlyStopping, .. _callbacks]).ToList();
+        using var run = new TrainingRun(_configuration, model, train, _callbacks);
+        string fingerprint = checkpoint is null ? "" : DataFingerprint(train, hasValidation ? validation : null);
+        foreach (var callback in run.Callbacks) callback.OnTrainBegin(model);
+        var (position, finished) = Resume(run, checkpoint, fingerprint);
 
-        foreach (var callback in callbacks) callback.OnTrainBegin(model);
-        var epochs = new List<EpochMetrics>(Options.Epochs);
-        var reason = StopReason.Completed;
-        string detail = $"trained all {Options.Epochs} epochs";
-        for (int epoch = 1; epoch <= Options.Epochs; epoch++)
+        var reason = finished?.Reason ?? StopReason.Completed;
+        string detail = finished?.Detail ?? $"trained all {Options.Epochs} epochs";
+        for (int epoch = position.Epoch; finished is null && epoch <= Options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            double learningRate = schedule.LearningRateFor(epoch);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
-            var result = TrainEpoch(model, train, optimizer, shuffler, augmentation, penalty, maxNorm);
+            double learningRate = run.Schedule.LearningRateFor(epoch);
+            foreach (var group in run.Optimizer.ParamGroups) group.LearningRate = learningRate;
+            var result = TrainEpoch(model, train, run, position, cancellation);
+            if (result.Interrupted is TrainingPosition interrupted)
+            {
+                if (checkpoint is not null) run.Save(checkpoint.Path, interrupted, fingerprint);
+                throw new TrainingInterruptedException(epoch, interrupted.BatchesDone, run.BatchCount, checkpoint?.Path, cancellation);
+            }
             if (result.BadBatch is int batch)
             {
+                run.RollBackToEpochStart();
                 reason = StopReason.NonFiniteLoss;
                 detail = string.Create(CultureInfo.InvariantCulture,
-                    $"the training loss became {result.BadValue} at epoch {epoch}, batch {batch}; the learning rate ({learningRate:G3}) is likely too high, or the data has non-finite values");
+                    $"the training loss became {result.BadValue} at epoch {epoch}, batch {batch}; the learning rate ({learningRate:G3}) is likely too high, or the data has non-finite values; ")
+                    + (run.Epochs.Count > 0 ? $"the model keeps the weights of epoch {run.Epochs[^1].Epoch}, the last finite one" : "no epoch completed");
                 break;
             }
             double? validationLoss = null, validationAccuracy = null;
             if (hasValidation)
                 (validationLoss, validationAccuracy) = Evaluate(model, validation!, Options.BatchSize);
             var metrics = new EpochMetrics(epoch, result.Loss, result.Accuracy, validationLoss, validationAccuracy, clock.Elapsed.TotalSeconds, result.Penalty, learningRate);
-            epochs.Add(metrics);
+            run.Epochs.Add(metrics);
             onEpoch?.Invoke(metrics);
-            schedule.Observe(metrics);
+            run.Schedule.Observe(metrics);
             StopReason? requested = null;
-            foreach (var callback in callbacks) requested ??= callback.OnEpochEnd(model, metrics);
+            foreach (var callback in run.Callbacks) requested ??= callback.OnEpochEnd(model, metrics);
             if (requested is StopReason stop)
-            {
-                reason = stop;
-                detail = Describe(stop, metrics);
-                break;
-            }
+                finished = (stop, Describe(stop, metrics));
+            else if (epoch == Options.Epochs)
+                finished = (reason, detail);
+            run.MarkEpochStart();
+            position = new TrainingPosition(epoch + 1, 0, default, ShufflerState(run.Shuffler));
+            if (checkpoint is not null) run.Save(checkpoint.Path, position, fingerprint, finished?.Reason, finished?.Detail);
+            if (finished is { } end) (reason, detail) = end;
         }
-        foreach (var callback in callbacks) callback.OnTrainEnd(model);
+        foreach (var callback in run.Callbacks) callback.OnTrainEnd(model);
         model.eval();
-        return new TrainingHistory(_configuration, epochs, reason, detail, earlyStopping?.BestEpoch, earlyStopping?.RestoredEpoch);
+        return new TrainingHistory(_configuration, [.. run.Epochs], reason, detail, run.EarlyStopping?.BestEpoch, run.EarlyStopping?.RestoredEpoch);
+    }
+
+    // Where to start: from the checkpoint when resuming (and, if it had finished, how training ended), else epoch 1.
+    private static (TrainingPosition Position, (StopReason Reason, string Detail)? Finished) Resume(TrainingRun run, CheckpointOptions? options, string fingerprint)
+    {
+        var start = new TrainingPosition(1, 0, default, ShufflerState(run.Shuffler));
+        if (options is null || options.Resume == ResumeMode.Never)
+            return (start, null);
+        bool required = options.Resume == ResumeMode.Required;
+        if (!required && !File.Exists(options.Path))
+            return (start, null);
+        TrainingCheckpoint checkpoint;
+        try
+        {
+            checkpoint = TrainingCheckpoint.Load(options.Path);
+        }
+        catch (InvalidDataException) when (!required)
+        {
+            return (start, null); // an unreadable checkpoint is simply overwritten
+        }
+        using (checkpoint)
+        {
+            if (run.Incompatibility(checkpoint, fingerprint) is { } why)
+            {
+                if (!required) return (start, null);
+                throw new InvalidOperationException($"The checkpoint '{options.Path}' cannot resume this run: {why}. Resume with the options and data it was started with, or run without --resume to start over.");
+            }
+            var position = run.Restore(checkpoint);
+            var header = checkpoint.Header;
+            return (position, header.StopReason is StopReason reason ? (reason, header.StopDetail ?? reason.ToString()) : null);
+        }
+    }
+
+    private static byte[] ShufflerState(Generator shuffler)
+    {
+        using var state = shuffler.get_state();
+        return state.bytes.ToArray();
+    }
+
+    // SHA-256 of the tensors' bytes: a checkpoint only resumes a run on exactly the same images and labels.
+    private static string DataFingerprint(TensorDataset train, TensorDataset? validation)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var data in validation is null ? [train] : new[] { train, validation })
+            foreach (var tensor in new[] { data.Images, data.Labels })
+            {
+                using var contiguous = tensor.contiguous();
+                hash.AppendData(contiguous.bytes);
+            }
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> on <paramref name="data"/>, in evaluation mode.</summary>
@@ -132,43 +193,47 @@ public sealed class Trainer
         return (lossSum / data.Count, (double)correct / data.Count);
     }
 
-    private readonly record struct EpochResult(double Loss, double Accuracy, double Penalty, int? BadBatch = null, double BadValue = 0);
+    private readonly record struct EpochResult(double Loss, double Accuracy, double Penalty, int? BadBatch = null, double BadValue = 0, TrainingPosition? Interrupted = null);
 
-    private EpochResult TrainEpoch(nn.Module<Tensor, Tensor> model, TensorDataset train, optim.Optimizer optimizer, Generator shuffler,
-        AugmentationPipeline? augmentation, WeightPenalty? penalty, MaxNormConstraint? maxNorm)
+    // Runs the epoch from position.BatchesDone: the batch order is drawn again from the shuffler's state at the
+    // epoch's start, so a resumed epoch sees the same batches. Cancellation is checked before each batch.
+    private EpochResult TrainEpoch(nn.Module<Tensor, Tensor> model, TensorDataset train, TrainingRun run, TrainingPosition position, CancellationToken cancellation)
     {
         model.train();
-        using var order = randperm(train.Count, generator: shuffler);
-        double lossSum = 0, penaltySum = 0;
-        long correct = 0;
-        int batch = 0;
-        for (int start = 0; start < train.Count; start += Options.BatchSize, batch++)
+        using (var start = tensor(position.ShufflerAtEpochStart, ScalarType.Byte))
+            run.Shuffler.set_state(start);
+        using var order = randperm(train.Count, generator: run.Shuffler);
+        var (lossSum, penaltySum, correct) = position.Sums;
+        int batch = position.BatchesDone;
+        for (int start = batch * Options.BatchSize; start < train.Count; start += Options.BatchSize, batch++)
         {
+            if (cancellation.IsCancellationRequested)
+                return new EpochResult(0, 0, 0, Interrupted: position with { BatchesDone = batch, Sums = new EpochSums(lossSum, penaltySum, correct) });
             using var scope = NewDisposeScope();
             int length = Math.Min(Options.BatchSize, train.Count - start);
             var indices = order.narrow(0, start, length);
             var images = train.Images.index_select(0, indices);
             var labels = train.Labels.index_select(0, indices);
             Tensor? targets = null;
-            if (augmentation is not null)
-                (images, targets) = augmentation.Apply(images, labels, train.ClassCount);
+            if (run.Augmentation is not null)
+                (images, targets) = run.Augmentation.Apply(images, labels, train.ClassCount);
 
-            optimizer.zero_grad();
+            run.Optimizer.zero_grad();
             var logits = model.forward(images);
             var dataLoss = DataLoss(logits, labels, targets, train.ClassCount);
             var loss = dataLoss;
             double dataLossValue = dataLoss.ToDouble(), penaltyValue = 0;
-            if (penalty is not null)
+            if (run.Penalty is not null)
             {
-                var penaltyTerm = penalty.Compute();
+                var penaltyTerm = run.Penalty.Compute();
                 penaltyValue = penaltyTerm.ToDouble();
                 loss = dataLoss.add(penaltyTerm);
             }
             if (!double.IsFinite(dataLossValue + penaltyValue))
                 return new EpochResult(double.NaN, double.NaN, double.NaN, batch + 1, dataLossValue + penaltyValue);
             loss.backward();
-            optimizer.step();
-            maxNorm?.Apply();
+            run.Optimizer.step();
+            run.MaxNorm?.Apply();
             lossSum += dataLossValue * length;
             penaltySum += penaltyValue * length;
             using (no_grad())
@@ -207,12 +272,4 @@ public sealed class Trainer
             _ => $"stopped at epoch {metrics.Epoch} by a callback ({reason})",
         };
     }
-
-    private optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model) => Options.Optimizer switch
-    {
-        OptimizerKind.Adam => optim.Adam(model.parameters(), lr: Options.LearningRate),
-        OptimizerKind.Sgd => optim.SGD(model.parameters(), Options.LearningRate, momentum: Options.Momentum),
-        OptimizerKind.AdamW => optim.AdamW(model.parameters(), lr: Options.LearningRate, weight_decay: Options.WeightDecay),
-        _ => throw new ArgumentOutOfRangeException(nameof(Options.Optimizer), Options.Optimizer, "Unknown optimizer."),
-    };
 }

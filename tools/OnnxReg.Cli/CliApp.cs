@@ -34,7 +34,12 @@ public static class CliApp
         root.Add(CompareCommand.Create(console));
         root.Add(RegressCommand.Create(console));
 
-        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // Ctrl+C cancels the command's token; training then stops at the end of its batch and writes a checkpoint,
+        // which takes well under a second for these models — the 30 s grace only matters on a very slow disk.
+        var invocation = new InvocationConfiguration
+        {
+            Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+        };
         if (args.Length == 0)
         {
             root.Parse(["--help"]).Invoke(invocation);
@@ -53,6 +58,11 @@ public static class CliApp
         try
         {
             return parse.Invoke(invocation);
+        }
+        catch (CliInterruptedException e)
+        {
+            error.WriteLine($"onnxreg: {OneLine(e.Message)}");
+            return Cancelled;
         }
         catch (OperationCanceledException)
         {

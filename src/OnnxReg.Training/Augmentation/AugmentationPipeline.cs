@@ -7,15 +7,17 @@ namespace OnnxReg.Training.Augmentation;
 /// Applies <see cref="AugmentationOptions"/> to whole batches of normalized images [N, C, H, W] with tensor
 /// operations: flips by a masked select, every geometric transform in one <c>affine_grid</c> + <c>grid_sample</c>
 /// call, erasing by a broadcast mask, noise by one <c>randn</c>. Random draws come from a <see cref="Generator"/>
-/// (and, for mixup's λ, a <see cref="Random"/>) seeded at construction, so a seed reproduces every batch.
-/// Dispose it to free the generator.
+/// seeded at construction and, for mixup's λ and cutmix's box, a <see cref="Random"/> seeded per batch from the
+/// seed and the batch number, so a seed reproduces every batch and <see cref="CaptureState"/> /
+/// <see cref="RestoreState"/> can resume the sequence exactly. Dispose it to free the generator.
 /// </summary>
 public sealed class AugmentationPipeline : IDisposable
 {
     private readonly AugmentationOptions _options;
     private readonly Generator _generator;
-    private readonly Random _random;
+    private readonly int _seed;
     private readonly float _background;
+    private long _batches;
 
     /// <summary>Creates the pipeline.</summary>
     /// <param name="options">What to apply.</param>
@@ -28,8 +30,25 @@ public sealed class AugmentationPipeline : IDisposable
         options.Validate();
         _options = options;
         _generator = new Generator((ulong)seed);
-        _random = new Random(seed);
+        _seed = seed;
         _background = background;
+    }
+
+    /// <summary>Where the random sequence stands: the generator's state and the number of batches augmented.</summary>
+    public (byte[] GeneratorState, long Batches) CaptureState()
+    {
+        using var state = _generator.get_state();
+        return (state.bytes.ToArray(), _batches);
+    }
+
+    /// <summary>Continues the random sequence from a state taken by <see cref="CaptureState"/> (of a pipeline with the same seed).</summary>
+    public void RestoreState(byte[] generatorState, long batches)
+    {
+        ArgumentNullException.ThrowIfNull(generatorState);
+        ArgumentOutOfRangeException.ThrowIfNegative(batches);
+        using var state = tensor(generatorState, ScalarType.Byte);
+        _generator.set_state(state);
+        _batches = batches;
     }
 
     /// <summary>True if the options can change labels (mixup or cutmix), so the loss needs soft targets.</summary>
@@ -53,7 +72,9 @@ public sealed class AugmentationPipeline : IDisposable
         if (_options.Erase is { } e) x = Erase(x, e);
         if (_options.GaussianNoise is { } n) x = x.add(randn(x.shape, generator: _generator).mul(n.Std).mul(Chosen(x.shape[0], n.P).view(-1, 1, 1, 1)));
         Tensor? targets = null;
-        if (MixesLabels) (x, targets) = MixLabels(x, labels, classes);
+        // A System.Random's state cannot be saved, so each batch gets its own, seeded from (seed, batch number).
+        if (MixesLabels) (x, targets) = MixLabels(x, labels, classes, new Random(BatchSeed(_seed, _batches)));
+        _batches++;
         return (ReferenceEquals(x, images) ? images.alias() : x, targets);
     }
 
@@ -121,15 +142,24 @@ public sealed class AugmentationPipeline : IDisposable
         return x.masked_fill(inBox.unsqueeze(1), 0);
     }
 
-    private (Tensor Images, Tensor Targets) MixLabels(Tensor x, Tensor labels, int classes)
+    // SplitMix64's finalizer: neighbouring batch numbers give unrelated seeds.
+    private static int BatchSeed(int seed, long batch)
+    {
+        ulong z = unchecked(((ulong)(uint)seed << 32) + (ulong)batch + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
+    }
+
+    private (Tensor Images, Tensor Targets) MixLabels(Tensor x, Tensor labels, int classes, Random random)
     {
         var targets = nn.functional.one_hot(labels, classes).to(ScalarType.Float32);
-        bool useCutMix = _options.CutMixLabels is not null && (_options.MixupLabels is null || _random.NextDouble() < 0.5);
+        bool useCutMix = _options.CutMixLabels is not null && (_options.MixupLabels is null || random.NextDouble() < 0.5);
         double p = useCutMix ? _options.CutMixLabels!.P : _options.MixupLabels!.P;
-        if (_random.NextDouble() >= p)
+        if (random.NextDouble() >= p)
             return (x, targets);
         double alpha = useCutMix ? _options.CutMixLabels!.Alpha : _options.MixupLabels!.Alpha;
-        double lambda = BetaSampler.Sample(_random, alpha);
+        double lambda = BetaSampler.Sample(random, alpha);
         var partner = randperm(x.shape[0], generator: _generator);
         var partnerImages = x.index_select(0, partner);
         var partnerTargets = targets.index_select(0, partner);
@@ -138,7 +168,7 @@ public sealed class AugmentationPipeline : IDisposable
 
         long height = x.shape[2], width = x.shape[3];
         long cutHeight = (long)(height * Math.Sqrt(1 - lambda)), cutWidth = (long)(width * Math.Sqrt(1 - lambda));
-        long centerY = _random.NextInt64(height), centerX = _random.NextInt64(width);
+        long centerY = random.NextInt64(height), centerX = random.NextInt64(width);
         long top = Math.Clamp(centerY - cutHeight / 2, 0, height), bottom = Math.Clamp(centerY + cutHeight / 2, 0, height);
         long left = Math.Clamp(centerX - cutWidth / 2, 0, width), right = Math.Clamp(centerX + cutWidth / 2, 0, width);
         var rows = arange(height).view(-1, 1);

@@ -72,11 +72,23 @@ public sealed class EarlyStopping : ITrainingCallback, IDisposable
     {
         if (!_options.RestoreBestWeights || _bestWeights is null)
             return;
-        using var noGrad = no_grad();
-        var state = model.state_dict();
-        foreach (var (name, saved) in _bestWeights)
-            state[name].copy_(saved);
+        ModuleState.CopyInto(model, _bestWeights);
         RestoredEpoch = BestEpoch;
+    }
+
+    /// <summary>The saved copies of the best epoch's weights (owned by this object), or null if none were saved.</summary>
+    public IReadOnlyDictionary<string, Tensor>? BestWeights => _bestWeights;
+
+    /// <summary>
+    /// Continues from a state saved in a checkpoint: the best value and epoch, the patience count and the best
+    /// weights. Call it after <see cref="OnTrainBegin"/> (which resets everything). This object takes ownership of
+    /// <paramref name="bestWeights"/>.
+    /// </summary>
+    public void Restore(double bestValue, int? bestEpoch, int wait, Dictionary<string, Tensor>? bestWeights)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(wait);
+        DisposeWeights();
+        (BestValue, BestEpoch, Wait, _bestWeights) = (bestValue, bestEpoch, wait, bestWeights);
     }
 
     /// <summary>Frees the saved best weights.</summary>
@@ -89,8 +101,7 @@ public sealed class EarlyStopping : ITrainingCallback, IDisposable
     private void Snapshot(nn.Module model)
     {
         DisposeWeights();
-        using var noGrad = no_grad();
-        _bestWeights = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+        _bestWeights = ModuleState.Copy(model);
     }
 
     private void Reset()
@@ -104,8 +115,7 @@ public sealed class EarlyStopping : ITrainingCallback, IDisposable
 
     private void DisposeWeights()
     {
-        if (_bestWeights is null) return;
-        foreach (var tensor in _bestWeights.Values) tensor.Dispose();
+        ModuleState.Dispose(_bestWeights);
         _bestWeights = null;
     }
 }

@@ -30,6 +30,17 @@ public sealed class LearningRateSchedule
         _ => _current,
     };
 
+    /// <summary>What reduce-on-plateau has learnt so far (the current rate, the best value, the bad-epoch count), for checkpoints.</summary>
+    public LearningRateScheduleState State
+    {
+        get => new(_current, _best, _badEpochs);
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            (_current, _best, _badEpochs) = (value.Current, value.Best, value.BadEpochs);
+        }
+    }
+
     /// <summary>Feeds an epoch's metrics (reduce-on-plateau lowers the rate for the next epoch after <c>patience</c> bad epochs).</summary>
     public void Observe(EpochMetrics metrics)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using OnnxReg.Study;
+using OnnxReg.Training.Checkpoints;
 
 namespace OnnxReg.Cli.Commands;
 
@@ -58,7 +59,16 @@ internal static class StudyCommand
             }
             var folder = parse.GetValue(output)!;
             bool live = !parse.GetValue(plain) && console.IsInteractive;
-            var report = StudyProgressDisplay.Run(console, live, progress => StudyRunner.Run(definition, folder, parse.GetValue(force), progress, cancellation));
+            StudyReport report;
+            try
+            {
+                report = StudyProgressDisplay.Run(console, live, progress => StudyRunner.Run(definition, folder, parse.GetValue(force), progress, cancellation));
+            }
+            catch (TrainingInterruptedException e)
+            {
+                throw new CliInterruptedException(
+                    $"interrupted in epoch {e.Epoch} after batch {e.BatchesDone} of {e.BatchCount}; the run was checkpointed to {e.CheckpointPath} and finished runs are kept; run the same command again (without --force) to resume", e);
+            }
             console.Line(string.Create(CultureInfo.InvariantCulture, $"study finished: {report.Runs.Count} runs in {report.WallSeconds / 60:0.0} min; report in {Path.Combine(folder, "report.md")}"));
             foreach (var finding in StudyReportWriter.Findings(report))
                 console.Line($"  {finding.Replace("`", "")}");

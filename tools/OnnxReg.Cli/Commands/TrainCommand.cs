@@ -5,6 +5,7 @@ using OnnxReg.Export;
 using OnnxReg.Runtime;
 using OnnxReg.Study;
 using OnnxReg.Training;
+using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Models;
 using Spectre.Console;
 
@@ -29,6 +30,8 @@ internal static class TrainCommand
         var softmaxOutput = new Option<bool>("--softmax-output") { Description = "Export probabilities (a final Softmax) instead of logits [default: off]" };
         var foldBatchNorm = new Option<bool>("--fold-batch-norm") { Description = "Fold each BatchNorm into the Conv/Linear before it [default: off]" };
         var normalizeInGraph = new Option<bool>("--normalize-in-graph") { Description = "The exported graph takes raw 0-255 pixels and normalizes them itself [default: off]" };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint file, rewritten atomically after every epoch and on Ctrl+C [default: the output path with .ckpt]" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint; needs the same options and data it was started with [default: off]" };
 
         var command = new Command("train", "Train a preset model with regularization, export it to ONNX, and evaluate the exported file with ONNX Runtime");
         foreach (var option in binder.All) command.Add(option);
@@ -36,8 +39,11 @@ internal static class TrainCommand
         command.Add(trainSize);
         command.Add(validationFraction);
         command.Add(output);
+        command.Add(checkpoint);
+        command.Add(resume);
         foreach (var option in new Option[] { opset, fixedBatch, softmaxOutput, foldBatchNorm, normalizeInGraph }) command.Add(option);
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellation) => Task.FromResult(Action(parse, cancellation)));
+        int Action(ParseResult parse, CancellationToken cancellation)
         {
             var export = new ExportOptions
             {
@@ -52,8 +58,11 @@ internal static class TrainCommand
                 throw new CliException($"--fixed-batch must be 0 (dynamic) or a positive batch size; received {parse.GetValue(fixedBatch)}");
             if (export.Opset is < 13 or > 21)
                 throw new CliException($"--opset must be between 13 and 21; received {export.Opset}");
-            var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(validationFraction), parse.GetValue(output)!, export,
-                CommandLine.Format(parse.Tokens.Select(t => t.Value)));
+            var outputPath = parse.GetValue(output)!;
+            // The recorded command reproduces the run from scratch, so it never includes --resume.
+            var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(validationFraction), outputPath, export,
+                CommandLine.Format(parse.Tokens.Select(t => t.Value).Where(t => t != "--resume")),
+                parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".ckpt"), parse.GetValue(resume));
             Validate(request);
             var configuration = binder.Bind(parse);
             if (parse.GetValue(binder.WriteConfig) is { } configPath)
@@ -62,15 +71,22 @@ internal static class TrainCommand
                 console.Line($"wrote {configPath}");
                 return CliApp.Success;
             }
-            return Run(console, request, configuration);
-        });
+            return Run(console, request, configuration, cancellation);
+        }
         return command;
     }
 
-    private sealed record TrainRequest(string Data, int TrainSize, double ValidationFraction, string Output, ExportOptions Export, string CommandLine);
+    private sealed record TrainRequest(string Data, int TrainSize, double ValidationFraction, string Output, ExportOptions Export, string CommandLine,
+        string Checkpoint, bool Resume);
 
-    private static int Run(CliConsole console, TrainRequest request, TrainingConfiguration configuration)
+    private static int Run(CliConsole console, TrainRequest request, TrainingConfiguration configuration, CancellationToken cancellation)
     {
+        string? resuming = null;
+        if (request.Resume)
+        {
+            using var saved = TrainingCheckpoint.Load(request.Checkpoint); // a damaged file fails here, before the data is loaded
+            resuming = $"resuming from {request.Checkpoint}: {saved.Describe()}";
+        }
         var pair = DatasetSource.Load(request.Data);
         var available = request.TrainSize > 0 ? pair.Train.Take(request.TrainSize) : pair.Train;
         var (trainImages, validationImages) = DatasetSplit.TrainValidation(available, request.ValidationFraction, configuration.Training.Seed);
@@ -79,17 +95,28 @@ internal static class TrainCommand
         console.Line($"data: {pair.Description}; training on {trainImages.Count:N0}, validating on {validationImages.Count:N0}, testing on {pair.Test.Count:N0}");
         console.Line($"model: {configuration.Model.Preset.ToString().ToLowerInvariant()}; {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, up to {options.Epochs} epochs, seed {options.Seed}");
         console.Line($"regularization: {RunDescription.Regularization(configuration)}");
+        if (resuming is not null) console.Line(resuming);
 
         using var network = ModelPresets.Create(configuration.Model, trainImages.Channels, trainImages.Height, trainImages.Width, trainImages.ClassNames.Count, options.Seed);
         using var train = TensorDataset.From(trainImages, normalization);
         using var validation = TensorDataset.From(validationImages, normalization);
         using var test = TensorDataset.From(pair.Test, normalization);
 
-        var history = new Trainer(configuration).Fit(network, train, validation.Count > 0 ? validation : null, epoch => console.Line(RunDescription.Epoch(epoch, options.Epochs)));
+        TrainingHistory history;
+        try
+        {
+            history = new Trainer(configuration).Fit(network, train, validation.Count > 0 ? validation : null, epoch => console.Line(RunDescription.Epoch(epoch, options.Epochs)),
+                new CheckpointOptions(request.Checkpoint, request.Resume ? ResumeMode.Required : ResumeMode.Never), cancellation);
+        }
+        catch (TrainingInterruptedException e)
+        {
+            throw new CliInterruptedException(
+                $"interrupted in epoch {e.Epoch} after batch {e.BatchesDone} of {e.BatchCount}; checkpoint saved to {request.Checkpoint}; resume with: {request.CommandLine} --resume", e);
+        }
         console.Line($"stopped: {history.StopDetail}" + (history.RestoredEpoch is int restored ? $"; restored the best weights, from epoch {restored}" : ""));
         if (history.Epochs.Count == 0)
             throw new CliException($"training failed before completing an epoch: {history.StopDetail}; nothing was exported");
-        var historyPath = Path.ChangeExtension(request.Output, null) + ".history.json";
+        var historyPath = HistoryPath(request.Output);
         history.Save(historyPath);
 
         var torchTest = Trainer.Evaluate(network, test);
@@ -124,6 +151,8 @@ internal static class TrainCommand
         return CliApp.Success;
     }
 
+    private static string HistoryPath(string output) => Path.ChangeExtension(output, null) + ".history.json";
+
     // Checked before loading data, so a bad value fails in milliseconds with the option's name.
     private static void Validate(TrainRequest request)
     {
@@ -133,5 +162,12 @@ internal static class TrainCommand
             throw new CliException($"--validation-fraction must be in [0, 1); received {request.ValidationFraction}");
         if (Directory.Exists(request.Output))
             throw new CliException($"--output must be a file path, not an existing folder; received {request.Output}");
+        if (Directory.Exists(request.Checkpoint))
+            throw new CliException($"--checkpoint must be a file path, not an existing folder; received {request.Checkpoint}");
+        var written = new[] { request.Output, HistoryPath(request.Output) }.Select(Path.GetFullPath);
+        if (written.Contains(Path.GetFullPath(request.Checkpoint)))
+            throw new CliException($"--checkpoint must differ from the model and history files; received {request.Checkpoint}");
+        if (request.Resume && !File.Exists(request.Checkpoint))
+            throw new CliException($"--resume: there is no checkpoint at {request.Checkpoint}; run without --resume to start training (or point --checkpoint at the file)");
     }
 }

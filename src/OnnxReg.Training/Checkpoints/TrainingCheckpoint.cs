@@ -1,0 +1,161 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using OnnxReg.Data.IO;
+using OnnxReg.Training.Callbacks;
+using OnnxReg.Training.Schedules;
+using static TorchSharp.torch;
+
+namespace OnnxReg.Training.Checkpoints;
+
+/// <summary>
+/// Everything a training run needs to continue exactly where it stopped: the model's weights and buffers, the
+/// optimizer's state, the position (epoch and batch) with the epoch's running sums, the metrics of finished epochs,
+/// early stopping's best value, patience count and best weights, the learning-rate schedule's state, and every
+/// random state (libtorch's global generator, the shuffling generator, the augmentation generator). Written by
+/// <see cref="Trainer.Fit"/> after each epoch and on cancellation, read back to resume; the file is written
+/// atomically and checksummed. Dispose it to free its tensors.
+/// </summary>
+public sealed class TrainingCheckpoint : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(TrainingConfiguration.JsonOptions)
+    {
+        WriteIndented = false,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // ±∞ before the first monitored epoch
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+    };
+
+    private readonly Dictionary<string, Tensor> _modelWeights;
+
+    internal TrainingCheckpoint(CheckpointHeader header, CheckpointRandomState random, byte[] optimizerState,
+        Dictionary<string, Tensor> modelWeights, Dictionary<string, Tensor>? bestWeights, Dictionary<string, Tensor>? epochStartWeights)
+    {
+        Header = header;
+        Random = random;
+        OptimizerState = optimizerState;
+        _modelWeights = modelWeights;
+        BestWeights = bestWeights;
+        EpochStartWeights = epochStartWeights;
+    }
+
+    /// <summary>The epoch to run next, or the one in progress when <see cref="BatchesDone"/> is above 0 (1-based).</summary>
+    public int Epoch => Header.Epoch;
+
+    /// <summary>Batches of <see cref="Epoch"/> already trained (0 at an epoch boundary).</summary>
+    public int BatchesDone => Header.BatchesDone;
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchCount => Header.BatchCount;
+
+    /// <summary>True when training had ended (all epochs, or a stop) when this was written; resuming only finishes up.</summary>
+    public bool Finished => Header.StopReason is not null;
+
+    /// <summary>The metrics of every completed epoch.</summary>
+    public IReadOnlyList<EpochMetrics> Epochs => Header.Epochs;
+
+    /// <summary>The configuration the run was started with (compact JSON).</summary>
+    public string Configuration => Header.Configuration;
+
+    internal CheckpointHeader Header { get; }
+    internal CheckpointRandomState Random { get; }
+    internal byte[] OptimizerState { get; }
+    /// <summary>The model's parameters and buffers by state-dict name (owned by this checkpoint).</summary>
+    public IReadOnlyDictionary<string, Tensor> ModelWeights => _modelWeights;
+    internal Dictionary<string, Tensor>? BestWeights { get; private set; }
+    /// <summary>The weights the interrupted epoch started from (to roll back to if its loss turns non-finite); null at an epoch boundary, where they are <see cref="ModelWeights"/>.</summary>
+    internal Dictionary<string, Tensor>? EpochStartWeights { get; }
+
+    /// <summary>A one-line description of where the run stands, for people.</summary>
+    public string Describe() => Finished
+        ? $"training had finished after epoch {Epochs[^1].Epoch} ({Header.StopDetail})"
+        : BatchesDone == 0
+            ? $"{Epochs.Count} epoch(s) done, continuing with epoch {Epoch}"
+            : $"{Epochs.Count} epoch(s) done, continuing epoch {Epoch} after batch {BatchesDone} of {BatchCount}";
+
+    /// <summary>Reads a checkpoint written by the trainer.</summary>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, is from another format version, or is damaged.</exception>
+    public static TrainingCheckpoint Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"There is no checkpoint at '{path}' to resume from. Run without --resume to start training.", path);
+        using var reader = CheckpointFormat.Open(File.ReadAllBytes(path), path);
+        Dictionary<string, Tensor>? model = null, best = null, epochStart = null;
+        try
+        {
+            var header = JsonSerializer.Deserialize<CheckpointHeader>(reader.ReadString(), Json)
+                ?? throw new InvalidDataException("The header is empty.");
+            var random = new CheckpointRandomState(
+                CheckpointFormat.ReadBlob(reader) ?? throw new InvalidDataException("The global random state is missing."),
+                CheckpointFormat.ReadBlob(reader) ?? throw new InvalidDataException("The shuffling state is missing."),
+                CheckpointFormat.ReadBlob(reader));
+            var optimizer = CheckpointFormat.ReadBlob(reader) ?? throw new InvalidDataException("The optimizer state is missing.");
+            model = CheckpointFormat.ReadTensors(reader) ?? throw new InvalidDataException("The model weights are missing.");
+            best = CheckpointFormat.ReadTensors(reader);
+            epochStart = CheckpointFormat.ReadTensors(reader);
+            return new TrainingCheckpoint(header, random, optimizer, model, best, epochStart);
+        }
+        catch (Exception e) when (e is JsonException or EndOfStreamException or InvalidDataException or ArgumentException)
+        {
+            foreach (var group in new[] { model, best, epochStart }) ModuleState.Dispose(group);
+            throw new InvalidDataException($"The checkpoint '{path}' cannot be read ({e.Message}). Delete it to start training over.", e);
+        }
+    }
+
+    /// <summary>Writes a checkpoint atomically: the old file stays until the new one is complete. The tensors are only read.</summary>
+    internal static void Write(string path, CheckpointHeader header, CheckpointRandomState random, byte[] optimizerState,
+        IReadOnlyDictionary<string, Tensor> modelWeights, IReadOnlyDictionary<string, Tensor>? bestWeights, IReadOnlyDictionary<string, Tensor>? epochStartWeights)
+    {
+        var bytes = CheckpointFormat.Write(writer =>
+        {
+            writer.Write(JsonSerializer.Serialize(header, Json));
+            CheckpointFormat.WriteBlob(writer, random.Global);
+            CheckpointFormat.WriteBlob(writer, random.ShufflerAtEpochStart);
+            CheckpointFormat.WriteBlob(writer, random.Augmentation);
+            CheckpointFormat.WriteBlob(writer, optimizerState);
+            CheckpointFormat.WriteTensors(writer, modelWeights);
+            CheckpointFormat.WriteTensors(writer, bestWeights);
+            CheckpointFormat.WriteTensors(writer, epochStartWeights);
+        });
+        AtomicFile.WriteAllBytes(path, bytes);
+    }
+
+    /// <summary>Hands the best weights to a new owner (early stopping), so disposing this checkpoint leaves them alone.</summary>
+    internal Dictionary<string, Tensor>? TakeBestWeights()
+    {
+        var best = BestWeights;
+        BestWeights = null;
+        return best;
+    }
+
+    /// <summary>Frees the tensors this checkpoint still owns.</summary>
+    public void Dispose()
+    {
+        foreach (var group in new[] { _modelWeights, BestWeights, EpochStartWeights }) ModuleState.Dispose(group);
+    }
+}
+
+/// <summary>The JSON part of a checkpoint: position, running sums, finished epochs, callback and schedule state.</summary>
+internal sealed record CheckpointHeader
+{
+    public required string Configuration { get; init; }
+    public required string DataFingerprint { get; init; }
+    public required int Epoch { get; init; }
+    public required int BatchesDone { get; init; }
+    public required int BatchCount { get; init; }
+    public double LossSum { get; init; }
+    public double PenaltySum { get; init; }
+    public long Correct { get; init; }
+    public required List<EpochMetrics> Epochs { get; init; }
+    public double? BestValue { get; init; }
+    public int? BestEpoch { get; init; }
+    public int Wait { get; init; }
+    public required LearningRateScheduleState Schedule { get; init; }
+    public long AugmentationBatches { get; init; }
+    public StopReason? StopReason { get; init; }
+    public string? StopDetail { get; init; }
+}
+
+/// <summary>Random states: libtorch's global generator (dropout), the shuffler as it was when the epoch began (so
+/// the epoch's order can be drawn again), and the augmentation generator (null without augmentation).</summary>
+internal sealed record CheckpointRandomState(byte[] Global, byte[] ShufflerAtEpochStart, byte[]? Augmentation);

@@ -1,0 +1,177 @@
+using System.Text.Json.Nodes;
+using OnnxReg.Training.Augmentation;
+using OnnxReg.Training.Callbacks;
+using OnnxReg.Training.Checkpoints;
+using OnnxReg.Training.Regularization;
+using OnnxReg.Training.Schedules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace OnnxReg.Training;
+
+/// <summary>
+/// The mutable state of one <see cref="Trainer.Fit"/> call — optimizer, generators, augmentation, early stopping,
+/// schedule, finished epochs, and the weights the current epoch started from — with the two operations checkpoints
+/// need: write it all to a file, and put it all back from one. It owns every tensor and generator it creates.
+/// </summary>
+internal sealed class TrainingRun : IDisposable
+{
+    private readonly TrainingConfiguration _configuration;
+    private readonly nn.Module<Tensor, Tensor> _model;
+    private Dictionary<string, Tensor> _epochStartWeights;
+
+    public TrainingRun(TrainingConfiguration configuration, nn.Module<Tensor, Tensor> model, TensorDataset train, IReadOnlyList<ITrainingCallback> callbacks)
+    {
+        _configuration = configuration;
+        _model = model;
+        var options = configuration.Training;
+        Shuffler = new Generator((ulong)options.Seed);
+        Optimizer = CreateOptimizer(model, options);
+        Augmentation = configuration.Augmentation.IsEmpty ? null : new AugmentationPipeline(configuration.Augmentation, options.Seed, train.Background);
+        EarlyStopping = configuration.EarlyStopping is { } es ? new EarlyStopping(es) : null;
+        // Built whenever layers are named, so a misspelt layer fails before training even if its strengths are zero.
+        var penalty = configuration.Penalty.IsActive || configuration.Penalty.Layers is { Count: > 0 } ? new WeightPenalty(model, configuration.Penalty) : null;
+        Penalty = penalty is { IsActive: true } ? penalty : null;
+        MaxNorm = configuration.MaxNorm is double c ? new MaxNormConstraint(model, c) : null;
+        Schedule = new LearningRateSchedule(configuration.Schedule, options.LearningRate, options.Epochs);
+        Callbacks = EarlyStopping is null ? callbacks : [EarlyStopping, .. callbacks];
+        BatchCount = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        _epochStartWeights = ModuleState.Copy(model);
+    }
+
+    public Generator Shuffler { get; }
+    public OptimizerHelper Optimizer { get; }
+    public AugmentationPipeline? Augmentation { get; }
+    public EarlyStopping? EarlyStopping { get; }
+    public WeightPenalty? Penalty { get; }
+    public MaxNormConstraint? MaxNorm { get; }
+    public LearningRateSchedule Schedule { get; }
+    public IReadOnlyList<ITrainingCallback> Callbacks { get; }
+    public List<EpochMetrics> Epochs { get; } = [];
+    public int BatchCount { get; }
+
+    /// <summary>Remembers the model's current weights as those the next epoch starts from.</summary>
+    public void MarkEpochStart()
+    {
+        ModuleState.Dispose(_epochStartWeights);
+        _epochStartWeights = ModuleState.Copy(_model);
+    }
+
+    /// <summary>Puts back the weights the current epoch started from (after its loss became non-finite).</summary>
+    public void RollBackToEpochStart() => ModuleState.CopyInto(_model, _epochStartWeights);
+
+    /// <summary>Writes the whole state at <paramref name="position"/>.</summary>
+    public void Save(string path, TrainingPosition position, string dataFingerprint, StopReason? stopReason = null, string? stopDetail = null)
+    {
+        using var globalRng = torch.random.get_rng_state();
+        var augmentation = Augmentation?.CaptureState();
+        using var optimizerState = new MemoryStream();
+        using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
+            Optimizer.save_state_dict(writer);
+        var header = new CheckpointHeader
+        {
+            Configuration = _configuration.ToCompactJson(),
+            DataFingerprint = dataFingerprint,
+            Epoch = position.Epoch,
+            BatchesDone = position.BatchesDone,
+            BatchCount = BatchCount,
+            LossSum = position.Sums.LossSum,
+            PenaltySum = position.Sums.PenaltySum,
+            Correct = position.Sums.Correct,
+            Epochs = [.. Epochs],
+            BestValue = EarlyStopping?.BestValue,
+            BestEpoch = EarlyStopping?.BestEpoch,
+            Wait = EarlyStopping?.Wait ?? 0,
+            Schedule = Schedule.State,
+            AugmentationBatches = augmentation?.Batches ?? 0,
+            StopReason = stopReason,
+            StopDetail = stopDetail,
+        };
+        var random = new CheckpointRandomState(globalRng.bytes.ToArray(), position.ShufflerAtEpochStart, augmentation?.GeneratorState);
+        // At an epoch boundary the model's weights are the epoch-start weights; they are stored once.
+        TrainingCheckpoint.Write(path, header, random, optimizerState.ToArray(), _model.state_dict(), EarlyStopping?.BestWeights,
+            position.BatchesDone == 0 ? null : _epochStartWeights);
+    }
+
+    /// <summary>
+    /// Explains why <paramref name="checkpoint"/> cannot continue this run (another configuration, other data,
+    /// another architecture), or returns null if it can.
+    /// </summary>
+    public string? Incompatibility(TrainingCheckpoint checkpoint, string dataFingerprint)
+    {
+        var header = checkpoint.Header;
+        if (header.Configuration != _configuration.ToCompactJson())
+            return $"it was written with another configuration (differing in: {string.Join(", ", DifferingSections(header.Configuration, _configuration.ToCompactJson()))})";
+        if (header.DataFingerprint != dataFingerprint)
+            return "it was written for other training or validation data";
+        if (header.BatchCount != BatchCount)
+            return $"it has {header.BatchCount} batches per epoch, this run {BatchCount}";
+        var state = _model.state_dict();
+        foreach (var (name, tensor) in state)
+            if (!checkpoint.ModelWeights.TryGetValue(name, out var saved) || !saved.shape.SequenceEqual(tensor.shape))
+                return $"its weights do not fit this model (at '{name}')";
+        if (checkpoint.ModelWeights.Count != state.Count)
+            return "its weights do not fit this model (it has other parameters)";
+        return null;
+    }
+
+    /// <summary>Puts every piece of state back from a compatible checkpoint (call after the callbacks' OnTrainBegin) and returns where to continue.</summary>
+    public TrainingPosition Restore(TrainingCheckpoint checkpoint)
+    {
+        var header = checkpoint.Header;
+        ModuleState.CopyInto(_model, checkpoint.ModelWeights);
+        using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState)))
+            Optimizer.load_state_dict(reader);
+        EarlyStopping?.Restore(header.BestValue ?? EarlyStopping.BestValue, header.BestEpoch, header.Wait, checkpoint.TakeBestWeights());
+        Schedule.State = header.Schedule;
+        Epochs.Clear();
+        Epochs.AddRange(header.Epochs);
+        using (var globalRng = tensor(checkpoint.Random.Global, ScalarType.Byte))
+            torch.random.set_rng_state(globalRng);
+        if (Augmentation is not null)
+            Augmentation.RestoreState(checkpoint.Random.Augmentation ?? throw new InvalidDataException("The checkpoint has no augmentation state."), header.AugmentationBatches);
+        if (checkpoint.EpochStartWeights is { } epochStart)
+        {
+            ModuleState.Dispose(_epochStartWeights);
+            _epochStartWeights = epochStart.ToDictionary(p => p.Key, p => p.Value.clone());
+        }
+        else
+        {
+            MarkEpochStart();
+        }
+        return new TrainingPosition(header.Epoch, header.BatchesDone, new EpochSums(header.LossSum, header.PenaltySum, header.Correct), checkpoint.Random.ShufflerAtEpochStart);
+    }
+
+    public void Dispose()
+    {
+        ModuleState.Dispose(_epochStartWeights);
+        EarlyStopping?.Dispose();
+        Augmentation?.Dispose();
+        Optimizer.Dispose();
+        Shuffler.Dispose();
+    }
+
+    private static IEnumerable<string> DifferingSections(string savedJson, string currentJson)
+    {
+        var saved = JsonNode.Parse(savedJson)!.AsObject();
+        var current = JsonNode.Parse(currentJson)!.AsObject();
+        return saved.Select(p => p.Key).Union(current.Select(p => p.Key))
+            .Where(key => saved[key]?.ToJsonString() != current[key]?.ToJsonString());
+    }
+
+    private static OptimizerHelper CreateOptimizer(nn.Module<Tensor, Tensor> model, TrainingOptions options) => options.Optimizer switch
+    {
+        OptimizerKind.Adam => optim.Adam(model.parameters(), lr: options.LearningRate),
+        OptimizerKind.Sgd => optim.SGD(model.parameters(), options.LearningRate, momentum: options.Momentum),
+        OptimizerKind.AdamW => optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
+    };
+}
+
+/// <summary>Running sums over an epoch's batches so far.</summary>
+internal readonly record struct EpochSums(double LossSum, double PenaltySum, long Correct);
+
+/// <summary>Where training stands: the epoch to run (1-based), how many of its batches are done, their sums, and the
+/// shuffling generator's state when the epoch began (its batch order is drawn from that state).</summary>
+internal sealed record TrainingPosition(int Epoch, int BatchesDone, EpochSums Sums, byte[] ShufflerAtEpochStart);

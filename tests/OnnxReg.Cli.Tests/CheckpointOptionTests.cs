@@ -1,0 +1,68 @@
+namespace OnnxReg.Cli.Tests;
+
+/// <summary>Bad uses of --checkpoint and --resume fail in one line, before any training, and leave files alone.</summary>
+public class CheckpointOptionTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("onnxreg-cli-checkpoint-").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private string[] Train(params string[] extra) =>
+        ["train", "--model", "mlp", "--train-size", "300", "--epochs", "2", "-o", Path.Combine(_folder, "m.onnx"), .. extra];
+
+    [Test]
+    public void Resume_WithoutACheckpoint_FailsNamingThePath()
+    {
+        var line = CliRun.Of(Train("--resume")).AssertOneLineError();
+        Assert.That(line, Does.Contain($"--resume: there is no checkpoint at {Path.Combine(_folder, "m.ckpt")}").And.Contain("run without --resume"));
+    }
+
+    [Test]
+    public void Checkpoint_OnTheModelPath_IsRejected()
+    {
+        var line = CliRun.Of(Train("--checkpoint", Path.Combine(_folder, "m.onnx"))).AssertOneLineError();
+        Assert.That(line, Does.Contain("--checkpoint must differ from the model and history files"));
+    }
+
+    [Test]
+    public void Checkpoint_ThatIsAFolder_IsRejected()
+    {
+        var line = CliRun.Of(Train("--checkpoint", _folder)).AssertOneLineError();
+        Assert.That(line, Does.Contain("--checkpoint must be a file path, not an existing folder"));
+    }
+
+    [Test]
+    public void Resume_FromADamagedCheckpoint_FailsAndKeepsTheFile()
+    {
+        var path = Path.Combine(_folder, "m.ckpt");
+        Assert.That(CliRun.Of(Train()).ExitCode, Is.EqualTo(0));
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
+        var line = CliRun.Of(Train("--resume")).AssertOneLineError();
+        Assert.That(line, Does.Contain($"The checkpoint '{path}' is damaged").And.Contain("Delete it to start training over"));
+        Assert.That(new FileInfo(path).Length, Is.EqualTo(bytes.Length - 100));
+    }
+
+    [Test]
+    public void Resume_WithOtherOptions_FailsNamingWhatDiffers()
+    {
+        Assert.That(CliRun.Of(Train()).ExitCode, Is.EqualTo(0));
+        var line = CliRun.Of(Train("--lr", "0.01", "--resume")).AssertOneLineError();
+        Assert.That(line, Does.Contain("cannot resume this run: it was written with another configuration (differing in: training)"));
+    }
+
+    [Test]
+    public void Resume_OfAFinishedRun_ExportsAgainWithoutTraining()
+    {
+        Assert.That(CliRun.Of(Train()).ExitCode, Is.EqualTo(0));
+        var first = File.ReadAllBytes(Path.Combine(_folder, "m.onnx"));
+        var again = CliRun.Of(Train("--resume"));
+        Assert.That(again.ExitCode, Is.EqualTo(0), again.Error);
+        Assert.That(again.Output, Does.Contain("training had finished after epoch 2").And.Not.Contain("epoch   1/2"));
+        Assert.That(File.ReadAllBytes(Path.Combine(_folder, "m.onnx")), Is.EqualTo(first));
+    }
+}

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace OnnxReg.Cli.Tests;
+
+/// <summary>Runs <c>onnxreg</c> as a separate process (built next to the tests), so a test can kill it or send it SIGINT.</summary>
+public sealed class ChildCli : IDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _error = new();
+
+    private ChildCli(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _error.Enqueue(e.Data); };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static ChildCli Start(string workingDirectory, params string[] args)
+    {
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "onnxreg.dll"));
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.Environment["CI"] = "1"; // plain line-per-epoch output
+        return new ChildCli(new Process { StartInfo = info });
+    }
+
+    /// <summary>Runs to completion and returns the exit code with everything printed.</summary>
+    public static CliRun Run(string workingDirectory, params string[] args)
+    {
+        using var child = Start(workingDirectory, args);
+        int code = child.WaitForExit(TimeSpan.FromMinutes(3));
+        return new CliRun(code, child.Output, child.Error);
+    }
+
+    public bool HasExited => _process.HasExited;
+    public string Output => string.Join("\n", _output);
+    public string Error => string.Join("\n", _error);
+
+    /// <summary>Waits until a line of standard output starts with <paramref name="prefix"/>, and returns it.</summary>
+    public string WaitForLine(string prefix, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            var line = _output.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            if (line is not null) return line;
+            if (_process.HasExited) Assert.Fail($"onnxreg exited ({_process.ExitCode}) before printing '{prefix}': {Output}\n{Error}");
+            Thread.Sleep(10);
+        }
+        Assert.Fail($"onnxreg printed no line starting '{prefix}' within {timeout}: {Output}");
+        return "";
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to clean up.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGINT, as Ctrl+C in a terminal sends.</summary>
+    public void Interrupt()
+    {
+        const int SigInt = 2;
+        if (SendSignal(_process.Id, SigInt) != 0)
+            Assert.Fail($"kill(SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            _process.Kill(entireProcessTree: true);
+            Assert.Fail($"onnxreg did not exit within {timeout}: {Output}\n{Error}");
+        }
+        _process.WaitForExit(); // drains the redirected streams
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.Dispose();
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+}
