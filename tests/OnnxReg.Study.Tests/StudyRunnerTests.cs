@@ -28,11 +28,16 @@ public class StudyRunnerTests
 
     private sealed class RecordingProgress : IStudyProgress
     {
+        public Action<int>? OnEpoch { get; init; }
         public List<string> Started { get; } = [];
         public List<(string Name, bool Reused)> Finished { get; } = [];
         public int Epochs { get; private set; }
         public void RunStarting(int index, int total, string name, int epochs) => Started.Add(name);
-        public void EpochFinished(EpochMetrics metrics) => Epochs++;
+        public void EpochFinished(EpochMetrics metrics)
+        {
+            Epochs++;
+            OnEpoch?.Invoke(Epochs);
+        }
         public void RunFinished(int index, int total, RunResult result, bool reused) => Finished.Add((RunResult.FolderName(result.Model, result.Technique, result.Seed), reused));
     }
 
@@ -106,6 +111,30 @@ public class StudyRunnerTests
         var forced = new RecordingProgress();
         StudyRunner.Run(changed, _folder, force: true, forced);
         Assert.That(forced.Started, Has.Count.EqualTo(4));
+    }
+
+    [Test]
+    public void InterruptedStudy_ResumesTheRunInProgressFromItsCheckpoint_ToTheSameFigures()
+    {
+        var uninterrupted = StudyRunner.Run(Tiny(), Path.Combine(_folder, "a"), force: false, new RecordingProgress());
+
+        // Cancelled after the 5th epoch of the study: the second run (mlp-baseline-seed2) has finished 2 of its 3 epochs.
+        var folder = Path.Combine(_folder, "b");
+        using var cancellation = new CancellationTokenSource();
+        var stopped = Assert.Throws<Training.Checkpoints.TrainingInterruptedException>(() =>
+            StudyRunner.Run(Tiny(), folder, force: false, new RecordingProgress { OnEpoch = n => { if (n == 5) cancellation.Cancel(); } }, cancellation.Token));
+        var checkpoint = Path.Combine(folder, "runs", "mlp-baseline-seed2", StudyRunner.CheckpointFileName);
+        Assert.That((stopped!.Epoch, stopped.BatchesDone, stopped.CheckpointPath), Is.EqualTo((3, 0, checkpoint)));
+        Assert.That(File.Exists(Path.Combine(folder, "runs", "mlp-baseline-seed1", "run.json")), Is.True);
+        Assert.That(File.Exists(Path.Combine(folder, "runs", "mlp-baseline-seed1", StudyRunner.CheckpointFileName)), Is.False, "a finished run's checkpoint is removed");
+
+        var resumedProgress = new RecordingProgress();
+        var resumed = StudyRunner.Run(Tiny(), folder, force: false, resumedProgress);
+        Assert.That(resumedProgress.Epochs, Is.EqualTo(1 + 3 + 3), "only the third epoch of the interrupted run is trained again, then the two remaining runs");
+        Assert.That(File.Exists(checkpoint), Is.False);
+        Assert.That(resumed.Runs.Select(r => (r.Test, r.Train, r.Validation, r.EpochsTrained)), Is.EqualTo(uninterrupted.Runs.Select(r => (r.Test, r.Train, r.Validation, r.EpochsTrained))));
+        Assert.That(File.ReadAllBytes(Path.Combine(folder, "runs", "mlp-baseline-seed2", "model.onnx")),
+            Is.EqualTo(File.ReadAllBytes(Path.Combine(_folder, "a", "runs", "mlp-baseline-seed2", "model.onnx"))));
     }
 
     [Test]
