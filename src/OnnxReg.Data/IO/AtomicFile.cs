@@ -1,6 +1,11 @@
 namespace OnnxReg.Data.IO;
 
 /// <summary>Writes files so that readers see either the old file or the complete new one, never a partial write.</summary>
+/// <remarks>
+/// The temporary file is hidden beside the destination and named after it and the writing process
+/// (<c>.NAME.PID.GUID.tmp</c>). A process killed mid-write leaves its temporary behind; the next write to the same
+/// destination removes temporaries whose process is gone.
+/// </remarks>
 public static class AtomicFile
 {
     /// <summary>
@@ -19,7 +24,8 @@ public static class AtomicFile
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        RemoveAbandonedTemporaries(folder, Path.GetFileName(full));
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -34,6 +40,35 @@ public static class AtomicFile
         {
             try { File.Delete(temporary); } catch (IOException) { /* best effort: the original error matters more */ }
             throw;
+        }
+    }
+
+    // Temporaries of a live process (another writer of the same file, right now) are left alone.
+    private static void RemoveAbandonedTemporaries(string folder, string name)
+    {
+        foreach (var path in Directory.EnumerateFiles(folder, $".{name}.*.tmp"))
+        {
+            var parts = Path.GetFileName(path)[(name.Length + 2)..].Split('.');
+            if (parts.Length != 3 || !int.TryParse(parts[0], out int pid) || IsRunning(pid))
+                continue;
+            try { File.Delete(path); } catch (IOException) { /* another writer got there first */ } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

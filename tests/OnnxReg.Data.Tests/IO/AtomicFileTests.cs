@@ -20,6 +20,28 @@ public class AtomicFileTests
     }
 
     [Test]
+    public void Write_RemovesTemporariesOfKilledWriters_ButNotThoseOfLiveOnesOrOtherFiles()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("model.onnx");
+        int deadPid;
+        using (var finished = System.Diagnostics.Process.Start("true")!)
+        {
+            finished.WaitForExit();
+            deadPid = finished.Id;
+        }
+        var abandoned = folder.File($".model.onnx.{deadPid}.{Guid.NewGuid():N}.tmp");
+        var live = folder.File($".model.onnx.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var otherFile = folder.File($".other.onnx.{deadPid}.{Guid.NewGuid():N}.tmp");
+        foreach (var temporary in new[] { abandoned, live, otherFile }) File.WriteAllText(temporary, "half");
+
+        AtomicFile.WriteAllBytes(path, "new"u8.ToArray());
+
+        Assert.That(File.ReadAllText(path), Is.EqualTo("new"));
+        Assert.That(Directory.GetFiles(folder.Path).Order(), Is.EqualTo(new[] { path, live, otherFile }.Order()));
+    }
+
+    [Test]
     public void FailedVerification_KeepsThePreviousFile()
     {
         using var folder = new TempFolder();

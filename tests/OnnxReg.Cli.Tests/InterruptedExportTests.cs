@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using OnnxReg.Runtime;
+using OnnxReg.Tests.Shared;
+
+namespace OnnxReg.Cli.Tests;
+
+/// <summary>
+/// A model file is never left half-written: `onnxreg train` is killed hard (SIGKILL) while its export's temporary
+/// file exists — after it was written, during the ONNX Runtime check that runs before the rename — and the previous
+/// model must still be there, byte for byte. A later complete run replaces it and removes the dead writer's temporary.
+/// </summary>
+[Category("Slow")]
+public class InterruptedExportTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("onnxreg-export-kill-").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private static readonly string[] Train = ["train", "--model", "mlp", "--train-size", "500", "--epochs", "1", "-o", "model.onnx"];
+
+    [Test]
+    public void KilledDuringExport_LeavesThePreviousModel_AndTheNextRunReplacesIt()
+    {
+        var model = Path.Combine(_folder, "model.onnx");
+        File.Copy(Path.Combine(RepositoryPaths.Models, "mlp-plain.onnx"), model);
+        var previous = File.ReadAllBytes(model);
+
+        string? seen = null;
+        using (var child = ChildCli.Start(_folder, Train))
+        {
+            var clock = Stopwatch.StartNew();
+            while (seen is null && !child.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+                seen = Directory.EnumerateFiles(_folder, ".model.onnx.*.tmp").FirstOrDefault();
+            if (seen is not null) child.KillHard();
+            child.WaitForExit(TimeSpan.FromSeconds(30));
+        }
+        Assert.That(seen, Is.Not.Null, "the export's temporary file was never seen, so the kill did not land mid-export");
+        Assert.That(File.ReadAllBytes(model), Is.EqualTo(previous), "the killed export left the previous model untouched");
+
+        var complete = ChildCli.Run(_folder, Train);
+        Assert.That(complete.ExitCode, Is.EqualTo(0), complete.Error);
+        Assert.That(File.ReadAllBytes(model), Is.Not.EqualTo(previous));
+        using (var classifier = OnnxClassifier.Load(model))
+            Assert.That(classifier.Metadata["onnxreg.command"], Is.EqualTo("onnxreg " + string.Join(" ", Train)));
+        Assert.That(Directory.EnumerateFiles(_folder, "*.tmp"), Is.Empty, "the killed writer's temporary file was removed");
+    }
+}
