@@ -1,4 +1,5 @@
 using OnnxReg.Data.Idx;
+using OnnxReg.Data.IO;
 
 namespace OnnxReg.Data;
 
@@ -11,7 +12,8 @@ public sealed record DatasetPair(ImageDataset Train, ImageDataset Test, string D
 /// <summary>
 /// Loads MNIST-family data from one of three sources: <c>embedded</c> (a Fashion-MNIST subset shipped inside
 /// this library), <c>fashion-mnist</c> (the full set from Debian's <c>dataset-fashion-mnist</c> package), or a
-/// folder holding the four IDX files.
+/// folder holding either the four IDX files or <c>train/CLASS/</c> and <c>test/CLASS/</c> image folders
+/// (<see cref="ImageFolder"/>). Only files below a given folder are read (<see cref="ConfinedPath"/>).
 /// </summary>
 public static class DatasetSource
 {
@@ -28,6 +30,7 @@ public static class DatasetSource
     /// <exception cref="DirectoryNotFoundException">The folder (or the Debian package's folder) does not exist.</exception>
     /// <exception cref="FileNotFoundException">The folder lacks one of the four IDX files.</exception>
     /// <exception cref="InvalidDataException">A file is malformed, or images and labels disagree.</exception>
+    /// <exception cref="UnauthorizedAccessException">A file in the folder links outside it.</exception>
     public static DatasetPair Load(string source)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(source);
@@ -43,8 +46,8 @@ public static class DatasetSource
         var folder = Path.GetFullPath(source);
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException(
-                $"Data folder '{source}' does not exist. Use --data embedded (built in), --data fashion-mnist (sudo apt-get install dataset-fashion-mnist), or a folder holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz].");
-        return LoadFolder(folder, classNames: null);
+                $"Data folder '{source}' does not exist. Use --data embedded (built in), --data fashion-mnist (sudo apt-get install dataset-fashion-mnist), or a folder holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] (or train/CLASS/ and test/CLASS/ image folders).");
+        return ImageFolder.Matches(folder) ? ImageFolder.Load(folder) : LoadFolder(folder, classNames: null);
     }
 
     private static DatasetPair LoadEmbedded()
@@ -89,7 +92,7 @@ public static class DatasetSource
         ];
         foreach (var name in names)
         {
-            var path = Path.Combine(folder, name);
+            var path = ConfinedPath.EnsureInside(folder, name, "data folder");
             if (File.Exists(path)) return path;
         }
         throw new FileNotFoundException(
@@ -98,7 +101,7 @@ public static class DatasetSource
 
     private static IReadOnlyList<string>? ReadClassNames(string folder)
     {
-        var path = Path.Combine(folder, ClassNamesFile);
+        var path = ConfinedPath.EnsureInside(folder, ClassNamesFile, "data folder");
         if (!File.Exists(path)) return null;
         var names = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
         if (names.Length < 2)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using OnnxReg.Data;
+using OnnxReg.Data.Images;
 
 namespace OnnxReg.Runtime;
 

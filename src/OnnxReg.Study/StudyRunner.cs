@@ -38,6 +38,7 @@ public static class StudyRunner
     /// <exception cref="ArgumentException">The definition is invalid, or the data has too few images for it.</exception>
     /// <exception cref="Training.Checkpoints.TrainingInterruptedException">Cancelled during a run; its checkpoint resumes it.</exception>
     /// <exception cref="OperationCanceledException">Cancelled between runs.</exception>
+    /// <exception cref="UnauthorizedAccessException">A folder under <paramref name="outputFolder"/> links outside it.</exception>
     public static StudyReport Run(StudyDefinition definition, string outputFolder, bool force, IStudyProgress progress, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -67,7 +68,8 @@ public static class StudyRunner
                     index++;
                     var configuration = technique.Apply(model.Configuration, seed);
                     var fingerprint = definition.RunFingerprint(configuration);
-                    var folder = Path.Combine(runsFolder, RunResult.FolderName(model.Name, technique.Name, seed));
+                    // Run folders come from names in the study file; they (and any link on the way) must stay in the output folder.
+                    var folder = ConfinedPath.EnsureInside(outputFolder, Path.Combine(runsFolder, RunResult.FolderName(model.Name, technique.Name, seed)), "output folder");
                     if (!force && TryReuse(folder, fingerprint) is { } reused)
                     {
                         results.Add(reused);

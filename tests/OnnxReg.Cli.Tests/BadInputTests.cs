@@ -5,19 +5,11 @@ using static TorchSharp.torch;
 namespace OnnxReg.Cli.Tests;
 
 /// <summary>Every bad input is one line on stderr, a non-zero exit, and no stack trace.</summary>
-public class BadInputTests
+public class BadInputTests : TempFolderTest
 {
-    private string _folder = null!;
-
-    [SetUp]
-    public void CreateFolder() => Directory.CreateDirectory(_folder = Path.Combine(Path.GetTempPath(), "onnxreg-bad-" + Guid.NewGuid().ToString("N")));
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
     private string DataFolder(int trainImages = 20, int trainLabels = 20)
     {
-        var folder = Path.Combine(_folder, "data");
+        var folder = Path.Combine(Folder, "data");
         var random = new Random(1);
         byte[] Bytes(int n) { var b = new byte[n]; random.NextBytes(b); return b; }
         byte[] Labels(int n) => Enumerable.Range(0, n).Select(i => (byte)(i % 10)).ToArray();
@@ -34,7 +26,7 @@ public class BadInputTests
         var folder = DataFolder();
         var path = Path.Combine(folder, "t10k-images-idx3-ubyte");
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..1000]);
-        var line = CliRun.Of("train", "--data", folder, "--epochs", "1", "-o", Path.Combine(_folder, "m.onnx")).AssertOneLineError();
+        var line = CliRun.Of("train", "--data", folder, "--epochs", "1", "-o", Path.Combine(Folder, "m.onnx")).AssertOneLineError();
         Assert.That(line, Does.Contain("t10k-images-idx3-ubyte").And.Contain("truncated"));
     }
 
@@ -48,7 +40,7 @@ public class BadInputTests
         File.WriteAllBytes(path, bytes);
         var line = CliRun.Of("eval", "x.onnx", "--data", folder).AssertOneLineError();
         Assert.That(line, Does.Contain("x.onnx"), "model paths are checked before the data is read");
-        line = CliRun.Of("train", "--data", folder, "-o", Path.Combine(_folder, "m.onnx")).AssertOneLineError();
+        line = CliRun.Of("train", "--data", folder, "-o", Path.Combine(Folder, "m.onnx")).AssertOneLineError();
         Assert.That(line, Does.Contain("train-images-idx3-ubyte.gz"));
     }
 
@@ -60,7 +52,7 @@ public class BadInputTests
         var bytes = File.ReadAllBytes(path);
         bytes[0] = 0x12;
         File.WriteAllBytes(path, bytes);
-        var line = CliRun.Of("train", "--data", folder, "-o", Path.Combine(_folder, "m.onnx")).AssertOneLineError();
+        var line = CliRun.Of("train", "--data", folder, "-o", Path.Combine(Folder, "m.onnx")).AssertOneLineError();
         Assert.That(line, Does.Contain("magic number 0x12000801"));
     }
 
@@ -68,28 +60,28 @@ public class BadInputTests
     public void ImageAndLabelCountsDiffer()
     {
         var folder = DataFolder(trainImages: 20, trainLabels: 19);
-        var line = CliRun.Of("train", "--data", folder, "-o", Path.Combine(_folder, "m.onnx")).AssertOneLineError();
+        var line = CliRun.Of("train", "--data", folder, "-o", Path.Combine(Folder, "m.onnx")).AssertOneLineError();
         Assert.That(line, Does.Contain("20 images but 19 labels"));
     }
 
     [Test]
     public void MissingDataFolder()
     {
-        var line = CliRun.Of("train", "--data", Path.Combine(_folder, "nowhere")).AssertOneLineError();
+        var line = CliRun.Of("train", "--data", Path.Combine(Folder, "nowhere")).AssertOneLineError();
         Assert.That(line, Does.Contain("does not exist").And.Contain("--data embedded"));
     }
 
     [Test]
     public void OnnxPathThatDoesNotExist()
     {
-        var line = CliRun.Of("eval", Path.Combine(_folder, "missing.onnx")).AssertOneLineError();
+        var line = CliRun.Of("eval", Path.Combine(Folder, "missing.onnx")).AssertOneLineError();
         Assert.That(line, Does.Contain("missing.onnx").And.Contain("does not exist"));
     }
 
     [Test]
     public void FileThatIsNotOnnx()
     {
-        var path = Path.Combine(_folder, "photo.onnx");
+        var path = Path.Combine(Folder, "photo.onnx");
         File.WriteAllBytes(path, [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5]);
         var line = CliRun.Of("eval", path).AssertOneLineError();
         Assert.That(line, Does.Contain("photo.onnx").And.Contain("not a usable ONNX classifier"));
@@ -98,7 +90,7 @@ public class BadInputTests
     [Test]
     public void ModelWhoseInputShapeDoesNotFitTheData()
     {
-        var path = Path.Combine(_folder, "small.onnx");
+        var path = Path.Combine(Folder, "small.onnx");
         using (var model = nn.Sequential(("flatten", nn.Flatten()), ("fc", nn.Linear(64, 10))))
             new OnnxExporter().Export(model, [1, 8, 8], path);
         var line = CliRun.Of("eval", path).AssertOneLineError();
@@ -129,7 +121,7 @@ public class BadInputTests
     [Test]
     public void OutputThatIsAFolder_IsRejectedBeforeTraining()
     {
-        var line = CliRun.Of("train", "-o", _folder).AssertOneLineError();
+        var line = CliRun.Of("train", "-o", Folder).AssertOneLineError();
         Assert.That(line, Does.Contain("--output"));
     }
 }

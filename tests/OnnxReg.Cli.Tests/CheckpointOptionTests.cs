@@ -1,44 +1,36 @@
 namespace OnnxReg.Cli.Tests;
 
 /// <summary>Bad uses of --checkpoint and --resume fail in one line, before any training, and leave files alone.</summary>
-public class CheckpointOptionTests
+public class CheckpointOptionTests : TempFolderTest
 {
-    private string _folder = null!;
-
-    [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("onnxreg-cli-checkpoint-").FullName;
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
     private string[] Train(params string[] extra) =>
-        ["train", "--model", "mlp", "--train-size", "300", "--epochs", "2", "-o", Path.Combine(_folder, "m.onnx"), .. extra];
+        ["train", "--model", "mlp", "--train-size", "300", "--epochs", "2", "-o", Path.Combine(Folder, "m.onnx"), .. extra];
 
     [Test]
     public void Resume_WithoutACheckpoint_FailsNamingThePath()
     {
         var line = CliRun.Of(Train("--resume")).AssertOneLineError();
-        Assert.That(line, Does.Contain($"--resume: there is no checkpoint at {Path.Combine(_folder, "m.ckpt")}").And.Contain("run without --resume"));
+        Assert.That(line, Does.Contain($"--resume: there is no checkpoint at {Path.Combine(Folder, "m.ckpt")}").And.Contain("run without --resume"));
     }
 
     [Test]
     public void Checkpoint_OnTheModelPath_IsRejected()
     {
-        var line = CliRun.Of(Train("--checkpoint", Path.Combine(_folder, "m.onnx"))).AssertOneLineError();
+        var line = CliRun.Of(Train("--checkpoint", Path.Combine(Folder, "m.onnx"))).AssertOneLineError();
         Assert.That(line, Does.Contain("--checkpoint must differ from the model and history files"));
     }
 
     [Test]
     public void Checkpoint_ThatIsAFolder_IsRejected()
     {
-        var line = CliRun.Of(Train("--checkpoint", _folder)).AssertOneLineError();
+        var line = CliRun.Of(Train("--checkpoint", Folder)).AssertOneLineError();
         Assert.That(line, Does.Contain("--checkpoint must be a file path, not an existing folder"));
     }
 
     [Test]
     public void Resume_FromADamagedCheckpoint_FailsAndKeepsTheFile()
     {
-        var path = Path.Combine(_folder, "m.ckpt");
+        var path = Path.Combine(Folder, "m.ckpt");
         Assert.That(CliRun.Of(Train()).ExitCode, Is.EqualTo(0));
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
@@ -59,10 +51,10 @@ public class CheckpointOptionTests
     public void Resume_OfAFinishedRun_ExportsAgainWithoutTraining()
     {
         Assert.That(CliRun.Of(Train()).ExitCode, Is.EqualTo(0));
-        var first = File.ReadAllBytes(Path.Combine(_folder, "m.onnx"));
+        var first = File.ReadAllBytes(Path.Combine(Folder, "m.onnx"));
         var again = CliRun.Of(Train("--resume"));
         Assert.That(again.ExitCode, Is.EqualTo(0), again.Error);
         Assert.That(again.Output, Does.Contain("training had finished after epoch 2").And.Not.Contain("epoch   1/2"));
-        Assert.That(File.ReadAllBytes(Path.Combine(_folder, "m.onnx")), Is.EqualTo(first));
+        Assert.That(File.ReadAllBytes(Path.Combine(Folder, "m.onnx")), Is.EqualTo(first));
     }
 }

@@ -5,16 +5,8 @@ using static TorchSharp.torch;
 
 namespace OnnxReg.Cli.Tests;
 
-public class InspectAndExportOptionsTests
+public class InspectAndExportOptionsTests : TempFolderTest
 {
-    private string _folder = null!;
-
-    [SetUp]
-    public void CreateFolder() => Directory.CreateDirectory(_folder = Path.Combine(Path.GetTempPath(), "onnxreg-inspect-" + Guid.NewGuid().ToString("N")));
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
     [Test]
     public void Inspect_ReportsOpsParametersAndSparsity()
     {
@@ -26,7 +18,7 @@ public class InspectAndExportOptionsTests
             fc.weight!.copy_(tensor(new float[] { 0, 0, 0, 0, 0, 0, 1e-7f, -5e-7f, 1, 2, 3, 4 }, [3, 4]));
             fc.bias!.copy_(tensor(new float[] { 1, 1, 1 }));
         }
-        var path = Path.Combine(_folder, "sparse.onnx");
+        var path = Path.Combine(Folder, "sparse.onnx");
         new OnnxExporter().Export(model, [1, 2, 2], path, new ExportOptions { ClassNames = ["a", "b", "c"] });
 
         var run = CliRun.Of("inspect", path);
@@ -43,19 +35,19 @@ public class InspectAndExportOptionsTests
     [Test]
     public void Inspect_FileThatIsNotOnnx_IsAOneLineError()
     {
-        var path = Path.Combine(_folder, "random.onnx");
+        var path = Path.Combine(Folder, "random.onnx");
         var bytes = new byte[4096];
         new Random(3).NextBytes(bytes);
         File.WriteAllBytes(path, bytes);
         var line = CliRun.Of("inspect", path).AssertOneLineError();
         Assert.That(line, Does.Contain("random.onnx").And.Contain("not an ONNX model"));
-        Assert.That(CliRun.Of("inspect", Path.Combine(_folder, "none.onnx")).AssertOneLineError(), Does.Contain("does not exist"));
+        Assert.That(CliRun.Of("inspect", Path.Combine(Folder, "none.onnx")).AssertOneLineError(), Does.Contain("does not exist"));
     }
 
     [Test]
     public void Train_WithExportOptions_WritesWhatTheyAskFor()
     {
-        var path = Path.Combine(_folder, "resnet.onnx");
+        var path = Path.Combine(Folder, "resnet.onnx");
         var run = CliRun.Of("train", "--model", "resnet", "--batch-norm", "--channels", "8,16", "--epochs", "1", "--train-size", "400",
             "--softmax-output", "--normalize-in-graph", "--fold-batch-norm", "--fixed-batch", "50", "--opset", "17", "-o", path);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);

@@ -10,42 +10,34 @@ namespace OnnxReg.Cli.Tests;
 /// model must still be there, byte for byte. A later complete run replaces it and removes the dead writer's temporary.
 /// </summary>
 [Category("Slow")]
-public class InterruptedExportTests
+public class InterruptedExportTests : TempFolderTest
 {
-    private string _folder = null!;
-
-    [SetUp]
-    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("onnxreg-export-kill-").FullName;
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
     private static readonly string[] Train = ["train", "--model", "mlp", "--train-size", "500", "--epochs", "1", "-o", "model.onnx"];
 
     [Test]
     public void KilledDuringExport_LeavesThePreviousModel_AndTheNextRunReplacesIt()
     {
-        var model = Path.Combine(_folder, "model.onnx");
+        var model = Path.Combine(Folder, "model.onnx");
         File.Copy(Path.Combine(RepositoryPaths.Models, "mlp-plain.onnx"), model);
         var previous = File.ReadAllBytes(model);
 
         string? seen = null;
-        using (var child = ChildCli.Start(_folder, Train))
+        using (var child = ChildCli.Start(Folder, Train))
         {
             var clock = Stopwatch.StartNew();
             while (seen is null && !child.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
-                seen = Directory.EnumerateFiles(_folder, ".model.onnx.*.tmp").FirstOrDefault();
+                seen = Directory.EnumerateFiles(Folder, ".model.onnx.*.tmp").FirstOrDefault();
             if (seen is not null) child.KillHard();
             child.WaitForExit(TimeSpan.FromSeconds(30));
         }
         Assert.That(seen, Is.Not.Null, "the export's temporary file was never seen, so the kill did not land mid-export");
         Assert.That(File.ReadAllBytes(model), Is.EqualTo(previous), "the killed export left the previous model untouched");
 
-        var complete = ChildCli.Run(_folder, Train);
+        var complete = ChildCli.Run(Folder, Train);
         Assert.That(complete.ExitCode, Is.EqualTo(0), complete.Error);
         Assert.That(File.ReadAllBytes(model), Is.Not.EqualTo(previous));
         using (var classifier = OnnxClassifier.Load(model))
             Assert.That(classifier.Metadata["onnxreg.command"], Is.EqualTo("onnxreg " + string.Join(" ", Train)));
-        Assert.That(Directory.EnumerateFiles(_folder, "*.tmp"), Is.Empty, "the killed writer's temporary file was removed");
+        Assert.That(Directory.EnumerateFiles(Folder, "*.tmp"), Is.Empty, "the killed writer's temporary file was removed");
     }
 }

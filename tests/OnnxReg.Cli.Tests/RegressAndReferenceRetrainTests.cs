@@ -5,17 +5,9 @@ using OnnxReg.Runtime.Regression;
 
 namespace OnnxReg.Cli.Tests;
 
-public class RegressAndReferenceRetrainTests
+public class RegressAndReferenceRetrainTests : TempFolderTest
 {
     private static string ModelsFolder => RepositoryPaths.Models;
-    private string _folder = null!;
-
-    [SetUp]
-    public void CreateFolder() => Directory.CreateDirectory(_folder = Path.Combine(Path.GetTempPath(), "onnxreg-retrain-" + Guid.NewGuid().ToString("N")));
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
     public static IEnumerable<string> Baselines() =>
         Directory.GetFiles(ModelsFolder, "*.baseline.json").Order(StringComparer.Ordinal).Select(Path.GetFileName)!;
 
@@ -32,16 +24,16 @@ public class RegressAndReferenceRetrainTests
     public void Regress_OnAFolderWithARegressedModel_FailsWithATable()
     {
         foreach (var file in Directory.GetFiles(ModelsFolder, "mlp-plain.*"))
-            File.Copy(file, Path.Combine(_folder, Path.GetFileName(file)));
+            File.Copy(file, Path.Combine(Folder, Path.GetFileName(file)));
         // A baseline that claims more than the model can do stands for a model that got worse.
-        var baselinePath = Path.Combine(_folder, "mlp-plain.baseline.json");
+        var baselinePath = Path.Combine(Folder, "mlp-plain.baseline.json");
         var baseline = AccuracyBaseline.Load(baselinePath);
         (baseline with { Accuracy = 0.99 }).Save(baselinePath);
-        var run = CliRun.Of("regress", _folder);
+        var run = CliRun.Of("regress", Folder);
         Assert.That(run.ExitCode, Is.EqualTo(CliApp.Failure));
         Assert.That(run.Output, Does.Contain("REGRESSED").And.Contain("0.9900"));
         Assert.That(run.Error.Trim(), Does.StartWith("onnxreg: error: 1 of 1 models regressed").And.Contain("mlp-plain.onnx"));
-        Assert.That(CliRun.Of("regress", Path.Combine(_folder, "none")).AssertOneLineError(), Does.Contain("does not exist"));
+        Assert.That(CliRun.Of("regress", Path.Combine(Folder, "none")).AssertOneLineError(), Does.Contain("does not exist"));
     }
 
     [Test]
@@ -52,7 +44,7 @@ public class RegressAndReferenceRetrainTests
         var baseline = AccuracyBaseline.Load(Path.Combine(ModelsFolder, baselineFile));
         Assert.That(baseline.Command, Does.StartWith("onnxreg train "));
         var arguments = baseline.Command!.Split(' ').Skip(1).ToArray();
-        var output = Path.Combine(_folder, baseline.Model);
+        var output = Path.Combine(Folder, baseline.Model);
         int o = Array.IndexOf(arguments, "-o");
         arguments[o + 1] = output;
         var run = CliRun.Of(arguments);

@@ -4,20 +4,12 @@ using OnnxReg.Runtime;
 namespace OnnxReg.Cli.Tests;
 
 /// <summary>onnxreg train's regularization options reach the trainer, the history file and the model's metadata.</summary>
-public class RegularizationOptionsTests
+public class RegularizationOptionsTests : TempFolderTest
 {
-    private string _folder = null!;
-
-    [SetUp]
-    public void CreateFolder() => Directory.CreateDirectory(_folder = Path.Combine(Path.GetTempPath(), "onnxreg-reg-" + Guid.NewGuid().ToString("N")));
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
     [Test]
     public void EveryTechnique_IsRecordedInHistoryAndMetadata()
     {
-        var model = Path.Combine(_folder, "all.onnx");
+        var model = Path.Combine(Folder, "all.onnx");
         var run = CliRun.Of("train", "--model", "cnn", "--channels", "8,16", "--hidden", "32", "--dropout", "0.2,0.3", "--spatial-dropout", "0.1",
             "--batch-norm", "--l1", "1e-5", "--l2", "1e-4", "--layer-penalty", "classifier.fc2=0:0", "--max-norm", "3", "--optimizer", "adamw",
             "--weight-decay", "0.01", "--label-smoothing", "0.1", "--augment", "hflip,rotate=10,erase", "--patience", "1", "--lr-schedule", "cosine",
@@ -25,7 +17,7 @@ public class RegularizationOptionsTests
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
         Assert.That(run.Output, Does.Contain("penalty").And.Contain("stopped: "));
 
-        using var history = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "all.history.json")));
+        using var history = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "all.history.json")));
         var configuration = history.RootElement.GetProperty("configuration");
         Assert.That(configuration.GetProperty("penalty").GetProperty("l2").GetDouble(), Is.EqualTo(1e-4));
         Assert.That(configuration.GetProperty("earlyStopping").GetProperty("patience").GetInt32(), Is.EqualTo(1));
@@ -40,13 +32,13 @@ public class RegularizationOptionsTests
     [Test]
     public void WriteConfig_ThenConfig_ReproducesTheSettings_AndCommandLineOverrides()
     {
-        var config = Path.Combine(_folder, "config.json");
+        var config = Path.Combine(Folder, "config.json");
         var write = CliRun.Of("train", "--l2", "0.002", "--dropout", "0.4", "--augment", "hflip", "--epochs", "2", "--write-config", config);
         Assert.That(write.ExitCode, Is.EqualTo(0), write.Error);
         Assert.That(File.ReadAllText(config), Does.Contain("\"l2\": 0.002"));
-        Assert.That(Directory.GetFiles(_folder, "*.onnx"), Is.Empty, "--write-config does not train");
+        Assert.That(Directory.GetFiles(Folder, "*.onnx"), Is.Empty, "--write-config does not train");
 
-        var model = Path.Combine(_folder, "m.onnx");
+        var model = Path.Combine(Folder, "m.onnx");
         var run = CliRun.Of("train", "--config", config, "--epochs", "1", "--train-size", "300", "-o", model);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
         Assert.That(run.Output, Does.Contain("L2 0.002").And.Contain("dropout 0.4").And.Contain("augmentation hflip"));
@@ -77,14 +69,14 @@ public class RegularizationOptionsTests
     [Test]
     public void UnknownLayerInLayerPenalty_ListsTheModelsLayers()
     {
-        var line = CliRun.Of("train", "--layer-penalty", "fc9=0:0", "--epochs", "1", "--train-size", "200", "-o", Path.Combine(_folder, "m.onnx")).AssertOneLineError();
+        var line = CliRun.Of("train", "--layer-penalty", "fc9=0:0", "--epochs", "1", "--train-size", "200", "-o", Path.Combine(Folder, "m.onnx")).AssertOneLineError();
         Assert.That(line, Does.Contain("'fc9'").And.Contain("fc1, fc2, fc3"));
     }
 
     [Test]
     public void MalformedConfigFile_IsAOneLineError()
     {
-        var config = Path.Combine(_folder, "bad.json");
+        var config = Path.Combine(Folder, "bad.json");
         File.WriteAllText(config, "{\"training\": {\"epochs\": 0}}");
         var line = CliRun.Of("train", "--config", config).AssertOneLineError();
         Assert.That(line, Does.Contain("bad.json").And.Contain("Epochs=0"));

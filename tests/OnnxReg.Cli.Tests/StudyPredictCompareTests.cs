@@ -2,19 +2,11 @@ using System.Text.RegularExpressions;
 
 namespace OnnxReg.Cli.Tests;
 
-public class StudyPredictCompareTests
+public class StudyPredictCompareTests : TempFolderTest
 {
-    private string _folder = null!;
-
-    [SetUp]
-    public void CreateFolder() => Directory.CreateDirectory(_folder = Path.Combine(Path.GetTempPath(), "onnxreg-study-cli-" + Guid.NewGuid().ToString("N")));
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
     private string[] TinyStudy(params string[] extra) =>
         ["study", "--train-size", "200", "--validation-size", "100", "--test-size", "200", "--seeds", "1,2", "--models", "mlp",
-         "--techniques", "baseline,dropout", "--epochs", "2", "-o", _folder, .. extra];
+         "--techniques", "baseline,dropout", "--epochs", "2", "-o", Folder, .. extra];
 
     [Test]
     public void Study_WritesTheReport_AndARerunReusesFinishedRuns()
@@ -24,7 +16,7 @@ public class StudyPredictCompareTests
         Assert.That(run.Output, Does.Contain("[1/4] mlp-baseline-seed1: training").And.Contain("epoch   2/2"), "plain progress when not on a terminal");
         Assert.That(run.Output, Does.Contain("study finished: 4 runs").And.Contain("mlp: baseline reaches"));
         foreach (var file in new[] { "report.md", "report.json", "learning-curves-mlp.png", "accuracy-mlp.png", "robustness-mlp.png" })
-            Assert.That(File.Exists(Path.Combine(_folder, file)), Is.True, file);
+            Assert.That(File.Exists(Path.Combine(Folder, file)), Is.True, file);
 
         var again = CliRun.Of(TinyStudy());
         Assert.That(again.ExitCode, Is.EqualTo(0), again.Error);
@@ -38,11 +30,11 @@ public class StudyPredictCompareTests
     [Test]
     public void Study_WriteConfig_ThenConfig_RunsTheSameStudy()
     {
-        var config = Path.Combine(_folder, "study.json");
+        var config = Path.Combine(Folder, "study.json");
         var write = CliRun.Of(TinyStudy("--write-config", config));
         Assert.That(write.ExitCode, Is.EqualTo(0), write.Error);
         Assert.That(File.ReadAllText(config), Does.Contain("\"trainSize\": 200").And.Contain("\"dropout\": 0.5"));
-        var run = CliRun.Of("study", "--config", config, "-o", Path.Combine(_folder, "out"));
+        var run = CliRun.Of("study", "--config", config, "-o", Path.Combine(Folder, "out"));
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
         Assert.That(run.Output, Does.Contain("study finished: 4 runs"));
     }
@@ -57,15 +49,15 @@ public class StudyPredictCompareTests
     [TestCase(new[] { "--config", "/no/study.json" }, "Study file '/no/study.json' does not exist")]
     public void Study_BadOption_IsAOneLineError(string[] args, string expected)
     {
-        Assert.That(CliRun.Of(["study", .. args, "-o", _folder]).AssertOneLineError(), Does.Contain(expected));
+        Assert.That(CliRun.Of(["study", .. args, "-o", Folder]).AssertOneLineError(), Does.Contain(expected));
     }
 
     [Test]
     public void PredictAndCompare_UseExportedModels()
     {
-        var model = Path.Combine(_folder, "m.onnx");
+        var model = Path.Combine(Folder, "m.onnx");
         Assert.That(CliRun.Of("train", "--train-size", "300", "--epochs", "1", "-o", model).ExitCode, Is.EqualTo(0));
-        var png = Path.Combine(_folder, "shoe.png");
+        var png = Path.Combine(Folder, "shoe.png");
         var test = OnnxReg.Data.DatasetSource.Load("embedded").Test;
         using (var image = SixLabors.ImageSharp.Image.LoadPixelData<SixLabors.ImageSharp.PixelFormats.L8>(test.Pixels.AsSpan(0, 784), 28, 28))
             SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, png);
@@ -78,7 +70,7 @@ public class StudyPredictCompareTests
         Assert.That(compare.ExitCode, Is.EqualTo(0), compare.Error);
         Assert.That(compare.Output, Does.Contain("test accuracy").And.Contain("accuracy, rotate-15").And.Contain("calibration error (ECE)"));
 
-        var text = Path.Combine(_folder, "notes.png");
+        var text = Path.Combine(Folder, "notes.png");
         File.WriteAllText(text, "hello");
         Assert.That(CliRun.Of("predict", model, text).AssertOneLineError(), Does.Contain("notes.png").And.Contain("not an image"));
         Assert.That(CliRun.Of("predict", model, png, "--top", "0").AssertOneLineError(), Does.Contain("--top must be at least 1"));

@@ -4,20 +4,12 @@ using OnnxReg.Runtime;
 
 namespace OnnxReg.Cli.Tests;
 
-public class TrainAndEvalCommandTests
+public class TrainAndEvalCommandTests : TempFolderTest
 {
-    private string _folder = null!;
-
-    [SetUp]
-    public void CreateFolder() => Directory.CreateDirectory(_folder = Path.Combine(Path.GetTempPath(), "onnxreg-cli-" + Guid.NewGuid().ToString("N")));
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
-
     [Test]
     public void Train_ExportsAModel_ThatEvalMeasuresTheSame()
     {
-        var model = Path.Combine(_folder, "mlp.onnx");
+        var model = Path.Combine(Folder, "mlp.onnx");
         var train = CliRun.Of("train", "--model", "mlp", "--dropout", "0.2", "--train-size", "1000", "--epochs", "2", "--seed", "3", "-o", model);
         Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
         Assert.That(train.Output, Does.Contain("epoch   1/2").And.Contain("epoch   2/2"));
@@ -40,7 +32,7 @@ public class TrainAndEvalCommandTests
     [Test]
     public void Train_Cnn_Works()
     {
-        var model = Path.Combine(_folder, "cnn.onnx");
+        var model = Path.Combine(Folder, "cnn.onnx");
         var run = CliRun.Of("train", "--model", "cnn", "--train-size", "500", "--epochs", "1", "-o", model);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
         Assert.That(File.Exists(model), Is.True);

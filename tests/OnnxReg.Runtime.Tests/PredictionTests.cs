@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using OnnxReg.Data;
+using OnnxReg.Data.Images;
 
 namespace OnnxReg.Runtime.Tests;
 

@@ -138,6 +138,17 @@ public class StudyRunnerTests
     }
 
     [Test]
+    public void RunsFolderLinkedOutside_IsRefused_AndNothingIsWrittenThere()
+    {
+        var output = Directory.CreateDirectory(Path.Combine(_folder, "study")).FullName;
+        var outside = Directory.CreateDirectory(Path.Combine(_folder, "elsewhere")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(output, "runs"), outside);
+        var e = Assert.Throws<UnauthorizedAccessException>(() => StudyRunner.Run(Tiny(), output, force: false, new RecordingProgress()));
+        Assert.That(e!.Message, Does.Contain("leads outside the output folder").And.Contain("mlp-baseline-seed1"));
+        Assert.That(Directory.EnumerateFileSystemEntries(outside), Is.Empty);
+    }
+
+    [Test]
     public void SameStudy_GivesTheSameFigures()
     {
         var a = StudyRunner.Run(Tiny() with { Techniques = [new StudyTechnique("baseline")], Seeds = [3] }, Path.Combine(_folder, "a"), false, new RecordingProgress());

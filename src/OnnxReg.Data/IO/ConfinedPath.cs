@@ -1,0 +1,62 @@
+namespace OnnxReg.Data.IO;
+
+/// <summary>
+/// Keeps reads and writes inside a folder the user chose: a path is accepted only if, with every symbolic link
+/// along it resolved, it still lies below that folder's own resolved location. So neither <c>..</c> nor a link (to a
+/// file or a folder) can lead outside it. The chosen folder may itself be reached through links.
+/// </summary>
+public static class ConfinedPath
+{
+    private const int MaxLinkDepth = 40; // as Linux's ELOOP limit
+
+    /// <summary>Checks that <paramref name="path"/> (absolute, or relative to <paramref name="root"/>) stays below <paramref name="root"/>, and returns its full path.</summary>
+    /// <param name="root">The folder the user chose.</param>
+    /// <param name="path">A file or folder inside it; it need not exist yet (for outputs).</param>
+    /// <param name="what">What the folder is, for the message ("data folder", "output folder").</param>
+    /// <exception cref="UnauthorizedAccessException">The path leads outside <paramref name="root"/>.</exception>
+    public static string EnsureInside(string root, string path, string what)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path, Path.GetFullPath(root));
+        var realRoot = Resolve(root);
+        var real = Resolve(full);
+        if (!IsWithin(real, realRoot))
+            throw new UnauthorizedAccessException(
+                $"'{path}' leads outside the {what} '{root}' (to '{real}', through a link or '..'); only paths below the {what} are used. Copy the file into the folder instead of linking it.");
+        return full;
+    }
+
+    /// <summary>The path with every symbolic link along it resolved (the parts that do not exist yet are kept as they are).</summary>
+    /// <exception cref="IOException">Links loop, or nest deeper than 40.</exception>
+    public static string Resolve(string path) => Resolve(Path.GetFullPath(path), 0);
+
+    private static string Resolve(string full, int depth)
+    {
+        if (depth > MaxLinkDepth)
+            throw new IOException($"Too many levels of symbolic links resolving '{full}'.");
+        var root = Path.GetPathRoot(full)!;
+        var current = root;
+        var parts = full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < parts.Length; i++)
+        {
+            var next = Path.Combine(current, parts[i]);
+            var link = new FileInfo(next).LinkTarget;
+            if (link is not null)
+            {
+                // Relative targets are relative to the link's folder; the target may itself hold links.
+                var target = Path.GetFullPath(link, current);
+                next = Resolve(target, depth + 1);
+            }
+            current = next;
+        }
+        return current;
+    }
+
+    private static bool IsWithin(string path, string root)
+    {
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        return string.Equals(path, root, comparison) || path.StartsWith(prefix, comparison);
+    }
+}

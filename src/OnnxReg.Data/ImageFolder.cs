@@ -1,0 +1,111 @@
+using OnnxReg.Data.Images;
+using OnnxReg.Data.IO;
+
+namespace OnnxReg.Data;
+
+/// <summary>
+/// Reads a dataset kept as image files, one subfolder per class — <c>ROOT/train/CLASS/*.png</c> and
+/// <c>ROOT/test/CLASS/*.png</c>, the layout of Keras' <c>image_dataset_from_directory</c> and torchvision's
+/// <c>ImageFolder</c>. Classes are the train subfolders in ordinal order, unless <c>ROOT/classes.txt</c> lists the
+/// folder names (one per line) in the order a model expects. Images are decoded as grayscale and resized to
+/// <c>height × width</c>. Only files below ROOT are read: a link leading out of it is an error. Files whose extension
+/// is not an image's (README, .DS_Store) are skipped; a file with an image extension that does not decode is an error
+/// naming it.
+/// </summary>
+public static class ImageFolder
+{
+    /// <summary>The file extensions read as images.</summary>
+    public static IReadOnlyList<string> Extensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"];
+
+    /// <summary>True if <paramref name="folder"/> has the <c>train</c> and <c>test</c> subfolders of this layout.</summary>
+    public static bool Matches(string folder) =>
+        Directory.Exists(Path.Combine(folder, "train")) && Directory.Exists(Path.Combine(folder, "test"));
+
+    /// <summary>Reads the train and test splits.</summary>
+    /// <exception cref="DirectoryNotFoundException">A split folder is missing.</exception>
+    /// <exception cref="InvalidDataException">There are no classes or no training images, test has a class train lacks, or an image does not decode.</exception>
+    /// <exception cref="UnauthorizedAccessException">A file or folder links outside <paramref name="root"/>.</exception>
+    public static DatasetPair Load(string root, int height = 28, int width = 28)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        var classNames = ClassNames(root);
+        var train = LoadSplit(root, "train", classNames, height, width);
+        var test = LoadSplit(root, "test", classNames, height, width);
+        if (train.Count == 0)
+            throw new InvalidDataException($"Image folder '{root}' has no training images (looked for {string.Join(", ", Extensions)} files in train/CLASS/).");
+        return new DatasetPair(train, test, $"{Path.GetFullPath(root)} (image folders: {train.Count:N0} train / {test.Count:N0} test, {classNames.Count} classes)");
+    }
+
+    /// <summary>Every image file below <paramref name="folder"/> (recursively, in ordinal order), each checked to lie inside it.</summary>
+    /// <exception cref="UnauthorizedAccessException">A file or folder links outside <paramref name="folder"/>.</exception>
+    public static IReadOnlyList<string> ListImages(string folder)
+    {
+        var files = new List<string>();
+        Collect(folder, folder, files, recursive: true, "image folder");
+        return files;
+    }
+
+    private static List<string> ClassNames(string root)
+    {
+        var trainFolder = ConfinedPath.EnsureInside(root, "train", "data folder");
+        var folders = Directory.EnumerateDirectories(trainFolder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var listed = ConfinedPath.EnsureInside(root, "classes.txt", "data folder");
+        if (File.Exists(listed))
+        {
+            var names = File.ReadAllLines(listed).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+            var missing = names.Except(folders).ToList();
+            var unlisted = folders.Except(names).ToList();
+            if (missing.Count > 0 || unlisted.Count > 0 || names.Distinct().Count() != names.Count)
+                throw new InvalidDataException(
+                    $"'{listed}' must list each folder of train/ exactly once; missing folders: [{string.Join(", ", missing)}], unlisted folders: [{string.Join(", ", unlisted)}].");
+            folders = names;
+        }
+        if (folders.Count > 256)
+            throw new InvalidDataException($"Image folder '{root}' has {folders.Count} class folders in train/; at most 256 classes are supported.");
+        if (folders.Count < 2)
+            throw new InvalidDataException($"Image folder '{root}' has {folders.Count} class folder(s) in train/; a classifier needs at least 2 (train/CLASS/image.png).");
+        return folders;
+    }
+
+    private static ImageDataset LoadSplit(string root, string split, List<string> classNames, int height, int width)
+    {
+        var splitFolder = ConfinedPath.EnsureInside(root, split, "data folder");
+        var extra = Directory.EnumerateDirectories(splitFolder).Select(Path.GetFileName).OfType<string>().Except(classNames).Order(StringComparer.Ordinal).ToList();
+        if (extra.Count > 0)
+            throw new InvalidDataException($"'{splitFolder}' has class folder(s) [{string.Join(", ", extra)}] that train/ lacks; both splits need the same classes.");
+        var pixels = new List<byte[]>();
+        var labels = new List<byte>();
+        for (int label = 0; label < classNames.Count; label++)
+        {
+            var classFolder = Path.Combine(splitFolder, classNames[label]);
+            if (!Directory.Exists(classFolder)) continue;
+            var files = new List<string>();
+            Collect(root, classFolder, files, recursive: false, "data folder");
+            foreach (var file in files)
+            {
+                pixels.Add(ImageInput.Load(file, 1, height, width));
+                labels.Add((byte)label);
+            }
+        }
+        var data = new byte[pixels.Count * height * width];
+        for (int i = 0; i < pixels.Count; i++) pixels[i].CopyTo(data, i * height * width);
+        return new ImageDataset(data, [.. labels], channels: 1, height, width, classNames);
+    }
+
+    private static void Collect(string root, string folder, List<string> files, bool recursive, string what)
+    {
+        ConfinedPath.EnsureInside(root, folder, what);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(folder).Order(StringComparer.Ordinal))
+        {
+            if (Directory.Exists(entry))
+            {
+                if (recursive) Collect(root, entry, files, recursive, what);
+                continue;
+            }
+            if (!Extensions.Contains(Path.GetExtension(entry).ToLowerInvariant())) continue;
+            files.Add(ConfinedPath.EnsureInside(root, entry, what));
+        }
+    }
+}
