@@ -1,3 +1,7 @@
+using System.Text.RegularExpressions;
+using OnnxReg.Training.Checkpoints;
+using static TorchSharp.torch;
+
 namespace OnnxReg.Cli.Tests;
 
 /// <summary>Bad uses of --checkpoint and --resume fail in one line, before any training, and leave files alone.</summary>
@@ -56,5 +60,34 @@ public class CheckpointOptionTests : TempFolderTest
         Assert.That(again.ExitCode, Is.EqualTo(0), again.Error);
         Assert.That(again.Output, Does.Contain("training had finished after epoch 2").And.Not.Contain("epoch   1/2"));
         Assert.That(File.ReadAllBytes(Path.Combine(Folder, "m.onnx")), Is.EqualTo(first));
+    }
+
+    // SGD at lr 0.6 on 450 images: the loss grows for a few epochs, then turns NaN.
+    private string[] Diverging(params string[] extra) =>
+        ["train", "--model", "mlp", "--train-size", "500", "--epochs", "8", "--optimizer", "sgd", "--lr", "0.6", "-o", Path.Combine(Folder, "m.onnx"), .. extra];
+
+    [Test]
+    public void Divergence_FailsWithoutExporting_AndKeepsTheLastGoodCheckpoint()
+    {
+        var line = CliRun.Of(Diverging()).AssertOneLineError();
+        var match = Regex.Match(line, @"training diverged: the training loss became NaN at epoch (\d+), batch \d+; the learning rate \(0\.6\) is likely too high");
+        Assert.That(match.Success, Is.True, line);
+        Assert.That(line, Does.Contain("nothing was exported").And.Contain("keeps the last good epoch").And.Contain("Lower --lr"));
+        Assert.That(File.Exists(Path.Combine(Folder, "m.onnx")), Is.False);
+        Assert.That(File.Exists(Path.Combine(Folder, "m.history.json")), Is.True, "the history of the failed run is kept");
+
+        int divergedEpoch = int.Parse(match.Groups[1].Value);
+        using var checkpoint = TrainingCheckpoint.Load(Path.Combine(Folder, "m.ckpt"));
+        Assert.That(checkpoint.Epochs, Has.Count.EqualTo(divergedEpoch - 1));
+        Assert.That(checkpoint.ModelWeights.Values.All(w => w.isfinite().all().item<bool>()), Is.True);
+    }
+
+    [Test]
+    public void Divergence_WithEarlyStopping_ExportsTheRestoredBestEpoch()
+    {
+        var run = CliRun.Of(Diverging("--early-stopping"));
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Output, Does.Contain("became NaN").And.Match(@"restored the best weights, from epoch \d"));
+        Assert.That(File.Exists(Path.Combine(Folder, "m.onnx")), Is.True);
     }
 }

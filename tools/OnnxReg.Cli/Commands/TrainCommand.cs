@@ -5,6 +5,7 @@ using OnnxReg.Export;
 using OnnxReg.Runtime;
 using OnnxReg.Study;
 using OnnxReg.Training;
+using OnnxReg.Training.Callbacks;
 using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Models;
 using Spectre.Console;
@@ -118,6 +119,10 @@ internal static class TrainCommand
             throw new CliException($"training failed before completing an epoch: {history.StopDetail}; nothing was exported");
         var historyPath = HistoryPath(request.Output);
         history.Save(historyPath);
+        // After a divergence only a restored best epoch is worth exporting: the last finite epoch is usually already
+        // ruined (huge weights), so the run fails and its last good checkpoint stays for inspection.
+        if (history.StopReason == StopReason.NonFiniteLoss && history.RestoredEpoch is null)
+            throw new CliException($"training diverged: {history.StopDetail}; nothing was exported, and {request.Checkpoint} keeps the last good epoch. Lower --lr, or add --early-stopping to export the best epoch");
 
         var torchTest = Trainer.Evaluate(network, test);
         var kept = history.Kept;
