@@ -57,7 +57,6 @@ public static class StudyRunner
 
         using var trainTensors = TensorDataset.From(train, normalization);
         using var validationTensors = TensorDataset.From(validation, normalization);
-        var runsFolder = Path.Combine(outputFolder, "runs");
         var results = new List<RunResult>();
         int total = definition.Models.Count * definition.Techniques.Count * definition.Seeds.Length, index = 0;
         foreach (var model in definition.Models)
@@ -69,7 +68,7 @@ public static class StudyRunner
                     var configuration = technique.Apply(model.Configuration, seed);
                     var fingerprint = definition.RunFingerprint(configuration);
                     // Run folders come from names in the study file; they (and any link on the way) must stay in the output folder.
-                    var folder = ConfinedPath.EnsureInside(outputFolder, Path.Combine(runsFolder, RunResult.FolderName(model.Name, technique.Name, seed)), "output folder");
+                    var folder = ConfinedPath.EnsureInside(outputFolder, Path.Combine("runs", RunResult.FolderName(model.Name, technique.Name, seed)), "output folder");
                     if (!force && TryReuse(folder, fingerprint) is { } reused)
                     {
                         results.Add(reused);

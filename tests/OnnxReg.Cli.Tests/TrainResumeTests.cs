@@ -108,4 +108,32 @@ public class TrainResumeTests
         Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.Error);
         AssertSameAsReference(folder);
     }
+
+    [Test]
+    public void CtrlC_DuringAStudy_CheckpointsTheRunInProgress_AndTheSameCommandFinishesIt()
+    {
+        var folder = NewFolder("study");
+        string[] study = ["study", "--models", "cnn", "--techniques", "baseline", "--seeds", "1,2", "--epochs", "3",
+            "--train-size", "1000", "--validation-size", "200", "--test-size", "200", "-o", "report"];
+        using (var child = ChildCli.Start(folder, study))
+        {
+            child.WaitForLine("[1/2] cnn-baseline-seed1: epoch   1/3", TimeSpan.FromMinutes(2));
+            child.Interrupt();
+            Assert.That(child.WaitForExit(TimeSpan.FromSeconds(30)), Is.EqualTo(CliApp.Cancelled));
+            var error = child.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.That(error, Has.Length.EqualTo(1), child.Error);
+            var expectedCheckpoint = Regex.Escape(Path.Combine(folder, "report", "runs", "cnn-baseline-seed1", "checkpoint.ckpt"));
+            Assert.That(error[0], Does.Match(@"^onnxreg: interrupted in epoch [1-3] after batch \d+ of \d+; the run was checkpointed to " + expectedCheckpoint
+                + @" and finished runs are kept; run the same command again \(without --force\) to resume$"));
+        }
+        var checkpoint = Path.Combine(folder, "report", "runs", "cnn-baseline-seed1", "checkpoint.ckpt");
+        Assert.That(File.Exists(checkpoint), Is.True);
+
+        var again = ChildCli.Run(folder, study);
+        Assert.That(again.ExitCode, Is.EqualTo(0), again.Error);
+        Assert.That(again.Output, Does.Contain("study finished: 2 runs"));
+        Assert.That(Directory.GetDirectories(Path.Combine(folder, "report", "runs")).Select(Path.GetFileName), Is.EquivalentTo(new[] { "cnn-baseline-seed1", "cnn-baseline-seed2" }),
+            "runs land in report/runs/ when the output folder is relative");
+        Assert.That(File.Exists(checkpoint), Is.False, "the finished run's checkpoint is removed");
+    }
 }
