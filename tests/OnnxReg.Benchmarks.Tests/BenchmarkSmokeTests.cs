@@ -18,6 +18,7 @@ public class BenchmarkSmokeTests
         Assert.That(Regex.Matches(report, @"^\| (mlp|cnn) \| [\d,]+ \| [\d,]+ \| \d\.\d{3} \|", RegexOptions.Multiline), Has.Count.EqualTo(2), "throughput rows");
         Assert.That(Regex.Matches(report, @"^\| (mlp|cnn) \| (1|256) \|", RegexOptions.Multiline), Has.Count.EqualTo(4), "inference rows");
         Assert.That(report, Does.Contain("| default pipeline (hflip,rotate=10,scale=0.9:1.1,translate=0.08) |"));
+        Assert.That(Regex.Matches(report, @"^\| (mlp|cnn) \| checkpoint after every epoch \(\d+\.\d MB file\) \|", RegexOptions.Multiline), Has.Count.EqualTo(2), "checkpoint rows");
         Assert.That(Regex.Matches(report, @"^\| (mlp|cnn|resnet) \| [\d,]+ \| \d+ KiB \| [\d.]+ ms \|", RegexOptions.Multiline), Has.Count.EqualTo(3), "export rows");
         Assert.That(report, Does.Contain("quick smoke mode"));
     }

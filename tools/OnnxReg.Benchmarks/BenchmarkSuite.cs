@@ -25,8 +25,8 @@ public static class BenchmarkSuite
             Table(md, $"Augmentation cost per batch of 128 (median of {settings.StepRepetitions}), as a share of one CNN training step",
                 ["augmentation", "time", "share of a CNN step", "target"], TrainingBenchmarks.Augmentation(settings, train));
             log?.Invoke("epoch overheads");
-            Table(md, $"Whole epochs through the trainer: augmentation and penalties against none (median of {settings.EpochRepetitions} interleaved repetitions of {settings.EpochsPerRepetition} epochs; times per repetition)",
-                ["model", "variant", "epoch without", "epoch with", "overhead", "target"], TrainingBenchmarks.EpochOverheads(settings, train));
+            Table(md, $"Whole epochs through the trainer: augmentation, penalties and checkpointing against none (median of {settings.EpochRepetitions} interleaved repetitions of {settings.EpochsPerRepetition} epochs; times per repetition)",
+                ["model", "variant", "epoch without", "epoch with", "overhead", "target"], TrainingBenchmarks.EpochOverheads(settings, train, folder));
             log?.Invoke("inference");
             Table(md, "Inference: runtime library (`OnnxClassifier.PredictLogits`) vs ONNX Runtime called directly (same session options, OrtValues made once) vs TorchSharp eval mode",
                 ["model", "batch", "runtime library (median)", "runtime p99", "direct ORT (median)", "direct p99", "TorchSharp eval", "runtime / direct time (target ≤ 1.10)", "TorchSharp / runtime", "managed bytes per call (runtime / direct)"],
