@@ -30,12 +30,29 @@ internal static class CheckpointFormat
         return buffer.ToArray();
     }
 
+    /// <summary>Reads the file, after checking its first bytes, so a wrong (and possibly huge) file is refused without being read whole.</summary>
+    /// <exception cref="InvalidDataException">The file does not start like a checkpoint.</exception>
+    public static byte[] ReadFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        var start = new byte[Magic.Length];
+        if (stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) < start.Length || !start.AsSpan().SequenceEqual(Magic))
+            throw NotACheckpoint(path);
+        stream.Position = 0;
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    private static InvalidDataException NotACheckpoint(string path) =>
+        new($"'{path}' is not an OnnxReg checkpoint. Delete it, or choose another checkpoint path, to start training over.");
+
     /// <summary>Checks magic, version and checksum of <paramref name="bytes"/> and returns a reader positioned after the version.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a checkpoint, are from another format version, or are damaged.</exception>
     public static BinaryReader Open(byte[] bytes, string path)
     {
         if (bytes.Length < Magic.Length + sizeof(int) + HashLength || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new InvalidDataException($"'{path}' is not an OnnxReg checkpoint. Delete it, or choose another checkpoint path, to start training over.");
+            throw NotACheckpoint(path);
         int version = BitConverter.ToInt32(bytes, Magic.Length);
         if (version != Version)
             throw new InvalidDataException($"The checkpoint '{path}' has format version {version}; this OnnxReg reads version {Version}. Delete it to start training over.");
