@@ -10,11 +10,11 @@ namespace OnnxReg.Training;
 /// </summary>
 public sealed class TensorDataset : IDisposable
 {
-    private TensorDataset(Tensor images, Tensor labels, int classes, Normalization normalization)
+    private TensorDataset(Tensor images, Tensor labels, IReadOnlyList<string> classNames, Normalization normalization)
     {
         Images = images;
         Labels = labels;
-        ClassCount = classes;
+        ClassNames = classNames;
         Normalization = normalization;
     }
 
@@ -28,7 +28,10 @@ public sealed class TensorDataset : IDisposable
     public int Count => (int)Labels.shape[0];
 
     /// <summary>The number of classes of the source dataset.</summary>
-    public int ClassCount { get; }
+    public int ClassCount => ClassNames.Count;
+
+    /// <summary>The class names of the source dataset, in label order.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>The normalization applied to the pixels.</summary>
     public Normalization Normalization { get; }
@@ -48,7 +51,7 @@ public sealed class TensorDataset : IDisposable
         return new TensorDataset(
             tensor(values, [data.Count, data.Channels, data.Height, data.Width]),
             tensor(labels, [data.Count]),
-            data.ClassNames.Count,
+            data.ClassNames,
             normalization);
     }
 

@@ -19,12 +19,14 @@ internal sealed class TrainingRun : IDisposable
 {
     private readonly TrainingConfiguration _configuration;
     private readonly nn.Module<Tensor, Tensor> _model;
+    private readonly CheckpointData _data;
     private Dictionary<string, Tensor> _epochStartWeights;
 
     public TrainingRun(TrainingConfiguration configuration, nn.Module<Tensor, Tensor> model, TensorDataset train, IReadOnlyList<ITrainingCallback> callbacks)
     {
         _configuration = configuration;
         _model = model;
+        _data = new CheckpointData((int)train.Images.shape[1], (int)train.Images.shape[2], (int)train.Images.shape[3], [.. train.ClassNames], train.Normalization);
         var options = configuration.Training;
         Shuffler = new Generator((ulong)options.Seed);
         Optimizer = CreateOptimizer(model, options);
@@ -76,6 +78,7 @@ internal sealed class TrainingRun : IDisposable
             Epoch = position.Epoch,
             BatchesDone = position.BatchesDone,
             BatchCount = BatchCount,
+            Data = _data,
             LossSum = position.Sums.LossSum,
             PenaltySum = position.Sums.PenaltySum,
             Correct = position.Sums.Correct,

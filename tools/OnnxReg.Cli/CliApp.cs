@@ -27,6 +27,7 @@ public static class CliApp
         var root = new RootCommand("OnnxReg: train regularized networks with TorchSharp, export them to ONNX, and evaluate the exported files with ONNX Runtime.");
         var console = new CliConsole(output, error);
         root.Add(TrainCommand.Create(console));
+        root.Add(ExportCommand.Create(console));
         root.Add(EvalCommand.Create(console));
         root.Add(InspectCommand.Create(console));
         root.Add(StudyCommand.Create(console));

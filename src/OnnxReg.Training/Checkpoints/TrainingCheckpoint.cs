@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OnnxReg.Data;
 using OnnxReg.Data.IO;
 using OnnxReg.Training.Callbacks;
 using OnnxReg.Training.Schedules;
@@ -52,8 +53,48 @@ public sealed class TrainingCheckpoint : IDisposable
     /// <summary>The metrics of every completed epoch.</summary>
     public IReadOnlyList<EpochMetrics> Epochs => Header.Epochs;
 
-    /// <summary>The configuration the run was started with (compact JSON).</summary>
-    public string Configuration => Header.Configuration;
+    /// <summary>The configuration the run was started with.</summary>
+    public TrainingConfiguration Configuration => TrainingConfiguration.FromJson(Header.Configuration);
+
+    /// <summary>The shape of one training image (channels, height, width).</summary>
+    public (int Channels, int Height, int Width) ImageShape => (RequireData().Channels, RequireData().Height, RequireData().Width);
+
+    /// <summary>The class names of the training data, in label order.</summary>
+    public IReadOnlyList<string> ClassNames => RequireData().ClassNames;
+
+    /// <summary>The normalization the training images went through.</summary>
+    public Normalization Normalization => RequireData().Normalization;
+
+    /// <summary>
+    /// The epoch whose weights <see cref="CopyKeptWeightsInto"/> gives: early stopping's best epoch when it restores
+    /// best weights and has one, otherwise the last completed epoch; null if no epoch completed yet.
+    /// </summary>
+    public int? KeptEpoch => Configuration.EarlyStopping is { RestoreBestWeights: true } && BestWeights is not null
+        ? Header.BestEpoch
+        : Epochs.Count > 0 ? Epochs[^1].Epoch : null;
+
+    /// <summary>
+    /// Copies the weights training would end with if it stopped now — those of <see cref="KeptEpoch"/>, never a
+    /// half-trained epoch's — into <paramref name="model"/> (built from <see cref="Configuration"/>'s model options).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No epoch completed yet.</exception>
+    /// <exception cref="ArgumentException">The model's parameters do not match the checkpoint's.</exception>
+    public void CopyKeptWeightsInto(nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (KeptEpoch is null)
+            throw new InvalidOperationException("The checkpoint was written before any epoch completed, so it holds no trained weights yet.");
+        var weights = Configuration.EarlyStopping is { RestoreBestWeights: true } && BestWeights is not null ? BestWeights
+            : EpochStartWeights ?? _modelWeights;
+        var state = model.state_dict();
+        var mismatch = state.FirstOrDefault(p => !weights.TryGetValue(p.Key, out var saved) || !saved.shape.SequenceEqual(p.Value.shape));
+        if (mismatch.Key is not null || state.Count != weights.Count)
+            throw new ArgumentException($"The model does not match the checkpoint's weights{(mismatch.Key is null ? "" : $" (at '{mismatch.Key}')")}; build it from the checkpoint's configuration.", nameof(model));
+        ModuleState.CopyInto(model, weights);
+    }
+
+    private CheckpointData RequireData() => Header.Data
+        ?? throw new InvalidDataException("The checkpoint does not record its training data's shape, classes and normalization (it was written by an earlier OnnxReg); train again to export it.");
 
     internal CheckpointHeader Header { get; }
     internal CheckpointRandomState Random { get; }
@@ -143,6 +184,7 @@ internal sealed record CheckpointHeader
     public required int Epoch { get; init; }
     public required int BatchesDone { get; init; }
     public required int BatchCount { get; init; }
+    public CheckpointData? Data { get; init; }
     public double LossSum { get; init; }
     public double PenaltySum { get; init; }
     public long Correct { get; init; }
@@ -155,6 +197,9 @@ internal sealed record CheckpointHeader
     public StopReason? StopReason { get; init; }
     public string? StopDetail { get; init; }
 }
+
+/// <summary>What the training images looked like, so a checkpoint can be exported on its own.</summary>
+internal sealed record CheckpointData(int Channels, int Height, int Width, List<string> ClassNames, Normalization Normalization);
 
 /// <summary>Random states: libtorch's global generator (dropout), the shuffler as it was when the epoch began (so
 /// the epoch's order can be drawn again), and the augmentation generator (null without augmentation).</summary>

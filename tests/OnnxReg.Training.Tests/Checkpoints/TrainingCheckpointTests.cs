@@ -100,6 +100,53 @@ public class TrainingCheckpointTests
     }
 
     [Test]
+    public void KeptWeights_OfACheckpointInterruptedMidEpoch_AreThoseOfTheLastCompletedEpoch()
+    {
+        var configuration = Configuration with { EarlyStopping = null };
+        var path = Path.Combine(_folder, "mid.ckpt");
+        Assert.Throws<TrainingInterruptedException>(() => Train(configuration, new CheckpointOptions(path), cancelAtCall: 17));
+        var oneEpoch = Train(configuration with { Training = configuration.Training with { Epochs = 1 } }, null);
+
+        using var checkpoint = TrainingCheckpoint.Load(path);
+        Assert.That(checkpoint.KeptEpoch, Is.EqualTo(1));
+        Assert.That(checkpoint.ImageShape, Is.EqualTo((1, 28, 28)));
+        Assert.That(checkpoint.ClassNames, Is.EqualTo(_train.ClassNames));
+        Assert.That(checkpoint.Normalization, Is.EqualTo(Normalization.Estimate(_train.Pixels)));
+        Assert.That(checkpoint.Configuration, Is.EqualTo(configuration).Using<TrainingConfiguration>((a, b) => a.ToJson() == b.ToJson()));
+        using var model = ModelPresets.Create(configuration.Model, 1, 28, 28, 10, seed: 99);
+        using var wrapped = new Probe(model); // trained through the probe, so its names carry the prefix
+        checkpoint.CopyKeptWeightsInto(wrapped);
+        foreach (var (name, tensor) in model.state_dict())
+            Assert.That(tensor.contiguous().bytes.ToArray(), Is.EqualTo(oneEpoch.Weights[name]), $"{name}: not the half-trained epoch 2");
+    }
+
+    [Test]
+    public void KeptWeights_OfAFinishedRunWithEarlyStopping_AreTheRestoredBestEpochs()
+    {
+        var path = Path.Combine(_folder, "best.ckpt");
+        var finished = Train(Configuration, new CheckpointOptions(path));
+        using var checkpoint = TrainingCheckpoint.Load(path);
+        Assert.That(checkpoint.KeptEpoch, Is.EqualTo(finished.History.RestoredEpoch).And.Not.Null);
+        using var model = ModelPresets.Create(Configuration.Model, 1, 28, 28, 10, seed: 99);
+        using var wrapped = new Probe(model);
+        checkpoint.CopyKeptWeightsInto(wrapped);
+        foreach (var (name, tensor) in model.state_dict())
+            Assert.That(tensor.contiguous().bytes.ToArray(), Is.EqualTo(finished.Weights[name]), name);
+    }
+
+    [Test]
+    public void KeptWeights_IntoAModelOfAnotherShape_AreRefused()
+    {
+        var path = Path.Combine(_folder, "shape.ckpt");
+        Train(Configuration with { Training = Configuration.Training with { Epochs = 1 } }, new CheckpointOptions(path));
+        using var checkpoint = TrainingCheckpoint.Load(path);
+        using var wider = ModelPresets.Create(Configuration.Model with { HiddenSizes = [64] }, 1, 28, 28, 10, seed: 1);
+        using var wrapped = new Probe(wider);
+        var e = Assert.Throws<ArgumentException>(() => checkpoint.CopyKeptWeightsInto(wrapped));
+        Assert.That(e!.Message, Does.Contain("does not match the checkpoint's weights"));
+    }
+
+    [Test]
     public void Checkpoint_IsWrittenAfterEveryEpoch()
     {
         var path = Path.Combine(_folder, "each.ckpt");

@@ -9,7 +9,7 @@ internal static class CommonOptions
     public static Option<string> Data() => new("--data")
     {
         Description = $"Dataset: '{DatasetSource.Embedded}' (built-in Fashion-MNIST subset, 6,000 train / 2,000 test), " +
-                      $"'{DatasetSource.FashionMnistPackage}' (full set from Debian's dataset-fashion-mnist), or a folder with the four MNIST-format IDX files",
+                      $"'{DatasetSource.FashionMnistPackage}' (full set from Debian's dataset-fashion-mnist), or a folder with the four MNIST-format IDX files or train/CLASS/ and test/CLASS/ image folders",
         DefaultValueFactory = _ => DatasetSource.Embedded,
     };
 

@@ -2,13 +2,10 @@ using System.CommandLine;
 using System.Text.Json;
 using OnnxReg.Data;
 using OnnxReg.Export;
-using OnnxReg.Runtime;
-using OnnxReg.Study;
 using OnnxReg.Training;
 using OnnxReg.Training.Callbacks;
 using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Models;
-using Spectre.Console;
 
 namespace OnnxReg.Cli.Commands;
 
@@ -26,11 +23,7 @@ internal static class TrainCommand
         var trainSize = new Option<int>("--train-size") { Description = "Use only the first N training images (0: all)", DefaultValueFactory = _ => 0 };
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Fraction of the training images held out for validation, in [0, 1)", DefaultValueFactory = _ => 0.1 };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the exported model (the history goes beside it as NAME.history.json)", DefaultValueFactory = _ => "runs/model.onnx" };
-        var opset = new Option<int>("--opset") { Description = "ONNX opset (ai.onnx) to write, 13 to 21", DefaultValueFactory = _ => new ExportOptions().Opset };
-        var fixedBatch = new Option<int>("--fixed-batch") { Description = "Export with this fixed batch size instead of a dynamic one (0: dynamic)", DefaultValueFactory = _ => 0 };
-        var softmaxOutput = new Option<bool>("--softmax-output") { Description = "Export probabilities (a final Softmax) instead of logits [default: off]" };
-        var foldBatchNorm = new Option<bool>("--fold-batch-norm") { Description = "Fold each BatchNorm into the Conv/Linear before it [default: off]" };
-        var normalizeInGraph = new Option<bool>("--normalize-in-graph") { Description = "The exported graph takes raw 0-255 pixels and normalizes them itself [default: off]" };
+        var exportBinder = new ExportOptionsBinder();
         var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint file, rewritten atomically after every epoch and on Ctrl+C [default: the output path with .ckpt]" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint; needs the same options and data it was started with [default: off]" };
 
@@ -42,23 +35,11 @@ internal static class TrainCommand
         command.Add(output);
         command.Add(checkpoint);
         command.Add(resume);
-        foreach (var option in new Option[] { opset, fixedBatch, softmaxOutput, foldBatchNorm, normalizeInGraph }) command.Add(option);
+        foreach (var option in exportBinder.All) command.Add(option);
         command.SetAction((parse, cancellation) => Task.FromResult(Action(parse, cancellation)));
         int Action(ParseResult parse, CancellationToken cancellation)
         {
-            var export = new ExportOptions
-            {
-                Opset = parse.GetValue(opset),
-                DynamicBatch = parse.GetValue(fixedBatch) == 0,
-                FixedBatchSize = Math.Max(1, parse.GetValue(fixedBatch)),
-                SoftmaxOutput = parse.GetValue(softmaxOutput),
-                FoldBatchNorm = parse.GetValue(foldBatchNorm),
-                NormalizeInGraph = parse.GetValue(normalizeInGraph),
-            };
-            if (parse.GetValue(fixedBatch) < 0)
-                throw new CliException($"--fixed-batch must be 0 (dynamic) or a positive batch size; received {parse.GetValue(fixedBatch)}");
-            if (export.Opset is < 13 or > 21)
-                throw new CliException($"--opset must be between 13 and 21; received {export.Opset}");
+            var export = exportBinder.Bind(parse);
             var outputPath = parse.GetValue(output)!;
             // The recorded command reproduces the run from scratch, so it never includes --resume.
             var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(validationFraction), outputPath, export,
@@ -124,7 +105,6 @@ internal static class TrainCommand
         if (history.StopReason == StopReason.NonFiniteLoss && history.RestoredEpoch is null)
             throw new CliException($"training diverged: {history.StopDetail}; nothing was exported, and {request.Checkpoint} keeps the last good epoch. Lower --lr, or add --early-stopping to export the best epoch");
 
-        var torchTest = Trainer.Evaluate(network, test);
         var kept = history.Kept;
         var exportOptions = request.Export with
         {
@@ -142,17 +122,8 @@ internal static class TrainCommand
                 }),
             },
         };
-        long[] sampleShape = [trainImages.Channels, trainImages.Height, trainImages.Width];
-        EvaluationResult onnxTest = null!;
-        double maxDifference = ExportVerification.ExportVerified(network, sampleShape, request.Output, exportOptions, pair.Test, test,
-            onVerified: classifier => onnxTest = Evaluator.Evaluate(classifier, pair.Test));
-
-        var table = new Table().AddColumns("test set", "images", "accuracy", "mean loss");
-        table.AddRow("TorchSharp, eval mode", test.Count.ToString("N0"), CommonOptions.Format(torchTest.Accuracy), CommonOptions.Format(torchTest.Loss));
-        table.AddRow($"ONNX Runtime, {Markup.Escape(request.Output)}", onnxTest.Count.ToString("N0"), CommonOptions.Format(onnxTest.Accuracy), CommonOptions.Format(onnxTest.MeanLoss));
-        console.Write(table);
-        console.Line($"exported {request.Output}; max |{(request.Export.SoftmaxOutput ? "probability" : "logit")} difference| vs TorchSharp on the test set: {maxDifference:0.00e+00}; history in {historyPath}");
-        console.Line($"test accuracy (ONNX Runtime): {CommonOptions.Format(onnxTest.Accuracy)}");
+        VerifiedExport.Run(console, network, request.Output, exportOptions, pair.Test, test);
+        console.Line($"history in {historyPath}; checkpoint in {request.Checkpoint}");
         return CliApp.Success;
     }
 

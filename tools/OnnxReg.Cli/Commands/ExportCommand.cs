@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Text.Json;
+using OnnxReg.Data;
+using OnnxReg.Training;
+using OnnxReg.Training.Checkpoints;
+using OnnxReg.Training.Models;
+
+namespace OnnxReg.Cli.Commands;
+
+/// <summary>
+/// <c>onnxreg export</c>: exports the weights a training checkpoint keeps (early stopping's best epoch, else the last
+/// completed one) — again with other export options, or from a run still in progress — verified against TorchSharp
+/// on the test set like <c>train</c>'s own export.
+/// </summary>
+internal static class ExportCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A checkpoint written by 'onnxreg train' (NAME.ckpt beside the model)" };
+        var output = new Option<string>("--output", "-o") { Description = "Where to write the model [default: the checkpoint path with .onnx]" };
+        var data = CommonOptions.Data();
+        data.Description = "Data whose test set checks the export and measures it: embedded, fashion-mnist, or a folder; the images must have the checkpoint's shape and classes";
+        var exportBinder = new ExportOptionsBinder();
+        var command = new Command("export", "Export a training checkpoint to ONNX (the best or last completed epoch), verified against TorchSharp") { checkpoint, output, data };
+        foreach (var option in exportBinder.All) command.Add(option);
+        command.SetAction(parse =>
+        {
+            var options = exportBinder.Bind(parse);
+            var path = parse.GetValue(checkpoint)!;
+            var outputPath = parse.GetValue(output) ?? Path.ChangeExtension(path, ".onnx");
+            if (Directory.Exists(outputPath))
+                throw new CliException($"--output must be a file path, not an existing folder; received {outputPath}");
+            if (Path.GetFullPath(outputPath) == Path.GetFullPath(path))
+                throw new CliException($"--output must differ from the checkpoint; received {outputPath}");
+            if (!File.Exists(path))
+                throw new CliException($"checkpoint {path} does not exist; 'onnxreg train' writes NAME.ckpt beside the model (or where --checkpoint says)");
+
+            using var saved = TrainingCheckpoint.Load(path);
+            var configuration = saved.Configuration;
+            var (channels, height, width) = saved.ImageShape;
+            int kept = saved.KeptEpoch
+                ?? throw new CliException($"checkpoint {path} was written before any epoch completed; there are no trained weights to export yet");
+            var pair = DatasetSource.Load(parse.GetValue(data)!);
+            var test = pair.Test;
+            if ((test.Channels, test.Height, test.Width) != (channels, height, width) || test.ClassNames.Count != saved.ClassNames.Count)
+                throw new CliException(
+                    $"--data {parse.GetValue(data)} has {test.Channels}×{test.Height}×{test.Width} images in {test.ClassNames.Count} classes, but the checkpoint was trained on {channels}×{height}×{width} images in {saved.ClassNames.Count} classes; pass the data it was trained on");
+            console.Line($"checkpoint {path}: {saved.Describe()}; exporting the weights of epoch {kept}");
+
+            using var network = ModelPresets.Create(configuration.Model, channels, height, width, saved.ClassNames.Count, configuration.Training.Seed);
+            saved.CopyKeptWeightsInto(network);
+            network.eval();
+            using var testTensors = TensorDataset.From(test, saved.Normalization);
+            var metrics = saved.Epochs.Single(e => e.Epoch == kept);
+            var exportOptions = options with
+            {
+                ClassNames = saved.ClassNames,
+                Normalization = saved.Normalization,
+                Metadata = new Dictionary<string, string>
+                {
+                    [ModelMetadataKeys.TrainingConfiguration] = configuration.ToCompactJson(),
+                    [ModelMetadataKeys.Metrics] = JsonSerializer.Serialize(new
+                    {
+                        epoch = kept, trainLoss = metrics.TrainLoss, trainAccuracy = metrics.TrainAccuracy,
+                        validationLoss = metrics.ValidationLoss, validationAccuracy = metrics.ValidationAccuracy,
+                        stopReason = saved.Finished ? "finished" : "in progress", checkpoint = Path.GetFileName(path),
+                    }),
+                },
+            };
+            VerifiedExport.Run(console, network, outputPath, exportOptions, test, testTensors);
+            return CliApp.Success;
+        });
+        return command;
+    }
+}
