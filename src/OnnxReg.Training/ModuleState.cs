@@ -20,6 +20,18 @@ internal static class ModuleState
             tensor.copy_(saved[name]);
     }
 
+    /// <summary>
+    /// True if <paramref name="saved"/> holds exactly the module's parameter and buffer names, each with the module's
+    /// shape. Otherwise <paramref name="firstDifference"/> names the first that is missing or shaped differently
+    /// (null when only <paramref name="saved"/> has extra entries).
+    /// </summary>
+    public static bool Fits(nn.Module model, IReadOnlyDictionary<string, Tensor> saved, out string? firstDifference)
+    {
+        var state = model.state_dict();
+        firstDifference = state.FirstOrDefault(p => !saved.TryGetValue(p.Key, out var tensor) || !tensor.shape.SequenceEqual(p.Value.shape)).Key;
+        return firstDifference is null && saved.Count == state.Count;
+    }
+
     public static void Dispose(Dictionary<string, Tensor>? tensors)
     {
         foreach (var tensor in tensors?.Values ?? Enumerable.Empty<Tensor>()) tensor.Dispose();

@@ -18,6 +18,7 @@ namespace OnnxReg.Training;
 internal sealed class TrainingRun : IDisposable
 {
     private readonly TrainingConfiguration _configuration;
+    private readonly string _configurationJson; // written into every checkpoint and compared on resume
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly CheckpointData _data;
     private Dictionary<string, Tensor> _epochStartWeights;
@@ -25,6 +26,7 @@ internal sealed class TrainingRun : IDisposable
     public TrainingRun(TrainingConfiguration configuration, nn.Module<Tensor, Tensor> model, TensorDataset train, IReadOnlyList<ITrainingCallback> callbacks)
     {
         _configuration = configuration;
+        _configurationJson = configuration.ToCompactJson();
         _model = model;
         _data = new CheckpointData((int)train.Images.shape[1], (int)train.Images.shape[2], (int)train.Images.shape[3], [.. train.ClassNames], train.Normalization);
         var options = configuration.Training;
@@ -73,7 +75,7 @@ internal sealed class TrainingRun : IDisposable
             Optimizer.save_state_dict(writer);
         var header = new CheckpointHeader
         {
-            Configuration = _configuration.ToCompactJson(),
+            Configuration = _configurationJson,
             DataFingerprint = dataFingerprint,
             Epoch = position.Epoch,
             BatchesDone = position.BatchesDone,
@@ -104,18 +106,14 @@ internal sealed class TrainingRun : IDisposable
     public string? Incompatibility(TrainingCheckpoint checkpoint, string dataFingerprint)
     {
         var header = checkpoint.Header;
-        if (header.Configuration != _configuration.ToCompactJson())
-            return $"it was written with another configuration (differing in: {string.Join(", ", DifferingSections(header.Configuration, _configuration.ToCompactJson()))})";
+        if (header.Configuration != _configurationJson)
+            return $"it was written with another configuration (differing in: {string.Join(", ", DifferingSections(header.Configuration, _configurationJson))})";
         if (header.DataFingerprint != dataFingerprint)
             return "it was written for other training or validation data";
         if (header.BatchCount != BatchCount)
             return $"it has {header.BatchCount} batches per epoch, this run {BatchCount}";
-        var state = _model.state_dict();
-        foreach (var (name, tensor) in state)
-            if (!checkpoint.ModelWeights.TryGetValue(name, out var saved) || !saved.shape.SequenceEqual(tensor.shape))
-                return $"its weights do not fit this model (at '{name}')";
-        if (checkpoint.ModelWeights.Count != state.Count)
-            return "its weights do not fit this model (it has other parameters)";
+        if (!ModuleState.Fits(_model, checkpoint.ModelWeights, out var difference))
+            return difference is null ? "its weights do not fit this model (it has other parameters)" : $"its weights do not fit this model (at '{difference}')";
         return null;
     }
 

@@ -26,11 +26,13 @@ public sealed class TrainingCheckpoint : IDisposable
     };
 
     private readonly Dictionary<string, Tensor> _modelWeights;
+    private readonly Lazy<TrainingConfiguration> _configuration; // parsed and validated once, on first use
 
     internal TrainingCheckpoint(CheckpointHeader header, CheckpointRandomState random, byte[] optimizerState,
         Dictionary<string, Tensor> modelWeights, Dictionary<string, Tensor>? bestWeights, Dictionary<string, Tensor>? epochStartWeights)
     {
         Header = header;
+        _configuration = new(() => TrainingConfiguration.FromJson(header.Configuration));
         Random = random;
         OptimizerState = optimizerState;
         _modelWeights = modelWeights;
@@ -54,10 +56,17 @@ public sealed class TrainingCheckpoint : IDisposable
     public IReadOnlyList<EpochMetrics> Epochs => Header.Epochs;
 
     /// <summary>The configuration the run was started with.</summary>
-    public TrainingConfiguration Configuration => TrainingConfiguration.FromJson(Header.Configuration);
+    public TrainingConfiguration Configuration => _configuration.Value;
 
     /// <summary>The shape of one training image (channels, height, width).</summary>
-    public (int Channels, int Height, int Width) ImageShape => (RequireData().Channels, RequireData().Height, RequireData().Width);
+    public (int Channels, int Height, int Width) ImageShape
+    {
+        get
+        {
+            var data = RequireData();
+            return (data.Channels, data.Height, data.Width);
+        }
+    }
 
     /// <summary>The class names of the training data, in label order.</summary>
     public IReadOnlyList<string> ClassNames => RequireData().ClassNames;
@@ -69,9 +78,10 @@ public sealed class TrainingCheckpoint : IDisposable
     /// The epoch whose weights <see cref="CopyKeptWeightsInto"/> gives: early stopping's best epoch when it restores
     /// best weights and has one, otherwise the last completed epoch; null if no epoch completed yet.
     /// </summary>
-    public int? KeptEpoch => Configuration.EarlyStopping is { RestoreBestWeights: true } && BestWeights is not null
-        ? Header.BestEpoch
-        : Epochs.Count > 0 ? Epochs[^1].Epoch : null;
+    public int? KeptEpoch => KeepsBestWeights ? Header.BestEpoch : Epochs.Count > 0 ? Epochs[^1].Epoch : null;
+
+    // As training ends: early stopping's best weights if it restores them and has some, else the last completed epoch's.
+    private bool KeepsBestWeights => Configuration.EarlyStopping is { RestoreBestWeights: true } && BestWeights is not null;
 
     /// <summary>
     /// Copies the weights training would end with if it stopped now — those of <see cref="KeptEpoch"/>, never a
@@ -84,12 +94,9 @@ public sealed class TrainingCheckpoint : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         if (KeptEpoch is null)
             throw new InvalidOperationException("The checkpoint was written before any epoch completed, so it holds no trained weights yet.");
-        var weights = Configuration.EarlyStopping is { RestoreBestWeights: true } && BestWeights is not null ? BestWeights
-            : EpochStartWeights ?? _modelWeights;
-        var state = model.state_dict();
-        var mismatch = state.FirstOrDefault(p => !weights.TryGetValue(p.Key, out var saved) || !saved.shape.SequenceEqual(p.Value.shape));
-        if (mismatch.Key is not null || state.Count != weights.Count)
-            throw new ArgumentException($"The model does not match the checkpoint's weights{(mismatch.Key is null ? "" : $" (at '{mismatch.Key}')")}; build it from the checkpoint's configuration.", nameof(model));
+        var weights = KeepsBestWeights ? BestWeights! : EpochStartWeights ?? _modelWeights;
+        if (!ModuleState.Fits(model, weights, out var difference))
+            throw new ArgumentException($"The model does not match the checkpoint's weights{(difference is null ? "" : $" (at '{difference}')")}; build it from the checkpoint's configuration.", nameof(model));
         ModuleState.CopyInto(model, weights);
     }
 
