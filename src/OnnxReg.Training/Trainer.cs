@@ -108,7 +108,7 @@ public sealed class Trainer
             else if (epoch == Options.Epochs)
                 finished = (reason, detail);
             run.MarkEpochStart();
-            position = new TrainingPosition(epoch + 1, 0, default, ShufflerState(run.Shuffler));
+            position = new TrainingPosition(epoch + 1, 0, default, RandomState.Capture(run.Shuffler));
             if (checkpoint is not null) run.Save(checkpoint.Path, position, fingerprint, finished?.Reason, finished?.Detail);
             if (finished is { } end) (reason, detail) = end;
         }
@@ -120,7 +120,7 @@ public sealed class Trainer
     // Where to start: from the checkpoint when resuming (and, if it had finished, how training ended), else epoch 1.
     private static (TrainingPosition Position, (StopReason Reason, string Detail)? Finished) Resume(TrainingRun run, CheckpointOptions? options, string fingerprint)
     {
-        var start = new TrainingPosition(1, 0, default, ShufflerState(run.Shuffler));
+        var start = new TrainingPosition(1, 0, default, RandomState.Capture(run.Shuffler));
         if (options is null || options.Resume == ResumeMode.Never)
             return (start, null);
         bool required = options.Resume == ResumeMode.Required;
@@ -146,12 +146,6 @@ public sealed class Trainer
             var header = checkpoint.Header;
             return (position, header.StopReason is StopReason reason ? (reason, header.StopDetail ?? reason.ToString()) : null);
         }
-    }
-
-    private static byte[] ShufflerState(Generator shuffler)
-    {
-        using var state = shuffler.get_state();
-        return state.bytes.ToArray();
     }
 
     // SHA-256 of the tensors' bytes: a checkpoint only resumes a run on exactly the same images and labels.
@@ -200,8 +194,7 @@ public sealed class Trainer
     private EpochResult TrainEpoch(nn.Module<Tensor, Tensor> model, TensorDataset train, TrainingRun run, TrainingPosition position, CancellationToken cancellation)
     {
         model.train();
-        using (var start = tensor(position.ShufflerAtEpochStart, ScalarType.Byte))
-            run.Shuffler.set_state(start);
+        RandomState.Restore(position.ShufflerAtEpochStart, run.Shuffler);
         using var order = randperm(train.Count, generator: run.Shuffler);
         var (lossSum, penaltySum, correct) = position.Sums;
         int batch = position.BatchesDone;

@@ -68,7 +68,6 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>Writes the whole state at <paramref name="position"/>.</summary>
     public void Save(string path, TrainingPosition position, string dataFingerprint, StopReason? stopReason = null, string? stopDetail = null)
     {
-        using var globalRng = torch.random.get_rng_state();
         var augmentation = Augmentation?.CaptureState();
         using var optimizerState = new MemoryStream();
         using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
@@ -93,7 +92,7 @@ internal sealed class TrainingRun : IDisposable
             StopReason = stopReason,
             StopDetail = stopDetail,
         };
-        var random = new CheckpointRandomState(globalRng.bytes.ToArray(), position.ShufflerAtEpochStart, augmentation?.GeneratorState);
+        var random = new CheckpointRandomState(RandomState.Capture(), position.ShufflerAtEpochStart, augmentation?.GeneratorState);
         // At an epoch boundary the model's weights are the epoch-start weights; they are stored once.
         TrainingCheckpoint.Write(path, header, random, optimizerState.ToArray(), _model.state_dict(), EarlyStopping?.BestWeights,
             position.BatchesDone == 0 ? null : _epochStartWeights);
@@ -128,8 +127,7 @@ internal sealed class TrainingRun : IDisposable
         Schedule.State = header.Schedule;
         Epochs.Clear();
         Epochs.AddRange(header.Epochs);
-        using (var globalRng = tensor(checkpoint.Random.Global, ScalarType.Byte))
-            torch.random.set_rng_state(globalRng);
+        RandomState.Restore(checkpoint.Random.Global);
         if (Augmentation is not null)
             Augmentation.RestoreState(checkpoint.Random.Augmentation ?? throw new InvalidDataException("The checkpoint has no augmentation state."), header.AugmentationBatches);
         if (checkpoint.EpochStartWeights is { } epochStart)

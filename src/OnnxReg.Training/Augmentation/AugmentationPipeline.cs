@@ -35,19 +35,14 @@ public sealed class AugmentationPipeline : IDisposable
     }
 
     /// <summary>Where the random sequence stands: the generator's state and the number of batches augmented.</summary>
-    public (byte[] GeneratorState, long Batches) CaptureState()
-    {
-        using var state = _generator.get_state();
-        return (state.bytes.ToArray(), _batches);
-    }
+    public (byte[] GeneratorState, long Batches) CaptureState() => (RandomState.Capture(_generator), _batches);
 
     /// <summary>Continues the random sequence from a state taken by <see cref="CaptureState"/> (of a pipeline with the same seed).</summary>
     public void RestoreState(byte[] generatorState, long batches)
     {
         ArgumentNullException.ThrowIfNull(generatorState);
         ArgumentOutOfRangeException.ThrowIfNegative(batches);
-        using var state = tensor(generatorState, ScalarType.Byte);
-        _generator.set_state(state);
+        RandomState.Restore(generatorState, _generator);
         _batches = batches;
     }
 
