@@ -21,6 +21,13 @@ internal static class CommonOptions
                 throw new CliException($"model file '{path}' does not exist");
     }
 
+    /// <summary>Fails naming <paramref name="option"/> when <paramref name="path"/>, where a file is to be written, is an existing folder.</summary>
+    public static void RequireFilePath(string option, string path)
+    {
+        if (Directory.Exists(path))
+            throw new CliException($"{option} must be a file path, not an existing folder; received {path}");
+    }
+
     /// <summary>Parses a comma-separated list of whole numbers, or fails naming the option.</summary>
     public static int[] Integers(string option, string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(part =>
         int.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value

@@ -28,8 +28,7 @@ internal static class ExportCommand
             var options = exportBinder.Bind(parse);
             var path = parse.GetValue(checkpoint)!;
             var outputPath = parse.GetValue(output) ?? Path.ChangeExtension(path, ".onnx");
-            if (Directory.Exists(outputPath))
-                throw new CliException($"--output must be a file path, not an existing folder; received {outputPath}");
+            CommonOptions.RequireFilePath("--output", outputPath);
             if (Path.GetFullPath(outputPath) == Path.GetFullPath(path))
                 throw new CliException($"--output must differ from the checkpoint; received {outputPath}");
             if (!File.Exists(path))

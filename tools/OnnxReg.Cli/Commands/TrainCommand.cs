@@ -136,10 +136,8 @@ internal static class TrainCommand
             throw new CliException($"--train-size must be 0 (all) or a positive count; received {request.TrainSize}");
         if (request.ValidationFraction is not (>= 0 and < 1))
             throw new CliException($"--validation-fraction must be in [0, 1); received {request.ValidationFraction}");
-        if (Directory.Exists(request.Output))
-            throw new CliException($"--output must be a file path, not an existing folder; received {request.Output}");
-        if (Directory.Exists(request.Checkpoint))
-            throw new CliException($"--checkpoint must be a file path, not an existing folder; received {request.Checkpoint}");
+        CommonOptions.RequireFilePath("--output", request.Output);
+        CommonOptions.RequireFilePath("--checkpoint", request.Checkpoint);
         var written = new[] { request.Output, HistoryPath(request.Output) }.Select(Path.GetFullPath);
         if (written.Contains(Path.GetFullPath(request.Checkpoint)))
             throw new CliException($"--checkpoint must differ from the model and history files; received {request.Checkpoint}");
