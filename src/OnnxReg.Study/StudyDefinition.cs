@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using OnnxReg.Data;
 using OnnxReg.Data.IO;
 using OnnxReg.Training;
 using OnnxReg.Training.Callbacks;
@@ -92,7 +93,7 @@ public sealed record StudyDefinition
         catch (JsonException e) { throw new InvalidDataException($"Study file '{path}' is not valid: {e.Message}", e); }
         if (definition is null) throw new InvalidDataException($"Study file '{path}' is empty (null).");
         try { definition.Validate(); }
-        catch (ArgumentException e) { throw new InvalidDataException($"Study file '{path}': {e.Message.Split(" (Parameter")[0]}", e); }
+        catch (ArgumentException e) { throw new InvalidDataException($"Study file '{path}': {ArgumentMessages.Plain(e)}", e); }
         return definition;
     }
 

@@ -1,3 +1,4 @@
+using OnnxReg.Data;
 using OnnxReg.Training;
 using OnnxReg.Training.Augmentation;
 using OnnxReg.Training.Callbacks;
@@ -61,7 +62,7 @@ public sealed record StudyTechnique(
             EarlyStopping = EarlyStopping ?? c.EarlyStopping, MaxNorm = MaxNorm ?? c.MaxNorm,
         };
         try { configuration.Validate(); }
-        catch (ArgumentException e) { throw new ArgumentException($"Technique '{Name}': {e.Message.Split(" (Parameter")[0]}", e); }
+        catch (ArgumentException e) { throw new ArgumentException($"Technique '{Name}': {ArgumentMessages.Plain(e)}", e); }
         return configuration;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OnnxReg.Data;
 using OnnxReg.Data.IO;
 using OnnxReg.Training.Augmentation;
 using OnnxReg.Training.Callbacks;
@@ -86,7 +87,7 @@ public sealed record TrainingConfiguration
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"Training configuration is not valid: {e.Message.Split(" (Parameter")[0]}", e);
+            throw new InvalidDataException($"Training configuration is not valid: {ArgumentMessages.Plain(e)}", e);
         }
         return configuration;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OnnxReg.Data;
 
 namespace OnnxReg.Training.Augmentation;
 
@@ -113,7 +114,7 @@ public sealed record AugmentationOptions
         }
         catch (ArgumentException e)
         {
-            throw new FormatException($"Augmentation '{spec}': {e.Message.Split(" (Parameter")[0]}", e);
+            throw new FormatException($"Augmentation '{spec}': {ArgumentMessages.Plain(e)}", e);
         }
         return options;
     }
