@@ -67,11 +67,12 @@ public static class DatasetSource
 
     private static DatasetPair LoadFolder(string folder, IReadOnlyList<string>? classNames)
     {
-        classNames ??= ReadClassNames(folder);
-        var trainImages = IdxReader.Read(FindFile(folder, "train", "images", 3));
-        var trainLabels = IdxReader.Read(FindFile(folder, "train", "labels", 1));
-        var testImages = IdxReader.Read(FindFile(folder, "t10k", "images", 3));
-        var testLabels = IdxReader.Read(FindFile(folder, "t10k", "labels", 1));
+        var confined = new ConfinedPath(folder, "data folder");
+        classNames ??= ReadClassNames(confined);
+        var trainImages = IdxReader.Read(FindFile(folder, confined, "train", "images", 3));
+        var trainLabels = IdxReader.Read(FindFile(folder, confined, "train", "labels", 1));
+        var testImages = IdxReader.Read(FindFile(folder, confined, "t10k", "images", 3));
+        var testLabels = IdxReader.Read(FindFile(folder, confined, "t10k", "labels", 1));
         if (classNames is null)
         {
             int classCount = Math.Max(2, Math.Max(trainLabels.Data.Max(), testLabels.Data.Max()) + 1);
@@ -83,7 +84,7 @@ public static class DatasetSource
     }
 
     // Accepts both spellings in circulation (train-images-idx3-ubyte and train-images.idx3-ubyte), gzipped or not.
-    private static string FindFile(string folder, string split, string kind, int rank)
+    private static string FindFile(string folder, ConfinedPath confined, string split, string kind, int rank)
     {
         string[] names =
         [
@@ -92,16 +93,16 @@ public static class DatasetSource
         ];
         foreach (var name in names)
         {
-            var path = ConfinedPath.EnsureInside(folder, name, "data folder");
+            var path = confined.Check(name);
             if (File.Exists(path)) return path;
         }
         throw new FileNotFoundException(
             $"Data folder '{folder}' has no {names[1]}[.gz] (looked for {string.Join(", ", names)}). It needs the four MNIST-format IDX files.");
     }
 
-    private static IReadOnlyList<string>? ReadClassNames(string folder)
+    private static IReadOnlyList<string>? ReadClassNames(ConfinedPath confined)
     {
-        var path = ConfinedPath.EnsureInside(folder, ClassNamesFile, "data folder");
+        var path = confined.Check(ClassNamesFile);
         if (!File.Exists(path)) return null;
         var names = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
         if (names.Length < 2)

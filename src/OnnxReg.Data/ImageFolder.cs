@@ -30,9 +30,10 @@ public static class ImageFolder
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        var classNames = ClassNames(root);
-        var train = LoadSplit(root, "train", classNames, height, width);
-        var test = LoadSplit(root, "test", classNames, height, width);
+        var confined = new ConfinedPath(root, "data folder");
+        var classNames = ClassNames(root, confined);
+        var train = LoadSplit(confined, "train", classNames, height, width);
+        var test = LoadSplit(confined, "test", classNames, height, width);
         if (train.Count == 0)
             throw new InvalidDataException($"Image folder '{root}' has no training images (looked for {string.Join(", ", Extensions)} files in train/CLASS/).");
         return new DatasetPair(train, test, $"{Path.GetFullPath(root)} (image folders: {train.Count:N0} train / {test.Count:N0} test, {classNames.Count} classes)");
@@ -43,15 +44,15 @@ public static class ImageFolder
     public static IReadOnlyList<string> ListImages(string folder)
     {
         var files = new List<string>();
-        Collect(folder, folder, files, recursive: true, "image folder");
+        Collect(new ConfinedPath(folder, "image folder"), folder, files, recursive: true);
         return files;
     }
 
-    private static List<string> ClassNames(string root)
+    private static List<string> ClassNames(string root, ConfinedPath confined)
     {
-        var trainFolder = ConfinedPath.EnsureInside(root, "train", "data folder");
+        var trainFolder = confined.Check("train");
         var folders = Directory.EnumerateDirectories(trainFolder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
-        var listed = ConfinedPath.EnsureInside(root, "classes.txt", "data folder");
+        var listed = confined.Check("classes.txt");
         if (File.Exists(listed))
         {
             var names = File.ReadAllLines(listed).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
@@ -69,9 +70,9 @@ public static class ImageFolder
         return folders;
     }
 
-    private static ImageDataset LoadSplit(string root, string split, List<string> classNames, int height, int width)
+    private static ImageDataset LoadSplit(ConfinedPath confined, string split, List<string> classNames, int height, int width)
     {
-        var splitFolder = ConfinedPath.EnsureInside(root, split, "data folder");
+        var splitFolder = confined.Check(split);
         var extra = Directory.EnumerateDirectories(splitFolder).Select(Path.GetFileName).OfType<string>().Except(classNames).Order(StringComparer.Ordinal).ToList();
         if (extra.Count > 0)
             throw new InvalidDataException($"'{splitFolder}' has class folder(s) [{string.Join(", ", extra)}] that train/ lacks; both splits need the same classes.");
@@ -82,7 +83,7 @@ public static class ImageFolder
             var classFolder = Path.Combine(splitFolder, classNames[label]);
             if (!Directory.Exists(classFolder)) continue;
             var files = new List<string>();
-            Collect(root, classFolder, files, recursive: false, "data folder");
+            Collect(confined, classFolder, files, recursive: false);
             foreach (var file in files)
             {
                 pixels.Add(ImageInput.Load(file, 1, height, width));
@@ -94,18 +95,18 @@ public static class ImageFolder
         return new ImageDataset(data, [.. labels], channels: 1, height, width, classNames);
     }
 
-    private static void Collect(string root, string folder, List<string> files, bool recursive, string what)
+    private static void Collect(ConfinedPath confined, string folder, List<string> files, bool recursive)
     {
-        ConfinedPath.EnsureInside(root, folder, what);
+        confined.Check(folder);
         foreach (var entry in Directory.EnumerateFileSystemEntries(folder).Order(StringComparer.Ordinal))
         {
             if (Directory.Exists(entry))
             {
-                if (recursive) Collect(root, entry, files, recursive, what);
+                if (recursive) Collect(confined, entry, files, recursive);
                 continue;
             }
             if (!Extensions.Contains(Path.GetExtension(entry).ToLowerInvariant())) continue;
-            files.Add(ConfinedPath.EnsureInside(root, entry, what));
+            files.Add(confined.Check(entry));
         }
     }
 }
