@@ -30,28 +30,25 @@ internal static class CheckpointFormat
         return buffer.ToArray();
     }
 
-    /// <summary>Reads the file, after checking its first bytes, so a wrong (and possibly huge) file is refused without being read whole.</summary>
-    /// <exception cref="InvalidDataException">The file does not start like a checkpoint.</exception>
-    public static byte[] ReadFile(string path)
+    /// <summary>
+    /// Reads the checkpoint at <paramref name="path"/> — its first bytes are checked before the rest is read, so a
+    /// wrong (and possibly huge) file is refused without being read whole — verifies version and checksum, and
+    /// returns a reader positioned after the version.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint, is from another format version, or is damaged.</exception>
+    public static BinaryReader Open(string path)
     {
-        using var stream = File.OpenRead(path);
-        var start = new byte[Magic.Length];
-        if (stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) < start.Length || !start.AsSpan().SequenceEqual(Magic))
-            throw NotACheckpoint(path);
-        stream.Position = 0;
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
-    }
-
-    private static InvalidDataException NotACheckpoint(string path) =>
-        new($"'{path}' is not an OnnxReg checkpoint. Delete it, or choose another checkpoint path, to start training over.");
-
-    /// <summary>Checks magic, version and checksum of <paramref name="bytes"/> and returns a reader positioned after the version.</summary>
-    /// <exception cref="InvalidDataException">The bytes are not a checkpoint, are from another format version, or are damaged.</exception>
-    public static BinaryReader Open(byte[] bytes, string path)
-    {
-        if (bytes.Length < Magic.Length + sizeof(int) + HashLength || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        byte[] bytes;
+        using (var file = File.OpenRead(path))
+        {
+            var start = new byte[Magic.Length];
+            if (file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) < start.Length || !start.AsSpan().SequenceEqual(Magic))
+                throw NotACheckpoint(path);
+            file.Position = 0;
+            bytes = new byte[file.Length];
+            file.ReadExactly(bytes);
+        }
+        if (bytes.Length < Magic.Length + sizeof(int) + HashLength)
             throw NotACheckpoint(path);
         int version = BitConverter.ToInt32(bytes, Magic.Length);
         if (version != Version)
@@ -62,6 +59,9 @@ internal static class CheckpointFormat
         var stream = new MemoryStream(bytes, Magic.Length + sizeof(int), body.Length - Magic.Length - sizeof(int), writable: false);
         return new BinaryReader(stream, Encoding.UTF8);
     }
+
+    private static InvalidDataException NotACheckpoint(string path) =>
+        new($"'{path}' is not an OnnxReg checkpoint. Delete it, or choose another checkpoint path, to start training over.");
 
     public static void WriteBlob(BinaryWriter writer, byte[]? blob)
     {

@@ -127,7 +127,7 @@ public sealed class TrainingCheckpoint : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"There is no checkpoint at '{path}' to resume from. Run without --resume to start training.", path);
-        using var reader = CheckpointFormat.Open(CheckpointFormat.ReadFile(path), path);
+        using var reader = CheckpointFormat.Open(path);
         Dictionary<string, Tensor>? model = null, best = null, epochStart = null;
         try
         {
