@@ -62,13 +62,9 @@ public static class AtomicFile
             using var process = System.Diagnostics.Process.GetProcessById(pid);
             return !process.HasExited;
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
+            return false; // no such process, or it exited while we looked
         }
     }
 
