@@ -36,19 +36,61 @@ public static class DatasetSource
         ArgumentException.ThrowIfNullOrWhiteSpace(source);
         if (source == Embedded)
             return LoadEmbedded();
+        var folder = ResolveFolder(source);
+        if (source == FashionMnistPackage)
+            return LoadFolder(folder, FashionMnist.ClassNames);
+        return ImageFolder.Matches(folder) ? ImageFolder.Load(folder) : LoadFolder(folder, classNames: null);
+    }
+
+    /// <summary>
+    /// Loads only the test split of <paramref name="source"/> (for evaluation): the training files are not read at all,
+    /// so a damaged or huge training file does not stand in the way, and nothing is decoded that is not used.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder (or the Debian package's folder) does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The folder lacks a test IDX file.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed, or images and labels disagree.</exception>
+    /// <exception cref="UnauthorizedAccessException">A file in the folder links outside it.</exception>
+    public static ImageDataset LoadTest(string source)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        if (source == Embedded)
+            return LoadEmbedded().Test;
+        var folder = ResolveFolder(source);
+        if (ImageFolder.Matches(folder))
+            return ImageFolder.LoadTest(folder);
+        var confined = new ConfinedPath(folder, "data folder");
+        var images = IdxReader.Read(FindFile(folder, confined, "t10k", "images", 3));
+        var labels = IdxReader.Read(FindFile(folder, confined, "t10k", "labels", 1));
+        var classNames = source == FashionMnistPackage ? FashionMnist.ClassNames : ReadClassNames(confined) ?? NumberedClasses(labels.Data.Max() + 1);
+        return Combine(images, labels, Path.Combine(folder, "t10k"), classNames);
+    }
+
+    /// <summary>Where <paramref name="source"/> reads from, in words, without reading it (for reports of a <see cref="LoadTest"/>).</summary>
+    public static string Describe(string source) => source switch
+    {
+        Embedded => "embedded Fashion-MNIST subset (6,000 train / 2,000 test)",
+        FashionMnistPackage => $"Fashion-MNIST ({FashionMnist.PackageDirectory})",
+        _ => Path.GetFullPath(source),
+    };
+
+    private static string ResolveFolder(string source)
+    {
         if (source == FashionMnistPackage)
         {
             if (!Directory.Exists(FashionMnist.PackageDirectory))
                 throw new DirectoryNotFoundException(
                     $"Full Fashion-MNIST not found at {FashionMnist.PackageDirectory}. Install it with 'sudo apt-get install dataset-fashion-mnist' (or run tools/setup.sh), or use --data embedded.");
-            return LoadFolder(FashionMnist.PackageDirectory, FashionMnist.ClassNames);
+            return FashionMnist.PackageDirectory;
         }
         var folder = Path.GetFullPath(source);
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException(
                 $"Data folder '{source}' does not exist. Use --data embedded (built in), --data fashion-mnist (sudo apt-get install dataset-fashion-mnist), or a folder holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] (or train/CLASS/ and test/CLASS/ image folders).");
-        return ImageFolder.Matches(folder) ? ImageFolder.Load(folder) : LoadFolder(folder, classNames: null);
+        return folder;
     }
+
+    private static string[] NumberedClasses(int count) =>
+        Enumerable.Range(0, Math.Max(2, count)).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     private static DatasetPair LoadEmbedded()
     {
@@ -73,11 +115,7 @@ public static class DatasetSource
         var trainLabels = IdxReader.Read(FindFile(folder, confined, "train", "labels", 1));
         var testImages = IdxReader.Read(FindFile(folder, confined, "t10k", "images", 3));
         var testLabels = IdxReader.Read(FindFile(folder, confined, "t10k", "labels", 1));
-        if (classNames is null)
-        {
-            int classCount = Math.Max(2, Math.Max(trainLabels.Data.Max(), testLabels.Data.Max()) + 1);
-            classNames = Enumerable.Range(0, classCount).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        }
+        classNames ??= NumberedClasses(Math.Max(trainLabels.Data.Max(), testLabels.Data.Max()) + 1);
         var train = Combine(trainImages, trainLabels, Path.Combine(folder, "train"), classNames);
         var test = Combine(testImages, testLabels, Path.Combine(folder, "t10k"), classNames);
         return new DatasetPair(train, test, $"{folder} ({train.Count:N0} train / {test.Count:N0} test)");
@@ -94,7 +132,7 @@ public static class DatasetSource
         foreach (var name in names)
         {
             var path = confined.Check(name);
-            if (File.Exists(path)) return path;
+            if (FileKinds.Of(path) != FileKind.Missing) return path; // IdxReader refuses what is not a regular file
         }
         throw new FileNotFoundException(
             $"Data folder '{folder}' has no {names[1]}[.gz] (looked for {string.Join(", ", names)}). It needs the four MNIST-format IDX files.");
@@ -103,8 +141,8 @@ public static class DatasetSource
     private static IReadOnlyList<string>? ReadClassNames(ConfinedPath confined)
     {
         var path = confined.Check(ClassNamesFile);
-        if (!File.Exists(path)) return null;
-        var names = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        if (FileKinds.Of(path) == FileKind.Missing) return null;
+        var names = UntrustedFile.ReadLines(path, "class list");
         if (names.Length < 2)
             throw new InvalidDataException($"'{path}' lists {names.Length} class names; it needs one per line, at least 2.");
         return names;

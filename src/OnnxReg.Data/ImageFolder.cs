@@ -39,12 +39,23 @@ public static class ImageFolder
         return new DatasetPair(train, test, $"{Path.GetFullPath(root)} (image folders: {train.Count:N0} train / {test.Count:N0} test, {classNames.Count} classes)");
     }
 
+    /// <summary>Reads only the test split (classes still come from <c>train/</c>'s folder names or <c>classes.txt</c>; no training image is decoded).</summary>
+    /// <exception cref="DirectoryNotFoundException">A split folder is missing.</exception>
+    /// <exception cref="InvalidDataException">There are no classes, test has a class train lacks, or an image does not decode.</exception>
+    /// <exception cref="UnauthorizedAccessException">A file or folder links outside <paramref name="root"/>.</exception>
+    public static ImageDataset LoadTest(string root, int height = 28, int width = 28)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        var confined = new ConfinedPath(root, "data folder");
+        return LoadSplit(confined, "test", ClassNames(root, confined), height, width);
+    }
+
     /// <summary>Every image file below <paramref name="folder"/> (recursively, in ordinal order), each checked to lie inside it.</summary>
     /// <exception cref="UnauthorizedAccessException">A file or folder links outside <paramref name="folder"/>.</exception>
     public static IReadOnlyList<string> ListImages(string folder)
     {
         var files = new List<string>();
-        Collect(new ConfinedPath(folder, "image folder"), folder, files, recursive: true);
+        Collect(new ConfinedPath(folder, "image folder"), Path.GetFullPath(folder), files, recursive: true, new HashSet<string>(StringComparer.Ordinal));
         return files;
     }
 
@@ -53,9 +64,9 @@ public static class ImageFolder
         var trainFolder = confined.Check("train");
         var folders = Directory.EnumerateDirectories(trainFolder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         var listed = confined.Check("classes.txt");
-        if (File.Exists(listed))
+        if (FileKinds.Of(listed) != FileKind.Missing)
         {
-            var names = File.ReadAllLines(listed).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+            var names = UntrustedFile.ReadLines(listed, "class list").ToList();
             var missing = names.Except(folders).ToList();
             var unlisted = folders.Except(names).ToList();
             if (missing.Count > 0 || unlisted.Count > 0 || names.Distinct().Count() != names.Count)
@@ -83,7 +94,7 @@ public static class ImageFolder
             var classFolder = Path.Combine(splitFolder, classNames[label]);
             if (!Directory.Exists(classFolder)) continue;
             var files = new List<string>();
-            Collect(confined, classFolder, files, recursive: false);
+            Collect(confined, classFolder, files, recursive: false, new HashSet<string>(StringComparer.Ordinal));
             foreach (var file in files)
             {
                 pixels.Add(ImageInput.Load(file, 1, height, width));
@@ -95,17 +106,23 @@ public static class ImageFolder
         return new ImageDataset(data, [.. labels], channels: 1, height, width, classNames);
     }
 
-    private static void Collect(ConfinedPath confined, string folder, List<string> files, bool recursive)
+    // Walks a folder (given as a full path) in ordinal order. Each real folder is walked once, so a link back to a
+    // folder already seen (a loop, or '.') adds nothing; files that are not regular (pipes, devices) are refused.
+    private static void Collect(ConfinedPath confined, string folder, List<string> files, bool recursive, HashSet<string> visited)
     {
-        confined.Check(folder);
-        foreach (var entry in Directory.EnumerateFileSystemEntries(folder).Order(StringComparer.Ordinal))
+        var full = confined.Check(folder);
+        if (!visited.Add(ConfinedPath.Resolve(full))) return;
+        foreach (var entry in Directory.EnumerateFileSystemEntries(full).Order(StringComparer.Ordinal))
         {
-            if (Directory.Exists(entry))
+            var kind = FileKinds.Of(entry);
+            if (kind == FileKind.Directory)
             {
-                if (recursive) Collect(confined, entry, files, recursive);
+                if (recursive) Collect(confined, entry, files, recursive, visited);
                 continue;
             }
             if (!Extensions.Contains(Path.GetExtension(entry).ToLowerInvariant())) continue;
+            if (kind != FileKind.Regular)
+                throw new InvalidDataException($"'{entry}' is {FileKinds.Describe(kind)}, not a regular file; only regular image files are read. Remove it from the folder.");
             files.Add(confined.Check(entry));
         }
     }

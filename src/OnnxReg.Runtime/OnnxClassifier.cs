@@ -42,9 +42,18 @@ public sealed class OnnxClassifier : IDisposable
             throw Invalid(path, $"its input '{inputName}' has shape {FormatShape(input)}; only the batch dimension may be symbolic");
         _fixedBatchSize = input.Dimensions[0] > 0 ? input.Dimensions[0] : 0;
         SampleShape = input.Dimensions.Skip(1).ToArray();
-        SampleSize = SampleShape.Aggregate(1, (a, d) => a * d);
+        // Bounded before anything is sized from it: a tiny file may declare [N, 1, 20000, 20000], and images are
+        // resized to whatever the model declares.
+        long maxValues = ResourceLimits.MaxModelInputValues;
+        long sampleSize = 1;
+        foreach (int d in SampleShape)
+            if ((sampleSize *= d) > maxValues)
+                throw Invalid(path, $"its input '{inputName}' has shape {FormatShape(input)}, more than {maxValues:N0} values per sample ({ResourceLimits.HowToRaise(ResourceLimits.MaxModelInputValuesVariable)})");
+        SampleSize = (int)sampleSize;
         if (output.Dimensions.Length != 2 || output.Dimensions[1] <= 0)
             throw Invalid(path, $"its output '{outputName}' has shape {FormatShape(output)}; a classifier returns [N, classes] with a fixed class count");
+        if (output.Dimensions[1] > maxValues)
+            throw Invalid(path, $"its output '{outputName}' has shape {FormatShape(output)}, more than {maxValues:N0} classes ({ResourceLimits.HowToRaise(ResourceLimits.MaxModelInputValuesVariable)})");
         ClassCount = output.Dimensions[1];
 
         Metadata = session.ModelMetadata.CustomMetadataMap;
@@ -92,7 +101,10 @@ public sealed class OnnxClassifier : IDisposable
     /// <param name="path">The <c>.onnx</c> file.</param>
     /// <param name="intraOpThreads">Threads per inference (0: ONNX Runtime's default, one per core).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not an ONNX model ONNX Runtime can load, or not a classifier (one float input, one [N, classes] float output).</exception>
+    /// <exception cref="InvalidDataException">The file is not an ONNX model ONNX Runtime can load, not a classifier (one float input,
+    /// one [N, classes] float output), or over a limit of <see cref="ResourceLimits"/> (metadata size, input size).</exception>
+    /// <remarks>ONNX Runtime's own log lines (warnings such as an unused initializer) are silenced: every failure
+    /// reaches the caller as an exception instead.</remarks>
     public static OnnxClassifier Load(string path, int intraOpThreads = 0)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -100,8 +112,12 @@ public sealed class OnnxClassifier : IDisposable
             throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
         if (intraOpThreads < 0)
             throw new ArgumentOutOfRangeException(nameof(intraOpThreads), intraOpThreads, "Thread count must be 0 (default) or more.");
+        OnnxFile.CheckLimits(path); // before ONNX Runtime parses metadata it would copy entry by entry
         InferenceSession session;
-        using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = intraOpThreads })
+        using (var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = intraOpThreads, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
+        })
         {
             try
             {

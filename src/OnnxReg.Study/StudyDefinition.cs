@@ -89,7 +89,7 @@ public sealed record StudyDefinition
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Study file '{path}' does not exist.", path);
         StudyDefinition? definition;
-        try { definition = JsonSerializer.Deserialize<StudyDefinition>(File.ReadAllText(path), StudyJson.Options); }
+        try { definition = JsonSerializer.Deserialize<StudyDefinition>(OnnxReg.Data.IO.UntrustedFile.ReadAllText(path, "study file"), StudyJson.Options); }
         catch (JsonException e) { throw new InvalidDataException($"Study file '{path}' is not valid: {e.Message}", e); }
         if (definition is null) throw new InvalidDataException($"Study file '{path}' is empty (null).");
         try { definition.Validate(); }

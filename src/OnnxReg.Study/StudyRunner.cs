@@ -93,7 +93,7 @@ public static class StudyRunner
     {
         var clock = Stopwatch.StartNew();
         var images = train.Images;
-        using var network = ModelPresets.Create(configuration.Model, images.Channels, images.Height, images.Width, images.ClassNames.Count, seed);
+        using var network = ModelPresets.Create(configuration.Model, images.Channels, images.Height, images.Width, images.ClassNames.Count, seed, configuration.Training.BatchSize);
         var checkpoint = new CheckpointOptions(Path.Combine(folder, CheckpointFileName), force ? ResumeMode.Never : ResumeMode.IfCompatible);
         var history = new Trainer(configuration).Fit(network, train.Tensors, validation.Tensors, progress.EpochFinished, checkpoint, cancellation);
         if (history.Epochs.Count == 0 || (history.StopReason == Training.Callbacks.StopReason.NonFiniteLoss && history.RestoredEpoch is null))
@@ -146,10 +146,10 @@ public static class StudyRunner
             return null;
         try
         {
-            var result = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(resultPath), StudyJson.Options);
+            var result = JsonSerializer.Deserialize<RunResult>(Data.IO.UntrustedFile.ReadAllText(resultPath, "run result"), StudyJson.Options);
             return result?.Fingerprint == fingerprint ? result : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidDataException)
         {
             return null; // an unreadable result is simply retrained
         }

@@ -90,7 +90,7 @@ public sealed class Trainer
                 run.RollBackToEpochStart();
                 reason = StopReason.NonFiniteLoss;
                 detail = string.Create(CultureInfo.InvariantCulture,
-                    $"the training loss became {result.BadValue} at epoch {epoch}, batch {batch}; the learning rate ({learningRate:G3}) is likely too high, or the data has non-finite values; ")
+                    $"the training loss became {result.BadValue:G3}{(double.IsFinite(result.BadValue) ? $" (over {ExplodedLoss:G}: diverged)" : "")} at epoch {epoch}, batch {batch}; the learning rate ({learningRate:G3}) is likely too high, or the data has non-finite values; ")
                     + (run.Epochs.Count > 0 ? $"the model keeps the weights of epoch {run.Epochs[^1].Epoch}, the last finite one" : "no epoch completed");
                 break;
             }
@@ -187,6 +187,13 @@ public sealed class Trainer
         return (lossSum / data.Count, (double)correct / data.Count);
     }
 
+    /// <summary>
+    /// A batch's cross-entropy above which training has diverged even though the loss is still finite: an untrained
+    /// classifier scores about ln(classes) (2.3 for ten), so 1,000 means logits apart by hundreds — weights that are
+    /// already ruined and whose export can no longer match in float32. Training then stops as for a NaN loss.
+    /// </summary>
+    public const double ExplodedLoss = 1000;
+
     private readonly record struct EpochResult(double Loss, double Accuracy, double Penalty, int? BadBatch = null, double BadValue = 0, TrainingPosition? Interrupted = null);
 
     // Runs the epoch from position.BatchesDone: the batch order is drawn again from the shuffler's state at the
@@ -222,7 +229,7 @@ public sealed class Trainer
                 penaltyValue = penaltyTerm.ToDouble();
                 loss = dataLoss.add(penaltyTerm);
             }
-            if (!double.IsFinite(dataLossValue + penaltyValue))
+            if (!double.IsFinite(dataLossValue + penaltyValue) || dataLossValue > ExplodedLoss)
                 return new EpochResult(double.NaN, double.NaN, double.NaN, batch + 1, dataLossValue + penaltyValue);
             loss.backward();
             run.Optimizer.step();

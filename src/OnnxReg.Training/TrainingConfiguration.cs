@@ -104,7 +104,7 @@ public sealed record TrainingConfiguration
             throw new FileNotFoundException($"Configuration file '{path}' does not exist.", path);
         try
         {
-            return FromJson(File.ReadAllText(path));
+            return FromJson(UntrustedFile.ReadAllText(path, "configuration file"));
         }
         catch (InvalidDataException e)
         {

@@ -113,6 +113,14 @@ internal sealed class TrainingRun : IDisposable
             return $"it has {header.BatchCount} batches per epoch, this run {BatchCount}";
         if (!ModuleState.Fits(_model, checkpoint.ModelWeights, out var difference))
             return difference is null ? "its weights do not fit this model (it has other parameters)" : $"its weights do not fit this model (at '{difference}')";
+        try
+        {
+            OptimizerStateFormat.Check(checkpoint.OptimizerState, _configuration.Training.Optimizer, [.. _model.parameters()]);
+        }
+        catch (InvalidDataException e)
+        {
+            return $"it is damaged ({e.Message.TrimEnd('.')})";
+        }
         return null;
     }
 

@@ -84,7 +84,7 @@ public class BadInputTests : TempFolderTest
         var path = Path.Combine(Folder, "photo.onnx");
         File.WriteAllBytes(path, [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5]);
         var line = CliRun.Of("eval", path).AssertOneLineError();
-        Assert.That(line, Does.Contain("photo.onnx").And.Contain("not a usable ONNX classifier"));
+        Assert.That(line, Does.Contain("photo.onnx").And.Contain("is not an ONNX model"));
     }
 
     [Test]

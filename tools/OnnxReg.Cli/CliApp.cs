@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OnnxReg.Cli.Commands;
+using OnnxReg.Data;
 
 namespace OnnxReg.Cli;
 
@@ -35,11 +36,10 @@ public static class CliApp
         root.Add(CompareCommand.Create(console));
         root.Add(RegressCommand.Create(console));
 
-        // Ctrl+C cancels the command's token; training then stops at the end of its batch and writes a checkpoint,
-        // which takes well under a second for these models — the 30 s grace only matters on a very slow disk.
+        // Signals are ours, not System.CommandLine's (whose handler crashed on a second Ctrl+C): see InterruptSignals.
         var invocation = new InvocationConfiguration
         {
-            Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+            Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null,
         };
         if (args.Length == 0)
         {
@@ -56,13 +56,14 @@ public static class CliApp
             error.WriteLine($"onnxreg: {OneLine(first.Message)} (see '{helpHint}')");
             return UsageError;
         }
+        using var signals = InterruptSignals.Listen();
         try
         {
-            return parse.Invoke(invocation);
+            return parse.InvokeAsync(invocation, signals.Token).GetAwaiter().GetResult();
         }
         catch (CliInterruptedException e)
         {
-            error.WriteLine($"onnxreg: {OneLine(e.Message)}");
+            error.WriteLine($"onnxreg: {PrintableText.Escape(OneLine(e.Message))}");
             return Cancelled;
         }
         catch (OperationCanceledException)
@@ -72,12 +73,12 @@ public static class CliApp
         }
         catch (Exception e) when (IsUserError(e))
         {
-            error.WriteLine($"onnxreg: error: {OneLine(e.Message)}");
+            error.WriteLine($"onnxreg: error: {PrintableText.Escape(OneLine(e.Message))}");
             return Failure;
         }
         catch (Exception e)
         {
-            error.WriteLine($"onnxreg: internal error: {e.GetType().Name}: {OneLine(e.Message)} (please report this with the command you ran)");
+            error.WriteLine($"onnxreg: internal error: {e.GetType().Name}: {PrintableText.Escape(OneLine(e.Message), 1000)} (please report this with the command you ran)");
             return Failure;
         }
     }

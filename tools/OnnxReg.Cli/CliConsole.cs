@@ -1,3 +1,4 @@
+using OnnxReg.Data;
 using Spectre.Console;
 
 namespace OnnxReg.Cli;
@@ -32,8 +33,13 @@ public sealed class CliConsole(TextWriter output, TextWriter error)
     /// <summary>Standard error.</summary>
     public TextWriter Error { get; } = error;
 
-    /// <summary>Writes one line to standard output.</summary>
-    public void Line(string text) => Output.WriteLine(text);
+    /// <summary>Writes one line to standard output, with control characters escaped: lines carry paths, class names
+    /// and metadata from files, and an escape sequence or newline in them must not reach the terminal as such.</summary>
+    public void Line(string text) => Output.WriteLine(PrintableText.Escape(text, int.MaxValue));
+
+    /// <summary>Text from a file made safe for a table cell: control characters escaped, cut at
+    /// <paramref name="maxLength"/> characters, Spectre markup escaped.</summary>
+    public static string Cell(string? text, int maxLength = 200) => Markup.Escape(PrintableText.Escape(text, maxLength));
 
     /// <summary>Renders a table to standard output.</summary>
     public void Write(Table table) => _ansi.Write(table);

@@ -8,14 +8,19 @@ namespace OnnxReg.Data.Idx;
 /// </summary>
 /// <remarks>
 /// Only the unsigned-byte element type (0x08) is supported: it is what every MNIST-family file uses.
-/// The header is checked against the data that follows before anything large is allocated, so a hostile
-/// header that claims billions of items fails quickly with <see cref="InvalidDataException"/>.
+/// The header is checked before anything large is allocated, so a hostile header that claims billions of items fails
+/// quickly with <see cref="InvalidDataException"/>: a plain file's declared size must equal what follows; a gzip file's
+/// must fit what its compressed length can hold (deflate expands at most 1032:1); either must stay within
+/// <see cref="ResourceLimits.MaxIdxBytes"/>, and one image (the last two dimensions of a 3-dimensional file) within
+/// <see cref="ResourceLimits.MaxImagePixels"/>. Only regular files are read.
 /// </remarks>
 public static class IdxReader
 {
     private const byte UnsignedByteType = 0x08;
     private const int MaxDimensions = 4;
     private const int InitialGzipBuffer = 1 << 20;
+    private const long MaxDeflateRatio = 1032; // deflate's largest expansion: 258 bytes from 2 bits
+    private const long GzipOverhead = 1 << 10;
 
     /// <summary>Reads an IDX file (gzip-compressed or not; detected from its first bytes).</summary>
     /// <param name="path">The file to read.</param>
@@ -26,6 +31,7 @@ public static class IdxReader
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+        IO.UntrustedFile.RequireRegular(path, "IDX file");
         using var file = File.OpenRead(path);
         try
         {
@@ -34,7 +40,7 @@ public static class IdxReader
             if (!gzip)
                 return Read(file, path, file.Length);
             using var inflated = new GZipStream(file, CompressionMode.Decompress);
-            return Read(inflated, path, knownLength: null);
+            return Read(inflated, path, knownLength: null, maxLength: file.Length * MaxDeflateRatio + GzipOverhead);
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith("IDX file", StringComparison.Ordinal))
         {
@@ -50,8 +56,10 @@ public static class IdxReader
     /// <param name="stream">The uncompressed IDX bytes.</param>
     /// <param name="name">A name for error messages (usually the file path).</param>
     /// <param name="knownLength">The stream's total length when known (plain files), to check sizes up front.</param>
-    /// <exception cref="InvalidDataException">The bytes are not a well-formed unsigned-byte IDX array.</exception>
-    public static IdxArray Read(Stream stream, string name, long? knownLength)
+    /// <param name="maxLength">The most bytes the stream can hold when its exact length is unknown (a gzip stream:
+    /// its compressed length times deflate's largest ratio), or null.</param>
+    /// <exception cref="InvalidDataException">The bytes are not a well-formed unsigned-byte IDX array, or declare more than the limits allow.</exception>
+    public static IdxArray Read(Stream stream, string name, long? knownLength, long? maxLength = null)
     {
         Span<byte> magic = stackalloc byte[4];
         if (ReadFully(stream, magic) < 4)
@@ -81,6 +89,13 @@ public static class IdxReader
         }
 
         long headerLength = 4 + header.Length;
+        long maxBytes = ResourceLimits.MaxIdxBytes;
+        if (total > maxBytes)
+            throw Invalid(name, $"declares shape [{string.Join(", ", shape)}] ({total:N0} data bytes); at most {maxBytes:N0} are read ({ResourceLimits.HowToRaise(ResourceLimits.MaxIdxBytesVariable)})");
+        if (rank == 3 && (long)shape[1] * shape[2] > ResourceLimits.MaxImagePixels)
+            throw Invalid(name, $"declares images of {shape[1]} × {shape[2]} pixels; images up to {ResourceLimits.MaxImagePixels:N0} pixels are accepted ({ResourceLimits.HowToRaise(ResourceLimits.MaxImagePixelsVariable)})");
+        if (maxLength is long most && headerLength + total > most)
+            throw Invalid(name, $"declares shape [{string.Join(", ", shape)}] ({total:N0} data bytes), more than its compressed size can hold (at most {most:N0} bytes)");
         if (knownLength is long length && length - headerLength != total)
             throw Invalid(name, length - headerLength < total
                 ? $"is truncated: its header declares shape [{string.Join(", ", shape)}] ({total} data bytes) but only {length - headerLength} follow"

@@ -1,4 +1,8 @@
+using OnnxReg.Data.IO;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -7,13 +11,23 @@ namespace OnnxReg.Data.Images;
 /// <summary>
 /// Decodes image files (PNG, JPEG, BMP, GIF, WebP, TIFF…) with ImageSharp into the pixel layout a model takes:
 /// CHW bytes, grayscale for one channel or RGB for three, resized (bilinear) to the model's height and width.
-/// The header is read first: an image claiming more than <see cref="MaxPixels"/> pixels is refused before anything is
-/// allocated for it, so a tiny file cannot demand gigabytes.
+/// The header is read first: an image claiming more than <see cref="ResourceLimits.MaxImagePixels"/> pixels is refused
+/// before anything is allocated for it, so a tiny file cannot demand gigabytes. Only the first frame of an animated
+/// GIF or a multi-page TIFF is decoded (ImageSharp would otherwise decode every frame at the full canvas size), and an
+/// animated WebP, whose decoder cannot be told to stop after one frame, counts all its frames against the limit.
 /// </summary>
 public static class ImageInput
 {
-    /// <summary>The largest image accepted, in pixels (64 megapixels: 8192 × 8192).</summary>
-    public const long MaxPixels = 8192L * 8192;
+    // Decoders told to read the first frame only; every other format is single-frame in ImageSharp 2.1.
+    private static readonly Configuration FirstFrameOnly = CreateConfiguration();
+
+    private static Configuration CreateConfiguration()
+    {
+        var configuration = Configuration.Default.Clone();
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First, MaxFrames = 1 });
+        configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
+    }
 
     /// <summary>Decodes <paramref name="path"/> into <c>channels × height × width</c> bytes.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -22,12 +36,13 @@ public static class ImageInput
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+        UntrustedFile.RequireRegular(path, "image file");
         using var stream = File.OpenRead(path);
         return Load(stream, channels, height, width, path);
     }
 
     /// <summary>Decodes an image from <paramref name="stream"/> into <c>channels × height × width</c> bytes.</summary>
-    /// <exception cref="InvalidDataException">The stream is not an image ImageSharp can decode, or claims more than <see cref="MaxPixels"/> pixels.</exception>
+    /// <exception cref="InvalidDataException">The stream is not an image ImageSharp can decode, or claims more than <see cref="ResourceLimits.MaxImagePixels"/> pixels.</exception>
     public static byte[] Load(Stream stream, int channels, int height, int width, string name = "stream")
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -36,29 +51,31 @@ public static class ImageInput
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         if (!stream.CanSeek)
-        {
-            var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            copy.Position = 0;
-            stream = copy;
-        }
+            stream = CopyBounded(stream, name);
         try
         {
             long start = stream.Position;
-            var info = Image.Identify(stream)
+            var info = Image.Identify(FirstFrameOnly, stream)
                 ?? throw new UnknownImageFormatException("no decoder recognises the format");
-            if (info.Width < 1 || info.Height < 1 || (long)info.Width * info.Height > MaxPixels)
-                throw new InvalidDataException($"'{name}' claims to be {info.Width} × {info.Height} pixels; images up to {MaxPixels:N0} pixels are accepted.");
+            long maxPixels = ResourceLimits.MaxImagePixels;
+            long frames = 1;
+            if (info.Width >= 1 && info.Height >= 1)
+            {
+                stream.Position = start;
+                frames = WebpFrames.Count(stream);
+            }
+            if (info.Width < 1 || info.Height < 1 || (long)info.Width * info.Height * frames > maxPixels)
+                throw new InvalidDataException($"'{name}' claims to be {info.Width} × {info.Height} pixels{(frames > 1 ? $" in {frames} frames" : "")}; images up to {maxPixels:N0} pixels are accepted ({ResourceLimits.HowToRaise(ResourceLimits.MaxImagePixelsVariable)}).");
             stream.Position = start;
             if (channels == 1)
             {
-                using var gray = Image.Load<L8>(stream);
+                using var gray = Image.Load<L8>(FirstFrameOnly, stream);
                 Fit(gray, height, width);
                 var pixels = new byte[height * width];
                 gray.CopyPixelDataTo(pixels);
                 return pixels;
             }
-            using var rgb = Image.Load<Rgb24>(stream);
+            using var rgb = Image.Load<Rgb24>(FirstFrameOnly, stream);
             Fit(rgb, height, width);
             var interleaved = new byte[height * width * 3];
             rgb.CopyPixelDataTo(interleaved);
@@ -80,6 +97,24 @@ public static class ImageInput
             // so any decoder failure is reported as a file that does not decode.
             throw new InvalidDataException($"'{name}' is not an image that can be decoded (the decoder failed: {e.GetType().Name}: {e.Message.Split('\n')[0]}).", e);
         }
+    }
+
+    // A stream that cannot seek (a network body) is copied, but never more than the largest file an accepted image
+    // could plausibly be: 4 bytes per pixel of the limit plus headers.
+    private static MemoryStream CopyBounded(Stream stream, string name)
+    {
+        long cap = ResourceLimits.MaxImagePixels * 4 + (1 << 20);
+        var copy = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            if (copy.Length + read > cap)
+                throw new InvalidDataException($"'{name}' is larger than {cap:N0} bytes, more than an image of {ResourceLimits.MaxImagePixels:N0} pixels needs ({ResourceLimits.HowToRaise(ResourceLimits.MaxImagePixelsVariable)}).");
+            copy.Write(buffer, 0, read);
+        }
+        copy.Position = 0;
+        return copy;
     }
 
     private static void Fit<TPixel>(Image<TPixel> image, int height, int width) where TPixel : unmanaged, IPixel<TPixel>

@@ -40,16 +40,17 @@ public sealed record AccuracyBaseline(
 
     /// <summary>Reads a baseline file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a valid baseline.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid baseline (including a tolerance outside [0, 1), which would pass anything).</exception>
     public static AccuracyBaseline Load(string path)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Baseline file '{path}' does not exist; write one with 'onnxreg regress --write-baselines' or AccuracyRegression.WriteBaseline.", path);
         AccuracyBaseline? baseline;
-        try { baseline = JsonSerializer.Deserialize<AccuracyBaseline>(File.ReadAllText(path), Json); }
+        try { baseline = JsonSerializer.Deserialize<AccuracyBaseline>(UntrustedFile.ReadAllText(path, "baseline file"), Json); }
         catch (JsonException e) { throw new InvalidDataException($"Baseline file '{path}' is not valid: {e.Message}", e); }
-        if (baseline is null || !(baseline.Accuracy is >= 0 and <= 1) || !(baseline.Tolerance >= 0) || baseline.Images < 1)
-            throw new InvalidDataException($"Baseline file '{path}' is not valid: it needs accuracy in [0, 1], a tolerance ≥ 0 and at least one image.");
+        if (baseline is null || !(baseline.Accuracy is >= 0 and <= 1) || !(baseline.Tolerance is >= 0 and < 1) || baseline.Images < 1)
+            throw new InvalidDataException(
+                $"Baseline file '{path}' is not valid: it needs accuracy in [0, 1], a tolerance in [0, 1) and at least one image (received accuracy {baseline?.Accuracy}, tolerance {baseline?.Tolerance}, images {baseline?.Images}). Rewrite it with 'onnxreg regress --write-baselines'.");
         return baseline;
     }
 

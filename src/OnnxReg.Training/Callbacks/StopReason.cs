@@ -15,6 +15,6 @@ public enum StopReason
     /// <summary>Early stopping: the monitored metric crossed the divergence threshold.</summary>
     Diverged,
 
-    /// <summary>A training batch produced a NaN or infinite loss.</summary>
+    /// <summary>A training batch produced a NaN or infinite loss, or one above <see cref="Trainer.ExplodedLoss"/> (diverged).</summary>
     NonFiniteLoss,
 }

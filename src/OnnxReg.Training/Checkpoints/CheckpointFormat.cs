@@ -8,7 +8,9 @@ namespace OnnxReg.Training.Checkpoints;
 /// The binary layout of a checkpoint: a magic string and version, a length-prefixed UTF-8 JSON header, byte blobs
 /// (RNG and optimizer states) and named tensor groups (raw little-endian bytes with dtype and shape), then the
 /// SHA-256 of everything before it. The checksum is verified before anything is parsed, so a truncated or damaged
-/// file is reported as such instead of being half-read; every length is still checked against what is left.
+/// file is reported as such instead of being half-read. The checksum is not a seal (anyone can edit a file and hash it
+/// again), so every field is still checked as if hostile: a tensor's dtype must be on an allow-list, and its shape,
+/// element size and byte count must agree in managed arithmetic, within the bytes left, before libtorch allocates.
 /// </summary>
 internal static class CheckpointFormat
 {
@@ -39,11 +41,14 @@ internal static class CheckpointFormat
     public static BinaryReader Open(string path)
     {
         byte[] bytes;
+        OnnxReg.Data.IO.UntrustedFile.RequireRegular(path, "checkpoint");
         using (var file = File.OpenRead(path))
         {
             var start = new byte[Magic.Length];
             if (file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) < start.Length || !start.AsSpan().SequenceEqual(Magic))
                 throw NotACheckpoint(path);
+            if (file.Length > Array.MaxLength)
+                throw new InvalidDataException($"The checkpoint '{path}' is {file.Length:N0} bytes; checkpoints over {Array.MaxLength:N0} bytes cannot be read (no network within the parameter budget needs one). Delete it to start training over.");
             file.Position = 0;
             bytes = new byte[file.Length];
             file.ReadExactly(bytes);
@@ -100,13 +105,16 @@ internal static class CheckpointFormat
         int count = reader.ReadInt32();
         if (count == -1) return null;
         CheckLength(reader, count);
-        var tensors = new Dictionary<string, Tensor>(count);
+        var tensors = new Dictionary<string, Tensor>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             for (int i = 0; i < count; i++)
             {
                 string name = reader.ReadString();
-                var dtype = (ScalarType)reader.ReadInt32();
+                int code = reader.ReadInt32();
+                if (!ElementSizes.TryGetValue(code, out int elementSize))
+                    throw new InvalidDataException($"Tensor '{name}' has dtype code {code}; checkpoints hold only {string.Join(", ", ElementSizes.Keys.Select(k => (ScalarType)k))}.");
                 int rank = reader.ReadInt32();
                 if (rank is < 0 or > 8)
                     throw new InvalidDataException($"Tensor '{name}' claims rank {rank}.");
@@ -121,12 +129,14 @@ internal static class CheckpointFormat
                 }
                 int length = reader.ReadInt32();
                 CheckLength(reader, length);
+                // Sizes agree before libtorch allocates anything (elements ≤ bytes left, so this cannot overflow).
+                if (elements * elementSize != length)
+                    throw new InvalidDataException($"Tensor '{name}' has {length} bytes for shape [{string.Join(", ", shape)}] of {(ScalarType)code}.");
+                if (!names.Add(name))
+                    throw new InvalidDataException($"Tensor '{name}' appears twice.");
                 var bytes = reader.ReadBytes(length);
-                // Sizes are checked against the bytes present before libtorch allocates anything.
-                var tensor = empty(shape, dtype);
+                var tensor = empty(shape, (ScalarType)code);
                 tensors[name] = tensor;
-                if (tensor.NumberOfElements * tensor.ElementSize != length)
-                    throw new InvalidDataException($"Tensor '{name}' has {length} bytes for shape [{string.Join(", ", shape)}] of {dtype}.");
                 tensor.bytes = bytes;
             }
             return tensors;
@@ -137,6 +147,15 @@ internal static class CheckpointFormat
             throw;
         }
     }
+
+    // The dtypes a model's state dict holds (weights, BatchNorm's running statistics and its int64 step count), with
+    // their sizes in bytes; anything else in a checkpoint is damage or an attack (an unknown code crashes libtorch).
+    private static readonly Dictionary<int, int> ElementSizes = new()
+    {
+        [(int)ScalarType.Byte] = 1, [(int)ScalarType.Int8] = 1, [(int)ScalarType.Int16] = 2, [(int)ScalarType.Int32] = 4,
+        [(int)ScalarType.Int64] = 8, [(int)ScalarType.Float16] = 2, [(int)ScalarType.Float32] = 4, [(int)ScalarType.Float64] = 8,
+        [(int)ScalarType.Bool] = 1, [(int)ScalarType.BFloat16] = 2,
+    };
 
     private static void CheckLength(BinaryReader reader, long length)
     {

@@ -137,13 +137,20 @@ public sealed class TrainingCheckpoint : IDisposable
                 CheckpointFormat.ReadBlob(reader) ?? throw new InvalidDataException("The global random state is missing."),
                 CheckpointFormat.ReadBlob(reader) ?? throw new InvalidDataException("The shuffling state is missing."),
                 CheckpointFormat.ReadBlob(reader));
+            RandomState.Validate(random.Global, "global");
+            RandomState.Validate(random.ShufflerAtEpochStart, "shuffling");
+            if (random.Augmentation is not null) RandomState.Validate(random.Augmentation, "augmentation");
             var optimizer = CheckpointFormat.ReadBlob(reader) ?? throw new InvalidDataException("The optimizer state is missing.");
             model = CheckpointFormat.ReadTensors(reader) ?? throw new InvalidDataException("The model weights are missing.");
             best = CheckpointFormat.ReadTensors(reader);
             epochStart = CheckpointFormat.ReadTensors(reader);
-            return new TrainingCheckpoint(header, random, optimizer, model, best, epochStart);
+            if (reader.BaseStream.Position != reader.BaseStream.Length)
+                throw new InvalidDataException("Bytes follow the last tensor group.");
+            var checkpoint = new TrainingCheckpoint(header, random, optimizer, model, best, epochStart);
+            header.Validate(checkpoint.Configuration, model.Count);
+            return checkpoint;
         }
-        catch (Exception e) when (e is JsonException or EndOfStreamException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is JsonException or EndOfStreamException or InvalidDataException or ArgumentException or FormatException or OverflowException or IOException)
         {
             foreach (var group in new[] { model, best, epochStart }) ModuleState.Dispose(group);
             throw new InvalidDataException($"The checkpoint '{path}' cannot be read ({e.Message}). Delete it to start training over.", e);
@@ -203,6 +210,41 @@ internal sealed record CheckpointHeader
     public long AugmentationBatches { get; init; }
     public StopReason? StopReason { get; init; }
     public string? StopDetail { get; init; }
+
+    /// <summary>
+    /// Checks every number against what a run of <paramref name="configuration"/> can produce, so a hand-edited (and
+    /// re-hashed) header cannot send training into a near-endless loop or past an array's end.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A field is out of range (the message names it).</exception>
+    public void Validate(TrainingConfiguration configuration, int weightCount)
+    {
+        int epochs = configuration.Training.Epochs;
+        void Require(bool ok, string what)
+        {
+            if (!ok) throw new InvalidDataException($"Its header is out of range: {what}.");
+        }
+        Require(Epoch >= 1 && Epoch <= epochs + 1, $"epoch {Epoch} (the run has {epochs})");
+        Require(BatchCount >= 1 && BatchesDone >= 0 && BatchesDone < BatchCount, $"batch {BatchesDone} of {BatchCount}");
+        Require(Epochs is not null && Epochs.Count == Epoch - 1 && Epochs.Select((e, i) => e.Epoch == i + 1).All(ok => ok), "the finished epochs are not numbered 1 to epoch − 1");
+        Require(BestEpoch is null || BestEpoch >= 1 && BestEpoch <= Epochs!.Count, $"best epoch {BestEpoch}");
+        Require(Wait >= 0 && Wait <= Epoch, $"patience count {Wait}");
+        Require(Correct >= 0 && Correct <= (long)BatchesDone * configuration.Training.BatchSize, $"running correct count {Correct}");
+        Require(double.IsFinite(LossSum) && double.IsFinite(PenaltySum), "running sums are not finite");
+        Require(AugmentationBatches >= 0, $"augmentation batch count {AugmentationBatches}");
+        Require(StopReason is null || Enum.IsDefined(StopReason.Value), $"stop reason {StopReason}");
+        Require(Schedule is not null && double.IsFinite(Schedule.Current) && Schedule.Current >= 0 && Schedule.BadEpochs >= 0, "learning-rate schedule state");
+        Require(weightCount > 0, "no model weights");
+        if (Data is { } data)
+        {
+            Require(data.Channels >= 1 && data.Height >= 1 && data.Width >= 1
+                && (long)data.Channels * data.Height * data.Width <= OnnxReg.Data.ResourceLimits.MaxModelInputValues, $"image shape {data.Channels}×{data.Height}×{data.Width}");
+            Require(data.ClassNames is { Count: >= 2 } && data.ClassNames.All(n => n is not null), "class names");
+            data.Normalization.Validate();
+            // The network the checkpoint describes must fit the budget before anyone builds it from this file.
+            Models.ModelBudget.Estimate(configuration.Model, data.Channels, data.Height, data.Width, data.ClassNames.Count)
+                .Check(configuration.Model.Preset.ToString().ToLowerInvariant(), configuration.Training.BatchSize);
+        }
+    }
 }
 
 /// <summary>What the training images looked like, so a checkpoint can be exported on its own.</summary>

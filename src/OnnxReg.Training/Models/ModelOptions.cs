@@ -40,12 +40,19 @@ public sealed record ModelOptions(
     /// <summary>The Dropout2d rate after convolution block <paramref name="block"/> (0-based).</summary>
     public double SpatialDropoutRateAt(int block) => RateAt(SpatialDropoutRates, block);
 
+    /// <summary>The most hidden layers, convolution blocks or residual stages a preset accepts.</summary>
+    public const int MaxLayers = 64;
+
     /// <summary>Checks every value; the message names the option and the allowed range.</summary>
     /// <exception cref="ArgumentException">A value is out of range or a list has the wrong length.</exception>
     public void Validate()
     {
         if (!Enum.IsDefined(Preset))
             throw new ArgumentOutOfRangeException(nameof(Preset), Preset, $"Unknown model preset. Supported: {string.Join(", ", Enum.GetNames<ModelPreset>())}.");
+        foreach (var (name, count) in new[] { (nameof(HiddenSizes), HiddenSizes?.Length), (nameof(ConvChannels), ConvChannels?.Length),
+                     (nameof(DropoutRates), DropoutRates?.Length), (nameof(SpatialDropoutRates), SpatialDropoutRates?.Length) })
+            if (count > MaxLayers)
+                throw new ArgumentException($"{name} lists {count:N0} values; a preset has at most {MaxLayers} layers of a kind.", name);
         if (ResolvedHiddenSizes.Length == 0 && Preset == ModelPreset.Mlp || ResolvedHiddenSizes.Any(s => s < 1))
             throw new ArgumentOutOfRangeException(nameof(HiddenSizes), $"Hidden sizes must be positive (the MLP needs at least one). Received: [{string.Join(", ", ResolvedHiddenSizes)}].");
         if (ResolvedConvChannels.Length == 0 || ResolvedConvChannels.Any(c => c < 1))

@@ -22,8 +22,10 @@ public static class ModelPresets
     /// <param name="width">Input width.</param>
     /// <param name="classes">Number of output classes.</param>
     /// <param name="seed">Seeds the weight initialization so the same call gives the same weights.</param>
-    /// <exception cref="ArgumentException">An option or size is out of range (the message says which).</exception>
-    public static Sequential Create(ModelOptions options, int channels, int height, int width, int classes, int seed)
+    /// <param name="batchSize">The training batch size, for the memory estimate checked before building (<see cref="ModelBudget"/>).</param>
+    /// <exception cref="ArgumentException">An option or size is out of range, or the network is over the parameter or
+    /// memory budget of <see cref="Data.ResourceLimits"/> (the message says which).</exception>
+    public static Sequential Create(ModelOptions options, int channels, int height, int width, int classes, int seed, int batchSize = 1)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -31,6 +33,7 @@ public static class ModelPresets
             throw new ArgumentOutOfRangeException(nameof(channels), $"Input shape must be positive; received [{channels}, {height}, {width}].");
         if (classes < 2)
             throw new ArgumentOutOfRangeException(nameof(classes), classes, "A classifier needs at least 2 classes.");
+        ModelBudget.Estimate(options, channels, height, width, classes).Check(options.Preset.ToString().ToLowerInvariant(), Math.Max(1, batchSize));
         torch.random.manual_seed(seed);
         return options.Preset switch
         {

@@ -13,6 +13,24 @@ internal static class CommonOptions
         DefaultValueFactory = _ => DatasetSource.Embedded,
     };
 
+    /// <summary>The largest --batch-size for evaluation: inputs of that many images stay well under a gigabyte for the
+    /// models OnnxReg trains.</summary>
+    public const int MaxEvaluationBatch = 65536;
+
+    /// <summary>
+    /// Checks, before a long run starts, that every output can be written (its folder exists or can be made and takes
+    /// files; the path is not a folder, pipe or device), so a bad path fails at once instead of after the first epoch.
+    /// </summary>
+    public static void RequireWritable(string option, params string[] paths)
+    {
+        foreach (var path in paths)
+        {
+            RequireFilePath(option, path);
+            try { OnnxReg.Data.IO.AtomicFile.CheckWritable(path); }
+            catch (IOException e) { throw new CliException($"{option}: {e.Message}"); }
+        }
+    }
+
     /// <summary>Fails naming the first model file that does not exist, before any data is loaded.</summary>
     public static void RequireModelFiles(IEnumerable<string> paths)
     {

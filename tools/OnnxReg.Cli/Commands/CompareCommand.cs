@@ -20,8 +20,8 @@ internal static class CompareCommand
         {
             var paths = parse.GetValue(models)!;
             CommonOptions.RequireModelFiles(paths);
-            var pair = DatasetSource.Load(parse.GetValue(data)!);
-            var perturbed = StudyRunner.Perturbations.Select(p => (p.Name, Data: p.Apply(pair.Test))).ToList();
+            var test = DatasetSource.LoadTest(parse.GetValue(data)!);
+            var perturbed = StudyRunner.Perturbations.Select(p => (p.Name, Data: p.Apply(test))).ToList();
             // One column per model, one row per figure: reads well for any number of figures.
             var table = new Table().AddColumn("figure");
             var rows = new List<List<string>>();
@@ -32,7 +32,7 @@ internal static class CompareCommand
                 var path = paths[m];
                 table.AddColumn($"#{m + 1}");
                 using var classifier = OnnxClassifier.Load(path);
-                var result = Evaluator.Evaluate(classifier, pair.Test);
+                var result = Evaluator.Evaluate(classifier, test);
                 var summary = OnnxModelSummary.Of(OnnxModelSerializer.Read(path));
                 string[] values = [summary.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), $"{new FileInfo(path).Length / 1024.0:0} KiB",
                     Percent(result.Accuracy), CommonOptions.Format(result.MeanLoss), CommonOptions.Format(result.ExpectedCalibrationError),
@@ -41,7 +41,7 @@ internal static class CompareCommand
             }
             foreach (var row in rows) table.AddRow(row.ToArray());
             for (int m = 0; m < paths.Length; m++) console.Line($"#{m + 1}: {paths[m]}");
-            console.Line($"data: {pair.Description}, test split; perturbations: rotation 15°, scaling 0.8, Gaussian noise σ 0.2, 10×10 occlusion");
+            console.Line($"data: {DatasetSource.Describe(parse.GetValue(data)!)}, test split; perturbations: rotation 15°, scaling 0.8, Gaussian noise σ 0.2, 10×10 occlusion");
             console.Write(table);
             return CliApp.Success;
         });

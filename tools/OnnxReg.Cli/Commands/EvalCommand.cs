@@ -23,20 +23,21 @@ internal static class EvalCommand
 
     private static int Run(CliConsole console, string[] modelPaths, string dataSource, string split, int batchSize)
     {
-        if (batchSize < 1)
-            throw new CliException($"--batch-size must be at least 1; received {batchSize}");
+        if (batchSize is < 1 or > CommonOptions.MaxEvaluationBatch)
+            throw new CliException($"--batch-size must be between 1 and {CommonOptions.MaxEvaluationBatch:N0}; received {batchSize}");
         CommonOptions.RequireModelFiles(modelPaths);
-        var pair = DatasetSource.Load(dataSource);
-        var images = split == "train" ? pair.Train : pair.Test;
+        // Only the split evaluated is read: a test evaluation never decompresses the training files.
+        var images = split == "train" ? DatasetSource.Load(dataSource).Train : DatasetSource.LoadTest(dataSource);
+        var description = DatasetSource.Describe(dataSource);
 
         var table = new Table().AddColumns("model", "images", "accuracy", "mean loss");
         foreach (var path in modelPaths)
         {
             using var classifier = OnnxClassifier.Load(path);
             var result = Evaluator.Evaluate(classifier, images, batchSize);
-            table.AddRow(Markup.Escape(path), result.Count.ToString("N0"), CommonOptions.Format(result.Accuracy), CommonOptions.Format(result.MeanLoss));
+            table.AddRow(CliConsole.Cell(path), result.Count.ToString("N0"), CommonOptions.Format(result.Accuracy), CommonOptions.Format(result.MeanLoss));
         }
-        console.Line($"data: {pair.Description}, {split} split");
+        console.Line($"data: {description}, {split} split");
         console.Write(table);
         return CliApp.Success;
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using OnnxReg.Data;
+using OnnxReg.Data.IO;
 using OnnxReg.Training;
 using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Models;
@@ -28,19 +29,19 @@ internal static class ExportCommand
             var options = exportBinder.Bind(parse);
             var path = parse.GetValue(checkpoint)!;
             var outputPath = parse.GetValue(output) ?? Path.ChangeExtension(path, ".onnx");
-            CommonOptions.RequireFilePath("--output", outputPath);
             if (Path.GetFullPath(outputPath) == Path.GetFullPath(path))
                 throw new CliException($"--output must differ from the checkpoint; received {outputPath}");
             if (!File.Exists(path))
                 throw new CliException($"checkpoint {path} does not exist; 'onnxreg train' writes NAME.ckpt beside the model (or where --checkpoint says)");
+            CommonOptions.RequireWritable("--output", outputPath);
+            using var outputLock = OutputLock.Acquire(outputPath, CommandLine.Format(parse.Tokens.Select(t => t.Value)));
 
             using var saved = TrainingCheckpoint.Load(path);
             var configuration = saved.Configuration;
             var (channels, height, width) = saved.ImageShape;
             int kept = saved.KeptEpoch
                 ?? throw new CliException($"checkpoint {path} was written before any epoch completed; there are no trained weights to export yet");
-            var pair = DatasetSource.Load(parse.GetValue(data)!);
-            var test = pair.Test;
+            var test = DatasetSource.LoadTest(parse.GetValue(data)!);
             if ((test.Channels, test.Height, test.Width) != (channels, height, width) || test.ClassNames.Count != saved.ClassNames.Count)
                 throw new CliException(
                     $"--data {parse.GetValue(data)} has {test.Channels}×{test.Height}×{test.Width} images in {test.ClassNames.Count} classes, but the checkpoint was trained on {channels}×{height}×{width} images in {saved.ClassNames.Count} classes; pass the data it was trained on");

@@ -19,6 +19,7 @@ internal static class InspectCommand
 
     private static int Run(CliConsole console, string path)
     {
+        OnnxReg.Data.OnnxFile.CheckLimits(path); // metadata size checked before the protobuf parser copies it
         var proto = OnnxModelSerializer.Read(path);
         var summary = OnnxModelSummary.Of(proto);
         var opsets = string.Join(", ", proto.OpsetImport.Select(o => $"{(o.Domain.Length == 0 ? "ai.onnx" : o.Domain)} {o.Version}"));
@@ -35,7 +36,7 @@ internal static class InspectCommand
         {
             var table = new Table().AddColumns("metadata", "value");
             foreach (var entry in proto.MetadataProps)
-                table.AddRow(Markup.Escape(entry.Key), Markup.Escape(entry.Value));
+                table.AddRow(CliConsole.Cell(entry.Key), CliConsole.Cell(entry.Value, 2000));
             console.Write(table);
         }
         return CliApp.Success;

@@ -25,7 +25,8 @@ internal static class RegressCommand
             if (!Directory.Exists(path)) throw new CliException($"model folder '{path}' does not exist");
             var models = Directory.GetFiles(path, "*.onnx").Order(StringComparer.Ordinal).ToList();
             if (models.Count == 0) throw new CliException($"model folder '{path}' holds no .onnx files");
-            var pair = DatasetSource.Load(parse.GetValue(data)!);
+            var test = DatasetSource.LoadTest(parse.GetValue(data)!);
+            var description = DatasetSource.Describe(parse.GetValue(data)!);
             string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
             if (parse.GetValue(write))
             {
@@ -33,18 +34,18 @@ internal static class RegressCommand
                 if (t is not (>= 0 and < 1)) throw new CliException($"--tolerance must be in [0, 1); received {t}");
                 foreach (var model in models)
                 {
-                    var baseline = AccuracyRegression.WriteBaseline(model, pair.Test, $"{pair.Description}, test split", t);
+                    var baseline = AccuracyRegression.WriteBaseline(model, test, $"{description}, test split", t);
                     console.Line($"wrote {AccuracyBaseline.PathFor(model)}: accuracy {F(baseline.Accuracy)}, loss {F(baseline.Loss)} on {baseline.Images:N0} images");
                 }
                 return CliApp.Success;
             }
             var table = new Table().AddColumns("model", "baseline acc", "now acc", "Δ", "tolerance", "weights", "result");
-            var results = models.Select(m => AccuracyRegression.Check(m, pair.Test)).ToList();
+            var results = models.Select(m => AccuracyRegression.Check(m, test)).ToList();
             foreach (var r in results)
-                table.AddRow(Markup.Escape(Path.GetFileName(r.ModelPath)), F(r.Baseline.Accuracy), F(r.Now.Accuracy),
+                table.AddRow(CliConsole.Cell(Path.GetFileName(r.ModelPath)), F(r.Baseline.Accuracy), F(r.Now.Accuracy),
                     (r.Now.Accuracy - r.Baseline.Accuracy).ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture),
                     F(r.Baseline.Tolerance), r.WeightsChanged ? "changed" : "same", r.Passed ? "pass" : "REGRESSED");
-            console.Line($"data: {pair.Description}, test split");
+            console.Line($"data: {description}, test split");
             console.Write(table);
             var failed = results.Where(r => !r.Passed).ToList();
             if (failed.Count > 0)

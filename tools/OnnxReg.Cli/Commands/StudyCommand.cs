@@ -53,11 +53,14 @@ internal static class StudyCommand
             catch (ArgumentException e) { throw new CliException(CliApp.OneLine(e.Message)); }
             if (parse.GetValue(writeConfig) is { } target)
             {
+                CommonOptions.RequireWritable("--write-config", target);
                 definition.Save(target);
                 console.Line($"wrote {target}");
                 return Task.FromResult(CliApp.Success);
             }
             var folder = parse.GetValue(output)!;
+            CommonOptions.RequireWritable("--output", Path.Combine(folder, "report.md"));
+            using var studyLock = OnnxReg.Data.IO.OutputLock.Acquire(Path.Combine(folder, "report.md"), CommandLine.Format(parse.Tokens.Select(t => t.Value)));
             bool live = !parse.GetValue(plain) && console.IsInteractive;
             StudyReport report;
             try

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using OnnxReg.Data;
+using OnnxReg.Data.IO;
 using OnnxReg.Export;
 using OnnxReg.Training;
 using OnnxReg.Training.Callbacks;
@@ -49,6 +50,7 @@ internal static class TrainCommand
             var configuration = binder.Bind(parse);
             if (parse.GetValue(binder.WriteConfig) is { } configPath)
             {
+                CommonOptions.RequireWritable("--write-config", configPath);
                 configuration.Save(configPath);
                 console.Line($"wrote {configPath}");
                 return CliApp.Success;
@@ -63,6 +65,10 @@ internal static class TrainCommand
 
     private static int Run(CliConsole console, TrainRequest request, TrainingConfiguration configuration, CancellationToken cancellation)
     {
+        // Held until the model, history and checkpoint are written: a second run with the same outputs is refused
+        // at once, naming this one, instead of both finishing with each other's files side by side.
+        using var outputLock = OutputLock.Acquire(request.Output, request.CommandLine);
+        using var checkpointLock = OutputLock.Acquire(request.Checkpoint, request.CommandLine);
         string? resuming = null;
         if (request.Resume)
         {
@@ -79,7 +85,7 @@ internal static class TrainCommand
         console.Line($"regularization: {RunDescription.Regularization(configuration)}");
         if (resuming is not null) console.Line(resuming);
 
-        using var network = ModelPresets.Create(configuration.Model, trainImages.Channels, trainImages.Height, trainImages.Width, trainImages.ClassNames.Count, options.Seed);
+        using var network = ModelPresets.Create(configuration.Model, trainImages.Channels, trainImages.Height, trainImages.Width, trainImages.ClassNames.Count, options.Seed, options.BatchSize);
         using var train = TensorDataset.From(trainImages, normalization);
         using var validation = TensorDataset.From(validationImages, normalization);
         using var test = TensorDataset.From(pair.Test, normalization);
@@ -99,11 +105,13 @@ internal static class TrainCommand
         if (history.Epochs.Count == 0)
             throw new CliException($"training failed before completing an epoch: {history.StopDetail}; nothing was exported");
         var historyPath = HistoryPath(request.Output);
-        history.Save(historyPath);
         // After a divergence only a restored best epoch is worth exporting: the last finite epoch is usually already
-        // ruined (huge weights), so the run fails and its last good checkpoint stays for inspection.
+        // ruined (huge weights), so the run fails, keeping its history and its last good checkpoint for inspection.
         if (history.StopReason == StopReason.NonFiniteLoss && history.RestoredEpoch is null)
+        {
+            history.Save(historyPath);
             throw new CliException($"training diverged: {history.StopDetail}; nothing was exported, and {request.Checkpoint} keeps the last good epoch. Lower --lr, or add --early-stopping to export the best epoch");
+        }
 
         var kept = history.Kept;
         var exportOptions = request.Export with
@@ -123,6 +131,8 @@ internal static class TrainCommand
             },
         };
         VerifiedExport.Run(console, network, request.Output, exportOptions, pair.Test, test);
+        // Written after the model, so an export that fails or is killed leaves the previous model beside its own history.
+        history.Save(historyPath);
         console.Line($"history in {historyPath}; checkpoint in {request.Checkpoint}");
         return CliApp.Success;
     }
@@ -136,8 +146,8 @@ internal static class TrainCommand
             throw new CliException($"--train-size must be 0 (all) or a positive count; received {request.TrainSize}");
         if (request.ValidationFraction is not (>= 0 and < 1))
             throw new CliException($"--validation-fraction must be in [0, 1); received {request.ValidationFraction}");
-        CommonOptions.RequireFilePath("--output", request.Output);
-        CommonOptions.RequireFilePath("--checkpoint", request.Checkpoint);
+        CommonOptions.RequireWritable("--output", request.Output, HistoryPath(request.Output));
+        CommonOptions.RequireWritable("--checkpoint", request.Checkpoint);
         var written = new[] { request.Output, HistoryPath(request.Output) }.Select(Path.GetFullPath);
         if (written.Contains(Path.GetFullPath(request.Checkpoint)))
             throw new CliException($"--checkpoint must differ from the model and history files; received {request.Checkpoint}");

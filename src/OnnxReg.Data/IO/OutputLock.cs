@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text;
+
+namespace OnnxReg.Data.IO;
+
+/// <summary>
+/// An advisory lock on an output path, held while a run writes it (and the files that go with it), so that two
+/// processes never interleave their results: the second is told which process holds the path and since when.
+/// The lock is a byte-range lock on a hidden file beside the output (<c>.NAME.lock</c>), released by the operating
+/// system when the holder exits, however it exits; the file itself is left in place (deleting a lock file races
+/// with the next writer opening it) and emptied on release.
+/// </summary>
+public sealed class OutputLock : IDisposable
+{
+    private readonly FileStream _stream;
+
+    private OutputLock(FileStream stream, string path)
+    {
+        _stream = stream;
+        Path = path;
+    }
+
+    /// <summary>The output path this lock guards.</summary>
+    public string Path { get; }
+
+    /// <summary>Takes the lock on <paramref name="path"/> or fails at once, naming its holder.</summary>
+    /// <param name="path">The output the caller is about to write.</param>
+    /// <param name="owner">What holds it, in words (the command line), shown to a second writer.</param>
+    /// <exception cref="IOException">Another process holds the lock, or the lock file cannot be made.</exception>
+    public static OutputLock Acquire(string path, string owner)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = System.IO.Path.GetFullPath(path);
+        var lockPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, $".{System.IO.Path.GetFileName(full)}.lock");
+        AtomicFile.CheckWritable(lockPath);
+        var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            try
+            {
+                if (!OperatingSystem.IsMacOS()) stream.Lock(0, 1); // .NET has no byte-range locks on macOS: no lock there
+            }
+            catch (IOException)
+            {
+                var holder = ReadHolder(stream);
+                throw new IOException($"'{path}' is being written by another run ({(holder.Length > 0 ? holder : "holder unknown")}); wait for it to finish, or choose another output path.");
+            }
+            // The record starts past the locked byte so writing it never touches the lock itself.
+            var record = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+                $"process {Environment.ProcessId}, since {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}: {owner}"));
+            stream.SetLength(1);
+            stream.Position = 1;
+            stream.Write(record);
+            stream.Flush();
+            return new OutputLock(stream, path);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    // At most 1 KB of the holder's record, with control characters escaped (the file is anyone's to write).
+    private static string ReadHolder(FileStream stream)
+    {
+        var buffer = new byte[1024];
+        stream.Position = 1;
+        int read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        return PrintableText.Escape(Encoding.UTF8.GetString(buffer, 0, read));
+    }
+
+    /// <summary>Releases the lock.</summary>
+    public void Dispose()
+    {
+        try { _stream.SetLength(1); } catch (IOException) { /* releasing matters more than tidying */ }
+        _stream.Dispose();
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+
+namespace OnnxReg.Data;
+
+/// <summary>
+/// The documented limits every reader of an untrusted file checks before it allocates: a file declares sizes, and a
+/// declared size beyond a limit is refused with a message naming the limit and how to raise it, instead of being
+/// trusted with the machine's memory. Each limit has a default and can be raised (or lowered) for a process with an
+/// environment variable, or in code by setting the property before the files are read.
+/// </summary>
+/// <remarks>
+/// A malformed environment variable is an error (<see cref="InvalidOperationException"/> naming it) on first use of
+/// that limit, never a silent fallback to the default.
+/// </remarks>
+public static class ResourceLimits
+{
+    /// <summary>Environment variable for <see cref="MaxImagePixels"/>.</summary>
+    public const string MaxImagePixelsVariable = "ONNXREG_MAX_IMAGE_PIXELS";
+    /// <summary>Environment variable for <see cref="MaxModelInputValues"/>.</summary>
+    public const string MaxModelInputValuesVariable = "ONNXREG_MAX_MODEL_INPUT";
+    /// <summary>Environment variable for <see cref="MaxParameters"/>.</summary>
+    public const string MaxParametersVariable = "ONNXREG_MAX_PARAMETERS";
+    /// <summary>Environment variable for <see cref="MaxTrainingMemoryBytes"/>.</summary>
+    public const string MaxTrainingMemoryVariable = "ONNXREG_MAX_TRAINING_MEMORY";
+    /// <summary>Environment variable for <see cref="MaxMetadataBytes"/>.</summary>
+    public const string MaxMetadataBytesVariable = "ONNXREG_MAX_METADATA_BYTES";
+    /// <summary>Environment variable for <see cref="MaxMetadataEntries"/>.</summary>
+    public const string MaxMetadataEntriesVariable = "ONNXREG_MAX_METADATA_ENTRIES";
+    /// <summary>Environment variable for <see cref="MaxIdxBytes"/>.</summary>
+    public const string MaxIdxBytesVariable = "ONNXREG_MAX_IDX_BYTES";
+    /// <summary>Environment variable for <see cref="MaxTextFileBytes"/>.</summary>
+    public const string MaxTextFileBytesVariable = "ONNXREG_MAX_TEXT_FILE_BYTES";
+
+    private static readonly Limit ImagePixels = new(MaxImagePixelsVariable, 8192L * 8192);
+    private static readonly Limit ModelInputValues = new(MaxModelInputValuesVariable, 16L << 20);
+    private static readonly Limit Parameters = new(MaxParametersVariable, 50_000_000);
+    private static readonly Limit TrainingMemory = new(MaxTrainingMemoryVariable, 8L << 30);
+    private static readonly Limit MetadataBytes = new(MaxMetadataBytesVariable, 16L << 20);
+    private static readonly Limit MetadataEntries = new(MaxMetadataEntriesVariable, 1024);
+    private static readonly Limit IdxBytes = new(MaxIdxBytesVariable, 1L << 30);
+    private static readonly Limit TextFileBytes = new(MaxTextFileBytesVariable, 16L << 20);
+
+    /// <summary>
+    /// The most pixels an image file may declare (width × height of its canvas; only the first frame of an animated
+    /// GIF, PNG or WebP is decoded). Default 67,108,864 (8192 × 8192); <c>ONNXREG_MAX_IMAGE_PIXELS</c>.
+    /// Also bounds one image of an IDX file.
+    /// </summary>
+    public static long MaxImagePixels { get => ImagePixels.Value; set => ImagePixels.Value = value; }
+
+    /// <summary>
+    /// The most values one sample of a model's input may hold (channels × height × width): a model file declaring a
+    /// larger input is refused before any image is resized to it. Default 16,777,216 (64 MiB of floats, e.g.
+    /// 3 × 2365 × 2365); <c>ONNXREG_MAX_MODEL_INPUT</c>.
+    /// </summary>
+    public static long MaxModelInputValues { get => ModelInputValues.Value; set => ModelInputValues.Value = value; }
+
+    /// <summary>The most trainable parameters a network may have before it is built. Default 50,000,000;
+    /// <c>ONNXREG_MAX_PARAMETERS</c>.</summary>
+    public static long MaxParameters { get => Parameters.Value; set => Parameters.Value = value; }
+
+    /// <summary>
+    /// The most memory training may be estimated to need before the network is built: weights, gradients and two
+    /// optimizer moments (4 copies of the parameters) plus each batch's activations and their gradients. Default
+    /// 8 GiB; <c>ONNXREG_MAX_TRAINING_MEMORY</c> (bytes, or with a K, M or G suffix).
+    /// </summary>
+    public static long MaxTrainingMemoryBytes { get => TrainingMemory.Value; set => TrainingMemory.Value = value; }
+
+    /// <summary>The most bytes of <c>metadata_props</c> (keys and values) a model file may hold. Default 16 MiB;
+    /// <c>ONNXREG_MAX_METADATA_BYTES</c>.</summary>
+    public static long MaxMetadataBytes { get => MetadataBytes.Value; set => MetadataBytes.Value = value; }
+
+    /// <summary>The most <c>metadata_props</c> entries a model file may hold. Default 1,024;
+    /// <c>ONNXREG_MAX_METADATA_ENTRIES</c>.</summary>
+    public static long MaxMetadataEntries { get => MetadataEntries.Value; set => MetadataEntries.Value = value; }
+
+    /// <summary>The most data bytes one IDX file may declare (after decompression). Default 1 GiB (1.3 million
+    /// 28 × 28 images); <c>ONNXREG_MAX_IDX_BYTES</c>.</summary>
+    public static long MaxIdxBytes { get => IdxBytes.Value; set => IdxBytes.Value = value; }
+
+    /// <summary>The largest text file read whole (configuration JSON, baselines, <c>classes.txt</c>, study results).
+    /// Default 16 MiB; <c>ONNXREG_MAX_TEXT_FILE_BYTES</c>.</summary>
+    public static long MaxTextFileBytes { get => TextFileBytes.Value; set => TextFileBytes.Value = value; }
+
+    /// <summary>"set ONNXREG_… to raise it": the advice every limit message ends with.</summary>
+    public static string HowToRaise(string variable) => $"set the environment variable {variable} to raise the limit";
+
+    private sealed class Limit(string variable, long defaultValue)
+    {
+        private long? _value;
+
+        public long Value
+        {
+            get => _value ??= Parse(variable, Environment.GetEnvironmentVariable(variable), defaultValue);
+            set
+            {
+                if (value < 1)
+                    throw new ArgumentOutOfRangeException(nameof(value), value, $"A limit must be at least 1; received {value} for {variable}.");
+                _value = value;
+            }
+        }
+    }
+
+    internal static long Parse(string variable, string? text, long defaultValue)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return defaultValue;
+        text = text.Trim();
+        long multiplier = char.ToUpperInvariant(text[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1 };
+        var digits = multiplier == 1 ? text : text[..^1];
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long number) || number < 1 || number > long.MaxValue / multiplier)
+            throw new InvalidOperationException($"The environment variable {variable} is '{text}'; it must be a positive whole number, optionally with a K, M or G suffix. Fix or unset it.");
+        return number * multiplier;
+    }
+}

@@ -1,0 +1,94 @@
+using OnnxReg.Data;
+
+namespace OnnxReg.Training.Models;
+
+/// <summary>
+/// What a preset network will cost, computed from its options before anything is allocated: its parameter count and
+/// the activation values one sample produces on the way through. Checked against <see cref="ResourceLimits.MaxParameters"/>
+/// and <see cref="ResourceLimits.MaxTrainingMemoryBytes"/>, so <c>--hidden 3000000</c> or <c>--channels 100000</c> fails
+/// in milliseconds with the figures, instead of after libtorch has taken the machine's memory.
+/// </summary>
+/// <param name="Parameters">Trainable parameters (weights and biases, BatchNorm scales and shifts).</param>
+/// <param name="ActivationsPerSample">Values stored for backpropagation per sample (layer outputs, counting the
+/// convolution, normalization and activation of each block).</param>
+public sealed record ModelBudget(long Parameters, long ActivationsPerSample)
+{
+    /// <summary>Training memory estimate: weights, gradients and two optimizer moments (4 × 4 bytes per parameter) plus
+    /// a batch's activations and their gradients (2 × 4 bytes per value).</summary>
+    public long TrainingBytes(int batchSize) => Saturate(Parameters, 16) + Saturate(Saturate(ActivationsPerSample, 8), batchSize);
+
+    /// <summary>Estimates <paramref name="options"/> on images of the given shape (arithmetic saturates instead of overflowing).</summary>
+    public static ModelBudget Estimate(ModelOptions options, int channels, int height, int width, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        long parameters = 0, activations = 0;
+        long features;
+        switch (options.Preset)
+        {
+            case ModelPreset.Cnn:
+            {
+                long inChannels = channels, h = height, w = width;
+                foreach (int c in options.ResolvedConvChannels)
+                {
+                    parameters = Add(parameters, Add(Saturate(Saturate(inChannels, c), 9), c * (options.BatchNorm ? 3L : 1L)));
+                    activations = Add(activations, Saturate(Saturate(c, h * w), 3));
+                    (inChannels, h, w) = (c, h / 2, w / 2);
+                    activations = Add(activations, Saturate(c, h * w));
+                }
+                features = Saturate(inChannels, h * w);
+                break;
+            }
+            case ModelPreset.ResNet:
+            {
+                int[] stages = options.ResolvedConvChannels;
+                long inChannels = stages[0], h = height, w = width;
+                parameters = Saturate(Saturate(channels, stages[0]), 9);
+                activations = Saturate(Saturate(stages[0], h * w), 3);
+                for (int s = 0; s < stages.Length; s++)
+                {
+                    if (s > 0) (h, w) = ((h + 1) / 2, (w + 1) / 2);
+                    long c = stages[s];
+                    parameters = Add(parameters, Add(Saturate(Saturate(inChannels, c), 9), Saturate(Saturate(c, c), 9)));
+                    if (s > 0 || inChannels != c) parameters = Add(parameters, Saturate(inChannels, c));
+                    parameters = Add(parameters, c * 4);
+                    activations = Add(activations, Saturate(Saturate(c, h * w), 7));
+                    inChannels = c;
+                }
+                features = inChannels;
+                break;
+            }
+            default:
+                features = (long)channels * height * width;
+                break;
+        }
+        activations = Add(activations, features);
+        foreach (int units in options.ResolvedHiddenSizes)
+        {
+            parameters = Add(parameters, Add(Saturate(features, units), units * (options.BatchNorm ? 3L : 1L)));
+            activations = Add(activations, Saturate(units, 3));
+            features = units;
+        }
+        parameters = Add(parameters, Add(Saturate(features, classes), classes));
+        activations = Add(activations, classes);
+        return new ModelBudget(parameters, activations);
+    }
+
+    /// <summary>Throws unless the network fits <see cref="ResourceLimits.MaxParameters"/> and, trained with batches of
+    /// <paramref name="batchSize"/>, <see cref="ResourceLimits.MaxTrainingMemoryBytes"/>.</summary>
+    /// <exception cref="ArgumentException">Over a limit (the message gives the estimate, the limit and how to raise it).</exception>
+    public void Check(string preset, int batchSize)
+    {
+        long maxParameters = ResourceLimits.MaxParameters;
+        if (Parameters > maxParameters)
+            throw new ArgumentException(
+                $"The {preset} would have {Parameters:N0} parameters; at most {maxParameters:N0} are built ({ResourceLimits.HowToRaise(ResourceLimits.MaxParametersVariable)}). Use smaller layers.");
+        long bytes = TrainingBytes(batchSize), maxBytes = ResourceLimits.MaxTrainingMemoryBytes;
+        if (bytes > maxBytes)
+            throw new ArgumentException(
+                $"Training the {preset} with batches of {batchSize} would need about {bytes / (1 << 20):N0} MiB ({Parameters:N0} parameters, {ActivationsPerSample:N0} activations per image); at most {maxBytes / (1 << 20):N0} MiB is allowed ({ResourceLimits.HowToRaise(ResourceLimits.MaxTrainingMemoryVariable)}). Use smaller layers or a smaller --batch-size.");
+    }
+
+    private static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    private static long Saturate(long a, long b) => a != 0 && b > long.MaxValue / a ? long.MaxValue : a * b;
+}
