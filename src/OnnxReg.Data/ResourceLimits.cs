@@ -100,7 +100,10 @@ public static class ResourceLimits
         }
     }
 
-    internal static long Parse(string variable, string? text, long defaultValue)
+    /// <summary>Parses a limit as its environment variable gives it: a positive whole number, optionally with a K, M or
+    /// G suffix (powers of 1,024); <paramref name="defaultValue"/> when unset.</summary>
+    /// <exception cref="InvalidOperationException">The text is not such a number (the message names the variable).</exception>
+    public static long Parse(string variable, string? text, long defaultValue)
     {
         if (string.IsNullOrWhiteSpace(text)) return defaultValue;
         text = text.Trim();

@@ -20,6 +20,8 @@ public class InterruptedExportTests : TempFolderTest
         var model = Path.Combine(Folder, "model.onnx");
         File.Copy(Path.Combine(RepositoryPaths.Models, "mlp-plain.onnx"), model);
         var previous = File.ReadAllBytes(model);
+        var history = Path.Combine(Folder, "model.history.json");
+        File.WriteAllText(history, "{\"previous\": true}");
 
         string? seen = null;
         using (var child = ChildCli.Start(Folder, Train))
@@ -32,6 +34,7 @@ public class InterruptedExportTests : TempFolderTest
         }
         Assert.That(seen, Is.Not.Null, "the export's temporary file was never seen, so the kill did not land mid-export");
         Assert.That(File.ReadAllBytes(model), Is.EqualTo(previous), "the killed export left the previous model untouched");
+        Assert.That(File.ReadAllText(history), Is.EqualTo("{\"previous\": true}"), "the history is written after the model, so the old model keeps its own history");
 
         var complete = ChildCli.Run(Folder, Train);
         Assert.That(complete.ExitCode, Is.EqualTo(0), complete.Error);

@@ -135,4 +135,45 @@ public class ImageFolderTests
         var e = Assert.Throws<UnauthorizedAccessException>(() => DatasetSource.Load(_root.Path));
         Assert.That(e!.Message, Does.Contain("train-images-idx3-ubyte").And.Contain("leads outside the data folder"));
     }
+
+    [Test]
+    public void ListImages_ThroughLinkLoops_VisitsEachFolderOnceAndEndsQuickly()
+    {
+        var a = Png("images/a.png", 1);
+        var b = Png("images/deeper/b.png", 2);
+        foreach (var name in new[] { "self1", "self2", "self3" })
+            Directory.CreateSymbolicLink(_root.File($"images/{name}"), ".");
+        Directory.CreateSymbolicLink(_root.File("images/deeper/up"), "..");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var found = ImageFolder.ListImages(_root.File("images"));
+        Assert.That(found, Is.EqualTo(new[] { a, b }), "each image once, though links lead back to its folder");
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+    }
+
+    [Test]
+    public void ListImages_OfARelativeFolder_ReturnsPathsThatExist()
+    {
+        var image = Png("rel/pics/x.png", 3);
+        var previous = Environment.CurrentDirectory;
+        try
+        {
+            Environment.CurrentDirectory = _root.File("rel");
+            var found = ImageFolder.ListImages("pics");
+            Assert.That(found, Is.EqualTo(new[] { image }));
+            Assert.That(File.Exists(found[0]));
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+        }
+    }
+
+    [Test]
+    public void ListImages_RefusesANamedPipeWithAnImageName()
+    {
+        Png("pipes/a.png", 1);
+        SpecialFiles.Fifo(_root.File("pipes/b.png"));
+        var e = Assert.Throws<InvalidDataException>(() => ImageFolder.ListImages(_root.File("pipes")));
+        Assert.That(e!.Message, Does.Contain("b.png' is a named pipe (FIFO), not a regular file"));
+    }
 }

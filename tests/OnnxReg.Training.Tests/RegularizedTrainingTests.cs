@@ -116,6 +116,18 @@ public class RegularizedTrainingTests
     }
 
     [Test]
+    public void ExplodingButFiniteLoss_StopsTheRunAsDiverged_AndKeepsTheLastGoodEpoch()
+    {
+        var train = _data.Train.Take(500);
+        using var model = ModelPresets.Create(ModelPreset.Mlp, 1, 28, 28, 10, 0, 1);
+        using var tensors = TensorDataset.From(train, Normalization.Estimate(train.Pixels));
+        var history = new Trainer(new TrainingOptions(Epochs: 8, BatchSize: 128, Optimizer: OptimizerKind.Sgd, LearningRate: 0.6, Seed: 42)).Fit(model, tensors);
+        Assert.That(history.StopReason, Is.EqualTo(StopReason.NonFiniteLoss));
+        Assert.That(history.StopDetail, Does.Match(@"became \S+ \(over 1000: diverged\) at epoch \d, batch \d"));
+        Assert.That(history.Epochs.All(e => e.TrainLoss < Trainer.ExplodedLoss), "only epochs whose every batch stayed below the threshold are kept");
+    }
+
+    [Test]
     public void ValidationMonitor_WithoutValidationSet_IsRejectedBeforeTraining()
     {
         using var model = ModelPresets.Create(ModelPreset.Mlp, 1, 28, 28, 10, 0, 1);

@@ -90,10 +90,10 @@ public static class IdxReader
 
         long headerLength = 4 + header.Length;
         long maxBytes = ResourceLimits.MaxIdxBytes;
-        if (total > maxBytes)
-            throw Invalid(name, $"declares shape [{string.Join(", ", shape)}] ({total:N0} data bytes); at most {maxBytes:N0} are read ({ResourceLimits.HowToRaise(ResourceLimits.MaxIdxBytesVariable)})");
         if (rank == 3 && (long)shape[1] * shape[2] > ResourceLimits.MaxImagePixels)
             throw Invalid(name, $"declares images of {shape[1]} × {shape[2]} pixels; images up to {ResourceLimits.MaxImagePixels:N0} pixels are accepted ({ResourceLimits.HowToRaise(ResourceLimits.MaxImagePixelsVariable)})");
+        if (total > maxBytes)
+            throw Invalid(name, $"declares shape [{string.Join(", ", shape)}] ({total:N0} data bytes); at most {maxBytes:N0} are read ({ResourceLimits.HowToRaise(ResourceLimits.MaxIdxBytesVariable)})");
         if (maxLength is long most && headerLength + total > most)
             throw Invalid(name, $"declares shape [{string.Join(", ", shape)}] ({total:N0} data bytes), more than its compressed size can hold (at most {most:N0} bytes)");
         if (knownLength is long length && length - headerLength != total)

@@ -13,8 +13,8 @@ namespace OnnxReg.Data.Images;
 /// CHW bytes, grayscale for one channel or RGB for three, resized (bilinear) to the model's height and width.
 /// The header is read first: an image claiming more than <see cref="ResourceLimits.MaxImagePixels"/> pixels is refused
 /// before anything is allocated for it, so a tiny file cannot demand gigabytes. Only the first frame of an animated
-/// GIF or a multi-page TIFF is decoded (ImageSharp would otherwise decode every frame at the full canvas size), and an
-/// animated WebP, whose decoder cannot be told to stop after one frame, counts all its frames against the limit.
+/// GIF or a multi-page TIFF is decoded (ImageSharp would otherwise decode every frame at the full canvas size); an
+/// animated WebP is refused by ImageSharp 2.1 altogether.
 /// </summary>
 public static class ImageInput
 {
@@ -58,14 +58,8 @@ public static class ImageInput
             var info = Image.Identify(FirstFrameOnly, stream)
                 ?? throw new UnknownImageFormatException("no decoder recognises the format");
             long maxPixels = ResourceLimits.MaxImagePixels;
-            long frames = 1;
-            if (info.Width >= 1 && info.Height >= 1)
-            {
-                stream.Position = start;
-                frames = WebpFrames.Count(stream);
-            }
-            if (info.Width < 1 || info.Height < 1 || (long)info.Width * info.Height * frames > maxPixels)
-                throw new InvalidDataException($"'{name}' claims to be {info.Width} × {info.Height} pixels{(frames > 1 ? $" in {frames} frames" : "")}; images up to {maxPixels:N0} pixels are accepted ({ResourceLimits.HowToRaise(ResourceLimits.MaxImagePixelsVariable)}).");
+            if (info.Width < 1 || info.Height < 1 || (long)info.Width * info.Height > maxPixels)
+                throw new InvalidDataException($"'{name}' claims to be {info.Width} × {info.Height} pixels; images up to {maxPixels:N0} pixels are accepted ({ResourceLimits.HowToRaise(ResourceLimits.MaxImagePixelsVariable)}).");
             stream.Position = start;
             if (channels == 1)
             {

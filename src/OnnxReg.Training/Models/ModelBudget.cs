@@ -40,17 +40,19 @@ public sealed record ModelBudget(long Parameters, long ActivationsPerSample)
             }
             case ModelPreset.ResNet:
             {
+                // Each convolution has a bias, or a BatchNorm (scale and shift) instead of one.
+                long PerChannel(long c) => options.BatchNorm ? 2 * c : c;
                 int[] stages = options.ResolvedConvChannels;
                 long inChannels = stages[0], h = height, w = width;
-                parameters = Saturate(Saturate(channels, stages[0]), 9);
+                parameters = Add(Saturate(Saturate(channels, stages[0]), 9), PerChannel(stages[0]));
                 activations = Saturate(Saturate(stages[0], h * w), 3);
                 for (int s = 0; s < stages.Length; s++)
                 {
                     if (s > 0) (h, w) = ((h + 1) / 2, (w + 1) / 2);
                     long c = stages[s];
                     parameters = Add(parameters, Add(Saturate(Saturate(inChannels, c), 9), Saturate(Saturate(c, c), 9)));
-                    if (s > 0 || inChannels != c) parameters = Add(parameters, Saturate(inChannels, c));
-                    parameters = Add(parameters, c * 4);
+                    parameters = Add(parameters, 2 * PerChannel(c));
+                    if (s > 0 || inChannels != c) parameters = Add(parameters, Add(Saturate(inChannels, c), PerChannel(c)));
                     activations = Add(activations, Saturate(Saturate(c, h * w), 7));
                     inChannels = c;
                 }

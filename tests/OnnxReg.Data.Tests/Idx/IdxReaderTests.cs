@@ -63,7 +63,7 @@ public class IdxReaderTests
         using (var gzip = new GZipStream(file, CompressionLevel.Optimal))
             gzip.Write(Encode(Images)[..^4]);
         var e = Assert.Throws<InvalidDataException>(() => IdxReader.Read(path));
-        Assert.That(e!.Message, Does.Contain("more than its compressed size can hold"));
+        Assert.That(e!.Message, Does.Contain("truncated"));
     }
 
     [Test]
@@ -145,5 +145,30 @@ public class IdxReaderTests
         var path = folder.File("data");
         File.WriteAllBytes(path, bytes);
         return IdxReader.Read(path);
+    }
+
+    [Test]
+    public void GzipDeclaringHugeImages_IsRefusedFromItsHeader_BeforeDecompressing()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("huge.gz");
+        using (var file = File.Create(path))
+        using (var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.SmallestSize))
+        {
+            gzip.Write([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0x9C, 0x40, 0, 0, 0x9C, 0x40]); // [1, 40000, 40000]
+            gzip.Write(new byte[1 << 20]);
+        }
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.Read(path));
+        Assert.That(e!.Message, Does.Contain("declares images of 40000 × 40000 pixels").And.Contain("ONNXREG_MAX_IMAGE_PIXELS"));
+    }
+
+    [Test]
+    public void DeclaredSizeOverTheIdxLimit_IsRefused()
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("big");
+        File.WriteAllBytes(path, [0, 0, 8, 1, 0x50, 0x00, 0x00, 0x00]); // 1,342,177,280 bytes declared
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.Read(path));
+        Assert.That(e!.Message, Does.Contain("at most 1,073,741,824 are read").And.Contain("ONNXREG_MAX_IDX_BYTES"));
     }
 }

@@ -1,0 +1,44 @@
+using OnnxReg.Training.Checkpoints;
+
+namespace OnnxReg.Cli.Tests;
+
+/// <summary>Signals and concurrent writers, with real child processes.</summary>
+[Category("Slow")]
+public class SignalAndLockTests : TempFolderTest
+{
+    private static readonly string[] LongTrain = ["train", "--model", "cnn", "--train-size", "3000", "--epochs", "3", "--seed", "7", "-o", "m.onnx"];
+
+    [Test]
+    public void TwoCtrlCsTwentyMillisecondsApart_CheckpointAndExitInOneLine()
+    {
+        using var child = ChildCli.Start(Folder, LongTrain);
+        child.WaitForLine("model:", TimeSpan.FromMinutes(2));
+        Thread.Sleep(1500); // into the first epoch
+        child.Interrupt();
+        Thread.Sleep(20);
+        child.Interrupt();
+        int code = child.WaitForExit(TimeSpan.FromMinutes(2));
+        Assert.That(code, Is.EqualTo(CliApp.Cancelled), child.Error);
+        var lines = child.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), child.Error);
+        Assert.That(lines[0], Does.StartWith("onnxreg: interrupted in epoch 1 after batch").And.Contain("checkpoint saved to m.ckpt"));
+        Assert.That(child.Error, Does.Not.Contain("   at "));
+        using var checkpoint = TrainingCheckpoint.Load(Path.Combine(Folder, "m.ckpt"));
+        Assert.That(checkpoint.Epoch, Is.EqualTo(1));
+        Assert.That(checkpoint.BatchesDone, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void SecondTrainWithTheSameOutput_IsRefusedNamingTheFirst_WhichFinishesWithConsistentFiles()
+    {
+        using var first = ChildCli.Start(Folder, LongTrain);
+        first.WaitForLine("model:", TimeSpan.FromMinutes(2));
+        var second = ChildCli.Run(Folder, ["train", "--model", "mlp", "--train-size", "300", "--epochs", "1", "-o", "m.onnx"]);
+        Assert.That(second.ExitCode, Is.EqualTo(CliApp.Failure), second.Output);
+        Assert.That(second.Error, Does.Match(@"^onnxreg: error: 'm\.onnx' is being written by another run \(process \d+, since .*: onnxreg train --model cnn .*\); wait for it to finish, or choose another output path\.$"));
+        Assert.That(first.WaitForExit(TimeSpan.FromMinutes(5)), Is.EqualTo(0), first.Error);
+        using var classifier = Runtime.OnnxClassifier.Load(Path.Combine(Folder, "m.onnx"));
+        Assert.That(classifier.Metadata["onnxreg.command"], Does.Contain("--model cnn"));
+        Assert.That(File.ReadAllText(Path.Combine(Folder, "m.history.json")), Does.Contain("\"preset\": \"cnn\""));
+    }
+}

@@ -1,0 +1,70 @@
+using Google.Protobuf;
+using OnnxReg.Data;
+using OnnxReg.Onnx;
+using OnnxReg.Runtime.Regression;
+using OnnxReg.Tests.Shared;
+
+namespace OnnxReg.Runtime.Tests;
+
+/// <summary>Model and baseline files that lie about themselves.</summary>
+public class HostileModelTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("onnxreg-hostile-").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public void ModelDeclaringAHugeInput_IsRefusedBeforeAnythingIsSizedFromIt()
+    {
+        var builder = new OnnxGraphBuilder("huge");
+        var batch = OnnxDimension.Symbolic("N");
+        var input = builder.AddInput("pixels", [batch, OnnxDimension.Fixed(1), OnnxDimension.Fixed(20000), OnnxDimension.Fixed(20000)]);
+        var pooled = builder.AddNode("GlobalAveragePool", "pool", [input]);
+        var flat = builder.AddNode("Flatten", "flatten", [pooled], OnnxAttribute.Int("axis", 1));
+        builder.AddOutput(flat, [batch, OnnxDimension.Fixed(1)]);
+        var path = Path.Combine(_folder, "huge.onnx");
+        File.WriteAllBytes(path, OnnxModelSerializer.ToBytes(builder.Build(new OnnxModelInfo(8, 13, "test", "1", new Dictionary<string, string>()))));
+        Assert.That(new FileInfo(path).Length, Is.LessThan(1000));
+        var e = Assert.Throws<InvalidDataException>(() => OnnxClassifier.Load(path).Dispose());
+        Assert.That(e!.Message, Does.Contain("[N, 1, 20000, 20000], more than 16,777,216 values per sample").And.Contain("ONNXREG_MAX_MODEL_INPUT"));
+    }
+
+    [TestCase("mlp-plain.onnx")]
+    [TestCase("cnn-regularized.onnx")]
+    public void WeightsHash_ComputedFromTheFile_EqualsTheHashTheExporterRecorded(string name)
+    {
+        var path = Path.Combine(RepositoryPaths.Models, name);
+        using var classifier = OnnxClassifier.Load(path);
+        Assert.That(OnnxFile.WeightsSha256(path), Is.EqualTo(classifier.Metadata[ModelMetadataKeys.WeightsSha256]));
+    }
+
+    [Test]
+    public void Regress_SeesAChangedBias_EvenWhenTheFileKeepsDeclaringTheOldHash()
+    {
+        var model = OnnxModelSerializer.Read(Path.Combine(RepositoryPaths.Models, "mlp-plain.onnx"));
+        var bias = model.Graph.Initializer.First(t => t.Dims.Count == 1);
+        var values = bias.RawData.ToByteArray();
+        BitConverter.GetBytes(BitConverter.ToSingle(values, 0) + 0.5f).CopyTo(values, 0);
+        bias.RawData = ByteString.CopyFrom(values);
+        var path = Path.Combine(_folder, "mlp-plain.onnx");
+        File.WriteAllBytes(path, OnnxModelSerializer.ToBytes(model));
+        File.Copy(Path.Combine(RepositoryPaths.Models, "mlp-plain.baseline.json"), Path.Combine(_folder, "mlp-plain.baseline.json"));
+
+        var result = AccuracyRegression.Check(path, DatasetSource.LoadTest(DatasetSource.Embedded));
+        Assert.That(result.WeightsChanged, Is.True, "the declared hash is the old one; the weights are not");
+    }
+
+    [Test]
+    public void Baseline_WithAToleranceThatWouldPassAnything_IsRefused()
+    {
+        var source = File.ReadAllText(Path.Combine(RepositoryPaths.Models, "mlp-plain.baseline.json"));
+        var path = Path.Combine(_folder, "m.baseline.json");
+        File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(source, "\"tolerance\": [0-9.eE+-]+", "\"tolerance\": 1e9"));
+        var e = Assert.Throws<InvalidDataException>(() => AccuracyBaseline.Load(path));
+        Assert.That(e!.Message, Does.Contain("a tolerance in [0, 1)").And.Contain("tolerance 1000000000"));
+    }
+}
