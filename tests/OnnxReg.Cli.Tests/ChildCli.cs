@@ -44,6 +44,42 @@ public sealed class ChildCli : IDisposable
         return new CliRun(code, child.Output, child.Error);
     }
 
+    /// <summary>
+    /// Runs to completion while watching the child's resident memory every 5 ms; past <paramref name="limitBytes"/> it
+    /// is killed (so a regression cannot take the machine's memory) and the test fails. Returns the run and the peak.
+    /// </summary>
+    public static (CliRun Run, long PeakBytes) RunWithinMemory(string workingDirectory, long limitBytes, params string[] args)
+    {
+        using var child = Start(workingDirectory, args);
+        long peak = 0;
+        var clock = Stopwatch.StartNew();
+        while (!child.HasExited && clock.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            peak = Math.Max(peak, child.ResidentBytes());
+            if (peak > limitBytes)
+            {
+                child.KillHard();
+                Assert.Fail($"onnxreg {string.Join(" ", args)} grew to {peak / (1 << 20)} MiB, past the {limitBytes / (1 << 20)} MiB bound; killed");
+            }
+            Thread.Sleep(5);
+        }
+        int code = child.WaitForExit(TimeSpan.FromSeconds(30));
+        return (new CliRun(code, child.Output, child.Error), peak);
+    }
+
+    // VmRSS from /proc (0 once the process is gone).
+    private long ResidentBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        }
+        catch (IOException) { }
+        return 0;
+    }
+
     public bool HasExited => _process.HasExited;
     public string Output => string.Join("\n", _output);
     public string Error => string.Join("\n", _error);

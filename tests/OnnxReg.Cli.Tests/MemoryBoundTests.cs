@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text;
+using OnnxReg.Onnx;
+using OnnxReg.Tests.Shared;
+
+namespace OnnxReg.Cli.Tests;
+
+/// <summary>
+/// The inputs that used to take the process to gigabytes, run in a child process whose resident memory is watched
+/// and capped: each must end with one line and exit 1 (or succeed) well under the bound.
+/// </summary>
+public class MemoryBoundTests : TempFolderTest
+{
+    private const long Bound = 1L << 30;
+    private static readonly string Mlp = Path.Combine(RepositoryPaths.Models, "mlp-plain.onnx");
+
+    private static void AssertRefused((CliRun Run, long PeakBytes) result, string expected)
+    {
+        var line = result.Run.AssertOneLineError();
+        Assert.That(line, Does.Contain(expected));
+        TestContext.Out.WriteLine($"peak {result.PeakBytes / (1 << 20)} MiB: {line}");
+    }
+
+    [Test]
+    public void HugeHiddenLayer_FailsWithinTheBound() =>
+        AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "train", "--hidden", "3000000", "--train-size", "200", "-o", "m.onnx"), "parameters; at most 50,000,000");
+
+    [Test]
+    public void CheckpointWithAHostileDtype_FailsWithinTheBound()
+    {
+        var train = ChildCli.Run(Folder, "train", "--model", "mlp", "--hidden", "16", "--train-size", "200", "--epochs", "1", "-o", "m.onnx");
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
+        var path = Path.Combine(Folder, "m.ckpt");
+        var bytes = File.ReadAllBytes(path);
+        BitConverter.GetBytes(-1).CopyTo(bytes, FirstTensorDtypeOffset(bytes));
+        SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes, bytes.Length - 32); // re-sealed
+        File.WriteAllBytes(path, bytes);
+        AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "export", "m.ckpt", "-o", "again.onnx"), "has dtype code -1");
+        AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "train", "--model", "mlp", "--hidden", "16", "--train-size", "200", "--epochs", "1", "-o", "m.onnx", "--resume"), "has dtype code -1");
+    }
+
+    [Test]
+    public void ModelDeclaringAHugeInput_FailsWithinTheBound()
+    {
+        var builder = new OnnxGraphBuilder("huge");
+        var batch = OnnxDimension.Symbolic("N");
+        var input = builder.AddInput("pixels", [batch, OnnxDimension.Fixed(1), OnnxDimension.Fixed(20000), OnnxDimension.Fixed(20000)]);
+        var pooled = builder.AddNode("GlobalAveragePool", "pool", [input]);
+        var flat = builder.AddNode("Flatten", "flatten", [pooled], OnnxAttribute.Int("axis", 1));
+        builder.AddOutput(flat, [batch, OnnxDimension.Fixed(1)]);
+        File.WriteAllBytes(Path.Combine(Folder, "huge.onnx"), OnnxModelSerializer.ToBytes(builder.Build(new OnnxModelInfo(8, 13, "test", "1", new Dictionary<string, string>()))));
+        File.WriteAllBytes(Path.Combine(Folder, "x.gif"), ImageBombs.AnimatedGif(28, 28, 1));
+        AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "predict", "huge.onnx", "x.gif"), "more than 16,777,216 values per sample");
+    }
+
+    [Test]
+    public void BombCorpus_IsDecodedOrRefused_WithinTheBound()
+    {
+        var bombs = Path.Combine(Folder, "bombs");
+        Directory.CreateDirectory(bombs);
+        File.WriteAllBytes(Path.Combine(bombs, "a-canvas.gif"), ImageBombs.AnimatedGif(8192, 8192, 200));
+        File.WriteAllBytes(Path.Combine(bombs, "b-huge.png"), ImageBombs.PngClaiming(100_000, 100_000));
+        var result = ChildCli.RunWithinMemory(Folder, Bound, "predict", Mlp, "bombs");
+        Assert.That(result.Run.Output, Does.Contain("a-canvas.gif: "), "the GIF's first frame is classified");
+        AssertRefused(result, "claims to be 100000 × 100000 pixels");
+    }
+
+    [Test]
+    public void GzipIdxDeclaringHugeImages_FailsWithinTheBound()
+    {
+        var data = Path.Combine(Folder, "data");
+        Directory.CreateDirectory(data);
+        using (var file = File.Create(Path.Combine(data, "t10k-images-idx3-ubyte.gz")))
+        using (var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.SmallestSize))
+        {
+            gzip.Write([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0x9C, 0x40, 0, 0, 0x9C, 0x40]); // [1, 40000, 40000]
+            for (int i = 0; i < 64; i++) gzip.Write(new byte[1 << 20]);
+        }
+        File.WriteAllBytes(Path.Combine(data, "t10k-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 1, 0]);
+        AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "eval", Mlp, "--data", "data"), "declares images of 40000 × 40000 pixels");
+    }
+
+    // The layout of CheckpointFormat: magic and version, the JSON header, four blobs, then the first tensor group.
+    private static int FirstTensorDtypeOffset(byte[] file)
+    {
+        using var reader = new BinaryReader(new MemoryStream(file), Encoding.UTF8);
+        reader.BaseStream.Position = 18 + 4;
+        reader.ReadString();
+        for (int blob = 0; blob < 4; blob++)
+        {
+            int length = reader.ReadInt32();
+            if (length > 0) reader.BaseStream.Position += length;
+        }
+        reader.ReadInt32(); // tensor count
+        reader.ReadString(); // first tensor's name
+        return (int)reader.BaseStream.Position;
+    }
+}
