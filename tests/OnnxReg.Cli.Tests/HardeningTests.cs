@@ -163,4 +163,17 @@ public class HardeningTests : TempFolderTest
         Assert.That(line, Does.Contain(expected).And.Contain("ONNXREG_MAX_PARAMETERS"));
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
     }
+
+    [Test]
+    public void CheckpointOverTwoGigabytes_IsRefusedInOneLine_NotAsAnInternalError()
+    {
+        var path = Path.Combine(Folder, "big.ckpt");
+        using (var file = File.Create(path))
+        {
+            file.Write("ONNXREG-CHECKPOINT"u8);
+            file.SetLength(2_200_000_000); // sparse: no disk is used
+        }
+        var line = CliRun.Of("export", path).AssertOneLineError();
+        Assert.That(line, Does.Contain("is 2,200,000,000 bytes; checkpoints over").And.Not.Contain("internal error"));
+    }
 }

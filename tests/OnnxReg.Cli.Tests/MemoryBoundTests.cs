@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using OnnxReg.Onnx;
 using OnnxReg.Tests.Shared;
 
@@ -30,11 +28,7 @@ public class MemoryBoundTests : TempFolderTest
     {
         var train = ChildCli.Run(Folder, "train", "--model", "mlp", "--hidden", "16", "--train-size", "200", "--epochs", "1", "-o", "m.onnx");
         Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
-        var path = Path.Combine(Folder, "m.ckpt");
-        var bytes = File.ReadAllBytes(path);
-        BitConverter.GetBytes(-1).CopyTo(bytes, FirstTensorDtypeOffset(bytes));
-        SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes, bytes.Length - 32); // re-sealed
-        File.WriteAllBytes(path, bytes);
+        CheckpointBytes.ResealWithFirstDtype(Path.Combine(Folder, "m.ckpt"), -1);
         AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "export", "m.ckpt", "-o", "again.onnx"), "has dtype code -1");
         AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "train", "--model", "mlp", "--hidden", "16", "--train-size", "200", "--epochs", "1", "-o", "m.onnx", "--resume"), "has dtype code -1");
     }
@@ -78,21 +72,5 @@ public class MemoryBoundTests : TempFolderTest
         }
         File.WriteAllBytes(Path.Combine(data, "t10k-labels-idx1-ubyte"), [0, 0, 8, 1, 0, 0, 0, 1, 0]);
         AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "eval", Mlp, "--data", "data"), "declares images of 40000 × 40000 pixels");
-    }
-
-    // The layout of CheckpointFormat: magic and version, the JSON header, four blobs, then the first tensor group.
-    private static int FirstTensorDtypeOffset(byte[] file)
-    {
-        using var reader = new BinaryReader(new MemoryStream(file), Encoding.UTF8);
-        reader.BaseStream.Position = 18 + 4;
-        reader.ReadString();
-        for (int blob = 0; blob < 4; blob++)
-        {
-            int length = reader.ReadInt32();
-            if (length > 0) reader.BaseStream.Position += length;
-        }
-        reader.ReadInt32(); // tensor count
-        reader.ReadString(); // first tensor's name
-        return (int)reader.BaseStream.Position;
     }
 }

@@ -138,6 +138,23 @@ public class StudyRunnerTests
     }
 
     [Test]
+    public void ResealedHostileCheckpointOfARun_IsIgnored_AndTheRunStartsOverToTheSameFigures()
+    {
+        var uninterrupted = StudyRunner.Run(Tiny(), Path.Combine(_folder, "a"), force: false, new RecordingProgress());
+        var folder = Path.Combine(_folder, "b");
+        using var cancellation = new CancellationTokenSource();
+        Assert.Throws<Training.Checkpoints.TrainingInterruptedException>(() =>
+            StudyRunner.Run(Tiny(), folder, force: false, new RecordingProgress { OnEpoch = n => { if (n == 5) cancellation.Cancel(); } }, cancellation.Token));
+        var checkpoint = Path.Combine(folder, "runs", "mlp-baseline-seed2", StudyRunner.CheckpointFileName);
+        OnnxReg.Tests.Shared.CheckpointBytes.ResealWithFirstDtype(checkpoint, -1); // made libtorch allocate gigabytes
+
+        var progress = new RecordingProgress();
+        var resumed = StudyRunner.Run(Tiny(), folder, force: false, progress);
+        Assert.That(progress.Epochs, Is.EqualTo(3 + 3 + 3), "the damaged run starts over, then the two remaining runs");
+        Assert.That(resumed.Runs.Select(r => (r.Test, r.Train, r.EpochsTrained)), Is.EqualTo(uninterrupted.Runs.Select(r => (r.Test, r.Train, r.EpochsTrained))));
+    }
+
+    [Test]
     public void RunsFolderLinkedOutside_IsRefused_AndNothingIsWrittenThere()
     {
         var output = Directory.CreateDirectory(Path.Combine(_folder, "study")).FullName;
