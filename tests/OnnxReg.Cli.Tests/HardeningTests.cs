@@ -176,4 +176,22 @@ public class HardeningTests : TempFolderTest
         var line = CliRun.Of("export", path).AssertOneLineError();
         Assert.That(line, Does.Contain("is 2,200,000,000 bytes; checkpoints over").And.Not.Contain("internal error"));
     }
+
+    [Test]
+    public void Predict_WithAnUnusedInitializer_PrintsNoOnnxRuntimeWarning()
+    {
+        var model = OnnxModelSerializer.Read(Mlp);
+        var unused = new TensorProto { Name = "unused_weight", DataType = (int)TensorProto.Types.DataType.Float, RawData = Google.Protobuf.ByteString.CopyFrom(new byte[8]) };
+        unused.Dims.Add(2);
+        model.Graph.Initializer.Add(unused);
+        var path = Path.Combine(Folder, "unused.onnx");
+        File.WriteAllBytes(path, OnnxModelSerializer.ToBytes(model));
+        var png = Path.Combine(Folder, "x.png");
+        using (var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.L8>(28, 28))
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, png);
+        var run = ChildCli.Run(Folder, "predict", path, png); // a child: ONNX Runtime's logger writes to the real stderr
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Error, Is.Empty, "ONNX Runtime used to print '[W:onnxruntime:…] Removing initializer' here");
+        Assert.That(run.Output, Does.StartWith(png + ": "));
+    }
 }
