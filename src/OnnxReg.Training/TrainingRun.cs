@@ -65,13 +65,18 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>Puts back the weights the current epoch started from (after its loss became non-finite).</summary>
     public void RollBackToEpochStart() => ModuleState.CopyInto(_model, _epochStartWeights);
 
+    private byte[] SaveOptimizerState()
+    {
+        using var state = new MemoryStream();
+        using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true))
+            Optimizer.save_state_dict(writer);
+        return state.ToArray();
+    }
+
     /// <summary>Writes the whole state at <paramref name="position"/>.</summary>
     public void Save(string path, TrainingPosition position, string dataFingerprint, StopReason? stopReason = null, string? stopDetail = null)
     {
         var augmentation = Augmentation?.CaptureState();
-        using var optimizerState = new MemoryStream();
-        using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
-            Optimizer.save_state_dict(writer);
         var header = new CheckpointHeader
         {
             Configuration = _configurationJson,
@@ -94,7 +99,7 @@ internal sealed class TrainingRun : IDisposable
         };
         var random = new CheckpointRandomState(RandomState.Capture(), position.ShufflerAtEpochStart, augmentation?.GeneratorState);
         // At an epoch boundary the model's weights are the epoch-start weights; they are stored once.
-        TrainingCheckpoint.Write(path, header, random, optimizerState.ToArray(), _model.state_dict(), EarlyStopping?.BestWeights,
+        TrainingCheckpoint.Write(path, header, random, SaveOptimizerState(), _model.state_dict(), EarlyStopping?.BestWeights,
             position.BatchesDone == 0 ? null : _epochStartWeights);
     }
 
@@ -115,7 +120,8 @@ internal sealed class TrainingRun : IDisposable
             return difference is null ? "its weights do not fit this model (it has other parameters)" : $"its weights do not fit this model (at '{difference}')";
         try
         {
-            OptimizerStateFormat.Check(checkpoint.OptimizerState, _configuration.Training.Optimizer, [.. _model.parameters()]);
+            OptimizerStateFormat.Check(checkpoint.OptimizerState, _configuration.Training.Optimizer, [.. _model.parameters()], SaveOptimizerState(),
+                (long)_configuration.Training.Epochs * BatchCount);
         }
         catch (InvalidDataException e)
         {

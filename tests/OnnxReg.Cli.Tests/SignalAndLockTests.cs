@@ -6,14 +6,14 @@ namespace OnnxReg.Cli.Tests;
 [Category("Slow")]
 public class SignalAndLockTests : TempFolderTest
 {
-    private static readonly string[] LongTrain = ["train", "--model", "cnn", "--train-size", "3000", "--epochs", "3", "--seed", "7", "-o", "m.onnx"];
+    private static readonly string[] LongTrain = ["train", "--model", "cnn", "--train-size", "6000", "--epochs", "3", "--seed", "7", "-o", "m.onnx"];
 
     [Test]
     public void TwoCtrlCsTwentyMillisecondsApart_CheckpointAndExitInOneLine()
     {
         using var child = ChildCli.Start(Folder, LongTrain);
         child.WaitForLine("model:", TimeSpan.FromMinutes(2));
-        Thread.Sleep(1500); // into the first epoch
+        Thread.Sleep(500); // into training
         child.Interrupt();
         Thread.Sleep(20);
         child.Interrupt();
@@ -21,11 +21,12 @@ public class SignalAndLockTests : TempFolderTest
         Assert.That(code, Is.EqualTo(CliApp.Cancelled), child.Error);
         var lines = child.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines, Has.Length.EqualTo(1), child.Error);
-        Assert.That(lines[0], Does.StartWith("onnxreg: interrupted in epoch 1 after batch").And.Contain("checkpoint saved to m.ckpt"));
         Assert.That(child.Error, Does.Not.Contain("   at "));
+        // Where the first signal landed depends on the machine's speed; the checkpoint must be exactly where the line says.
+        var match = System.Text.RegularExpressions.Regex.Match(lines[0], @"^onnxreg: interrupted in epoch (\d+) after batch (\d+) of 43; checkpoint saved to m\.ckpt; resume with: ");
+        Assert.That(match.Success, Is.True, lines[0]);
         using var checkpoint = TrainingCheckpoint.Load(Path.Combine(Folder, "m.ckpt"));
-        Assert.That(checkpoint.Epoch, Is.EqualTo(1));
-        Assert.That(checkpoint.BatchesDone, Is.GreaterThan(0));
+        Assert.That((checkpoint.Epoch, checkpoint.BatchesDone), Is.EqualTo((int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value))));
     }
 
     [Test]

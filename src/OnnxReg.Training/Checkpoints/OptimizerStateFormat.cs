@@ -8,37 +8,39 @@ namespace OnnxReg.Training.Checkpoints;
 /// TorchSharp trusts the bytes: a conditional state tensor (AMSGrad's maximum, SGD's momentum buffer) is allocated
 /// with whatever dtype and shape the stream declares, and its numbers are read without bounds, so a damaged blob could
 /// crash libtorch or demand gigabytes. This walks the exact layout TorchSharp 0.107 writes for the three optimizers
-/// OnnxReg builds, and accepts it only if every tensor has its parameter's dtype and shape, every count matches, and
-/// nothing is left over.
+/// OnnxReg builds, and accepts it only if every tensor has its parameter's dtype and shape, every count matches, the
+/// hyperparameters are exactly those of the run's configuration, step counts are within what the run can reach, and
+/// nothing is left over. (When any finite hyperparameter was accepted, resuming such files made later, unrelated
+/// training in the same process fail now and then with a libtorch error from Adam's step, and once crash it.)
 /// </summary>
 internal static class OptimizerStateFormat
 {
+    /// <param name="blob">The saved state to check.</param>
+    /// <param name="kind">The optimizer the run builds.</param>
+    /// <param name="parameters">The model's parameters, in the optimizer's order.</param>
+    /// <param name="fresh">The state the run's own, newly built optimizer saves: its hyperparameters are the configuration's.</param>
+    /// <param name="maxStep">The most optimizer steps the run can have taken.</param>
     /// <exception cref="InvalidDataException">The blob does not have the layout of this optimizer over these parameters.</exception>
-    public static void Check(byte[] blob, OptimizerKind kind, IReadOnlyList<Tensor> parameters)
+    public static void Check(byte[] blob, OptimizerKind kind, IReadOnlyList<Tensor> parameters, byte[] fresh, long maxStep)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        using var reader = new BinaryReader(new MemoryStream(blob, writable: false), Encoding.UTF8);
+        ArgumentNullException.ThrowIfNull(fresh);
+        var (freshReader, configured) = ReadHeadAndOptions(fresh, kind, parameters.Count);
+        freshReader.Dispose();
+        var (reader, options) = ReadHeadAndOptions(blob, kind, parameters.Count);
+        using (reader)
         try
         {
-            string expected = kind switch { OptimizerKind.Adam => "Adam", OptimizerKind.AdamW => "AdamW", _ => "SGD" };
-            int nameLength = reader.ReadByte(); // a short name: one 7-bit length byte
-            if (nameLength != expected.Length)
-                throw Invalid($"it names an optimizer of {nameLength} characters, not {expected}");
-            var name = Encoding.UTF8.GetString(reader.ReadBytes(nameLength));
-            if (name != expected)
-                throw Invalid($"it is for {Data.PrintableText.Escape(name)}, not {expected}");
-            if (Decode(reader) != 1)
-                throw Invalid("it has other than one parameter group");
-            if (Decode(reader) != parameters.Count)
-                throw Invalid($"it does not have one state per parameter ({parameters.Count})");
-            Finite(reader, 2); // initial and current learning rate
-            if (kind == OptimizerKind.Sgd) { Finite(reader, 3); Flags(reader, 2); } // momentum, dampening, weight decay; nesterov, maximize
-            else { Finite(reader, 4); Flags(reader, 2); }                        // beta1, beta2, eps, weight decay; amsgrad, maximize
+            // Index 1 is the current learning rate, which the trainer sets again before every epoch.
+            for (int i = 0; i < options.Length; i++)
+                if (i != 1 && options[i] != configured[i])
+                    throw Invalid($"hyperparameter {i} is {options[i]}, but the configuration gives {configured[i]}");
             foreach (var parameter in parameters)
             {
                 if (kind != OptimizerKind.Sgd)
                 {
-                    if (reader.ReadInt64() < 0) throw Invalid("a step count is negative");
+                    long step = reader.ReadInt64();
+                    if (step < 0 || step > maxStep) throw Invalid($"a step count is {step}; the run takes at most {maxStep}");
                     TensorLike(reader, parameter);
                     TensorLike(reader, parameter);
                 }
@@ -50,6 +52,46 @@ internal static class OptimizerStateFormat
         catch (EndOfStreamException)
         {
             throw Invalid("it ends early");
+        }
+    }
+
+    // Reads the optimizer's name, the group and state counts, and the hyperparameters (flags as 0 or 1), leaving the
+    // reader at the first per-parameter state.
+    private static (BinaryReader Reader, double[] Options) ReadHeadAndOptions(byte[] blob, OptimizerKind kind, int parameterCount)
+    {
+        var reader = new BinaryReader(new MemoryStream(blob, writable: false), Encoding.UTF8);
+        try
+        {
+            string expected = kind switch { OptimizerKind.Adam => "Adam", OptimizerKind.AdamW => "AdamW", _ => "SGD" };
+            int nameLength = reader.ReadByte(); // a short name: one 7-bit length byte
+            if (nameLength != expected.Length)
+                throw Invalid($"it names an optimizer of {nameLength} characters, not {expected}");
+            var name = Encoding.UTF8.GetString(reader.ReadBytes(nameLength));
+            if (name != expected)
+                throw Invalid($"it is for {Data.PrintableText.Escape(name)}, not {expected}");
+            if (Decode(reader) != 1)
+                throw Invalid("it has other than one parameter group");
+            if (Decode(reader) != parameterCount)
+                throw Invalid($"it does not have one state per parameter ({parameterCount})");
+            // Initial and current learning rate, then momentum, dampening, weight decay, nesterov, maximize (SGD) or
+            // beta1, beta2, eps, weight decay, amsgrad, maximize (Adam, AdamW).
+            int doubles = kind == OptimizerKind.Sgd ? 5 : 6;
+            var options = new double[doubles + 2];
+            for (int i = 0; i < doubles; i++)
+                if (!double.IsFinite(options[i] = reader.ReadDouble())) throw Invalid("a hyperparameter is not finite");
+            options[doubles] = Flag(reader) ? 1 : 0;
+            options[doubles + 1] = Flag(reader) ? 1 : 0;
+            return (reader, options);
+        }
+        catch (EndOfStreamException)
+        {
+            reader.Dispose();
+            throw Invalid("it ends early");
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
         }
     }
 
@@ -79,17 +121,6 @@ internal static class OptimizerStateFormat
             if ((b & 0x80) == 0) return result;
         }
         throw Invalid("a count is longer than 9 bytes");
-    }
-
-    private static void Finite(BinaryReader reader, int count)
-    {
-        for (int i = 0; i < count; i++)
-            if (!double.IsFinite(reader.ReadDouble())) throw Invalid("a hyperparameter is not finite");
-    }
-
-    private static void Flags(BinaryReader reader, int count)
-    {
-        for (int i = 0; i < count; i++) Flag(reader);
     }
 
     private static bool Flag(BinaryReader reader) => reader.ReadByte() switch

@@ -232,7 +232,9 @@ internal sealed record CheckpointHeader
         Require(double.IsFinite(LossSum) && double.IsFinite(PenaltySum), "running sums are not finite");
         Require(AugmentationBatches >= 0, $"augmentation batch count {AugmentationBatches}");
         Require(StopReason is null || Enum.IsDefined(StopReason.Value), $"stop reason {StopReason}");
-        Require(Schedule is not null && double.IsFinite(Schedule.Current) && Schedule.Current >= 0 && Schedule.BadEpochs >= 0, "learning-rate schedule state");
+        // The plateau schedule only ever lowers the rate: a saved rate above the configured one is an edit.
+        Require(Schedule is not null && double.IsFinite(Schedule.Current) && Schedule.Current >= 0 && Schedule.Current <= configuration.Training.LearningRate
+            && Schedule.BadEpochs >= 0 && Schedule.BadEpochs <= Epoch, $"learning-rate schedule state (rate {Schedule?.Current}, bad epochs {Schedule?.BadEpochs})");
         Require(weightCount > 0, "no model weights");
         if (Data is { } data)
         {

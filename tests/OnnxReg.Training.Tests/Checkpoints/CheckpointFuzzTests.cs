@@ -138,6 +138,35 @@ public class CheckpointFuzzTests
         Assert.That(e!.Message, Does.Contain("optimizer state is not valid"));
     }
 
+    // Offsets of the first hyperparameter after the two learning rates: a length byte and the name, one byte each for
+    // the group and state counts, then two doubles.
+    [TestCase(OptimizerKind.Adam, 1 + 4 + 2 + 16, 1e300)]
+    [TestCase(OptimizerKind.Adam, 1 + 4 + 2 + 16, 1.0)]
+    [TestCase(OptimizerKind.Sgd, 1 + 3 + 2 + 16, -3.0)]
+    public void OptimizerHyperparameterEdited_IsRefused_BeforeLibtorchUsesIt(OptimizerKind optimizer, int offset, double value)
+    {
+        var configuration = AdamRun with { Training = AdamRun.Training with { Optimizer = optimizer } };
+        var path = WriteCheckpoint(configuration, cancelAfterBatches: 4);
+        var layout = CheckpointLayout.Parse(File.ReadAllBytes(path));
+        var blob = layout.Blobs[3].ToArray();
+        BitConverter.GetBytes(value).CopyTo(blob, offset);
+        File.WriteAllBytes(path, layout.WithBlob(3, blob).Resealed());
+        var e = Assert.Throws<InvalidOperationException>(() => Fit(configuration, path, ResumeMode.Required));
+        Assert.That(e!.Message, Does.Contain($"hyperparameter 2 is {value}, but the configuration gives"));
+    }
+
+    [Test]
+    public void LearningRateAboveTheConfiguredOne_IsRefused()
+    {
+        var path = WriteCheckpoint(AdamRun, cancelAfterBatches: 4);
+        var layout = CheckpointLayout.Parse(File.ReadAllBytes(path));
+        var header = JsonNode.Parse(layout.Header)!.AsObject();
+        header["schedule"]!["current"] = 1e300;
+        File.WriteAllBytes(path, layout.WithHeader(header.ToJsonString()).Resealed());
+        var e = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Load(path).Dispose());
+        Assert.That(e!.Message, Does.Contain("learning-rate schedule state (rate 1E+300"));
+    }
+
     [Test]
     public void ValidCheckpoints_PassTheOptimizerLayoutCheck_ForEveryOptimizer([Values] OptimizerKind optimizer)
     {
@@ -173,7 +202,7 @@ public class CheckpointFuzzTests
                 rejected++;
                 continue;
             }
-            if (resumed + resumeRejected < 150) // resuming trains: a sample of the files that load
+            if (resumed + resumeRejected < 300) // resuming trains: a sample of the files that load
             {
                 try { Fit(configuration, target, ResumeMode.Required); resumed++; }
                 catch (Exception e) when (e is InvalidDataException or InvalidOperationException) { resumeRejected++; }
@@ -186,6 +215,8 @@ public class CheckpointFuzzTests
         Assert.That(rejected, Is.GreaterThan(Mutations / 2), "most mutations damage something the reader must notice");
     }
 
+    private static readonly double[] HostileDoubles = [1e300, -1e300, 1e39, -1, 0, 1, 2, 0.5, double.Epsilon];
+
     private static readonly long[] HostileNumbers = [int.MinValue, -100, -2, -1, 0, 1, 7, 255, 65536, int.MaxValue, 1L << 40, long.MaxValue];
 
     private static CheckpointLayout Mutate(CheckpointLayout layout, Random random)
@@ -196,8 +227,10 @@ public class CheckpointFuzzTests
             case 0:
             {
                 var header = JsonNode.Parse(layout.Header)!.AsObject();
-                string[] fields = ["epoch", "batchesDone", "batchCount", "correct", "bestEpoch", "wait", "augmentationBatches", "lossSum"];
-                header[fields[random.Next(fields.Length)]] = Hostile();
+                string[] fields = ["epoch", "batchesDone", "batchCount", "correct", "bestEpoch", "wait", "augmentationBatches", "lossSum", "schedule"];
+                var field = fields[random.Next(fields.Length)];
+                if (field == "schedule") header["schedule"]!["current"] = HostileDoubles[random.Next(HostileDoubles.Length)];
+                else header[field] = Hostile();
                 return layout.WithHeader(header.ToJsonString());
             }
             case 1:
@@ -238,6 +271,14 @@ public class CheckpointFuzzTests
                 int index = random.Next(4);
                 var blob = layout.Blobs[index].ToArray();
                 if (blob.Length == 0) return layout;
+                if (index == 3 && random.Next(2) == 0)
+                {
+                    // A hyperparameter (the doubles after the name and counts) set to a value libtorch cannot use.
+                    int nameLength = blob[0];
+                    int at = 1 + nameLength + 2 + 8 * random.Next(6);
+                    if (at + 8 <= blob.Length) BitConverter.GetBytes(HostileDoubles[random.Next(HostileDoubles.Length)]).CopyTo(blob, at);
+                    return layout.WithBlob(index, blob);
+                }
                 for (int k = random.Next(1, 4); k > 0; k--) blob[random.Next(blob.Length)] = (byte)random.Next(256);
                 return layout.WithBlob(index, blob);
             }
