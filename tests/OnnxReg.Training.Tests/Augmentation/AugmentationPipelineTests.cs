@@ -87,13 +87,53 @@ public class AugmentationPipelineTests
     }
 
     [Test]
-    public void Rotation_By90Degrees_TurnsTheImage()
+    public void Rotation_MovesAnOffCentreBlobAroundTheCentre_AsAHandComputedRotationDoes()
     {
-        // A square image rotated by exactly ±90° is a transpose plus flip; with rotate=90 at p=1 the angle is uniform in
-        // [-90, 90], so instead check a fixed property: rotation keeps the centre pixel of an odd-sized image.
-        var images = Batch(size: 13);
+        // Each sample's angle is drawn at random, so it is read back from where an off-centre blob went (the centroid's
+        // angle), and the whole output image is then compared with a rotation computed here by hand: bilinear sampling
+        // of the input at R(θ)·p for every output pixel p, about the image centre. The identity fails both checks.
+        const int size = 21, n = 8;
+        double centre = (size - 1) / 2.0;
+        var blob = new float[size * size];
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+                blob[y * size + x] = (float)Math.Exp(-(Math.Pow(x - (centre + 6), 2) + Math.Pow(y - centre, 2)) / (2 * 1.5 * 1.5));
+        var images = tensor(Enumerable.Repeat(blob, n).SelectMany(b => b).ToArray(), [n, 1, size, size]);
         var output = Apply("rotate=90", images).Images;
-        Assert.That(Values(output[.., .., 6, 6]), Is.EqualTo(Values(images[.., .., 6, 6])).Within(1e-5));
+
+        var angles = new List<double>();
+        for (int i = 0; i < n; i++)
+        {
+            var result = Values(output[i, 0]);
+            double sum = result.Sum(), mx = 0, my = 0;
+            for (int k = 0; k < result.Length; k++) { mx += result[k] * (k % size - centre); my += result[k] * (k / size - centre); }
+            double theta = -Math.Atan2(my / sum, mx / sum); // the output shows the input turned by −θ
+            angles.Add(theta * 180 / Math.PI);
+            var expected = RotateByHand(blob, size, theta);
+            Assert.That(result.Zip(expected, (a, b) => Math.Abs(a - b)).Max(), Is.LessThan(0.03), $"sample {i}, θ = {theta * 180 / Math.PI:0.0}°");
+        }
+        Assert.That(angles, Has.All.InRange(-90.5, 90.5));
+        Assert.That(angles.Count(a => Math.Abs(a) > 5), Is.GreaterThanOrEqualTo(n / 2), "most samples are visibly turned");
+    }
+
+    // out(p) = in(R(θ)·p) about the centre, bilinear, zero outside: what affine_grid + grid_sample with
+    // align_corners = false compute for a square image.
+    private static float[] RotateByHand(float[] input, int size, double theta)
+    {
+        double centre = (size - 1) / 2.0, cos = Math.Cos(theta), sin = Math.Sin(theta);
+        float At(int x, int y) => x < 0 || y < 0 || x >= size || y >= size ? 0 : input[y * size + x];
+        var output = new float[size * size];
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++)
+            {
+                double dx = x - centre, dy = y - centre;
+                double sx = cos * dx - sin * dy + centre, sy = sin * dx + cos * dy + centre;
+                int x0 = (int)Math.Floor(sx), y0 = (int)Math.Floor(sy);
+                double fx = sx - x0, fy = sy - y0;
+                output[y * size + x] = (float)((1 - fx) * (1 - fy) * At(x0, y0) + fx * (1 - fy) * At(x0 + 1, y0)
+                    + (1 - fx) * fy * At(x0, y0 + 1) + fx * fy * At(x0 + 1, y0 + 1));
+            }
+        return output;
     }
 
     [Test]
