@@ -9,7 +9,7 @@ namespace OnnxReg.Data;
 /// environment variable, or in code by setting the property before the files are read.
 /// </summary>
 /// <remarks>
-/// A malformed environment variable is an error (<see cref="InvalidOperationException"/> naming it) on first use of
+/// A malformed environment variable is an error (<see cref="OnnxRegException"/> naming it) on first use of
 /// that limit, never a silent fallback to the default.
 /// </remarks>
 public static class ResourceLimits
@@ -102,7 +102,7 @@ public static class ResourceLimits
 
     /// <summary>Parses a limit as its environment variable gives it: a positive whole number, optionally with a K, M or
     /// G suffix (powers of 1,024); <paramref name="defaultValue"/> when unset.</summary>
-    /// <exception cref="InvalidOperationException">The text is not such a number (the message names the variable).</exception>
+    /// <exception cref="OnnxRegException">The text is not such a number (the message names the variable).</exception>
     public static long Parse(string variable, string? text, long defaultValue)
     {
         if (string.IsNullOrWhiteSpace(text)) return defaultValue;
@@ -110,7 +110,7 @@ public static class ResourceLimits
         long multiplier = char.ToUpperInvariant(text[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1 };
         var digits = multiplier == 1 ? text : text[..^1];
         if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long number) || number < 1 || number > long.MaxValue / multiplier)
-            throw new InvalidOperationException($"The environment variable {variable} is '{text}'; it must be a positive whole number, optionally with a K, M or G suffix. Fix or unset it.");
+            throw new OnnxRegException($"The environment variable {variable} is '{text}'; it must be a positive whole number, optionally with a K, M or G suffix. Fix or unset it.");
         return number * multiplier;
     }
 }

@@ -53,9 +53,9 @@ public sealed class OnnxExporter
     /// <param name="model">The network; its modules must all have emitters.</param>
     /// <param name="sampleShape">The shape of one input sample without the batch dimension, e.g. [1, 28, 28].</param>
     /// <param name="options">Export options (defaults when null).</param>
-    /// <exception cref="NotSupportedException">A module has no emitter (the message names it, its path, and what is supported).</exception>
+    /// <exception cref="ExportNotSupportedException">A module has no emitter or an option ONNX cannot express, or a weight is not finite (the message names the module).</exception>
     /// <exception cref="ArgumentException">The options or sample shape are invalid, or the model rejects the sample shape.</exception>
-    /// <exception cref="InvalidOperationException">A weight is not finite, or the built graph fails the structural checks.</exception>
+    /// <exception cref="InvalidOperationException">The built graph fails the structural checks (a bug in an emitter).</exception>
     public ModelProto Export(nn.Module<Tensor, Tensor> model, IReadOnlyList<long> sampleShape, ExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -104,7 +104,7 @@ public sealed class OnnxExporter
     {
         var emitter = _registry.Find(module.GetType());
         if (emitter is null || module is not nn.Module<Tensor, Tensor> layer)
-            throw new NotSupportedException(
+            throw new ExportNotSupportedException(
                 $"No ONNX emitter for '{module.GetType().Name}' at '{(path.Length == 0 ? "(root)" : path)}'. Supported: {string.Join(", ", _registry.SupportedTypeNames)}. Replace the module or register an emitter.");
         var traced = session.Traced[input];
         Tensor output;

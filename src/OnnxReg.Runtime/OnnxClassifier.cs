@@ -264,7 +264,7 @@ public sealed class OnnxClassifier : IDisposable
     public Prediction PredictImage(Stream stream) => Predict(ImageInput.Load(stream, ImageChannels, ImageHeight, ImageWidth));
 
     private int ImageChannels => SampleShape.Count == 3 ? SampleShape[0]
-        : throw new InvalidOperationException($"Model '{Path}' takes inputs of shape [{string.Join(", ", SampleShape)}], not images [channels, height, width].");
+        : throw new InvalidDataException($"Model '{Path}' takes inputs of shape [{string.Join(", ", SampleShape)}], not images [channels, height, width].");
 
     private int ImageHeight => SampleShape[1];
 

@@ -21,7 +21,7 @@ public static class ExportVerification
     /// <see cref="Tolerance"/>. <paramref name="onVerified"/> sees the verified model before the rename.
     /// </summary>
     /// <returns>The largest output difference measured.</returns>
-    /// <exception cref="InvalidOperationException">The export disagrees with the network; nothing was written.</exception>
+    /// <exception cref="ExportMismatchException">The export disagrees with the network; nothing was written.</exception>
     public static double ExportVerified(nn.Module<Tensor, Tensor> network, long[] sampleShape, string path, ExportOptions options,
         ImageDataset images, TensorDataset normalized, Action<OnnxClassifier>? onVerified = null)
     {
@@ -31,7 +31,7 @@ public static class ExportVerification
             using var candidate = OnnxClassifier.Load(temporary);
             difference = MaxOutputDifference(network, candidate, images, normalized);
             if (difference > Tolerance)
-                throw new InvalidOperationException(
+                throw new ExportMismatchException(
                     $"The exported model disagrees with the trained network: max |output difference| {difference:0.00e+00} > {Tolerance:0e+00} on {images.Count:N0} images; nothing was written to '{path}'.");
             onVerified?.Invoke(candidate);
         });

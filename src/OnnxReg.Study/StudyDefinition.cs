@@ -93,7 +93,7 @@ public sealed record StudyDefinition
         catch (JsonException e) { throw new InvalidDataException($"Study file '{path}' is not valid: {e.Message}", e); }
         if (definition is null) throw new InvalidDataException($"Study file '{path}' is empty (null).");
         try { definition.Validate(); }
-        catch (ArgumentException e) { throw new InvalidDataException($"Study file '{path}': {ArgumentMessages.Plain(e)}", e); }
+        catch (ArgumentException e) { throw new InvalidDataException($"Study file '{path}': {ErrorMessages.OneLine(e)}", e); }
         return definition;
     }
 

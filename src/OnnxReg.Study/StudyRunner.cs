@@ -97,7 +97,7 @@ public static class StudyRunner
         var checkpoint = new CheckpointOptions(Path.Combine(folder, CheckpointFileName), force ? ResumeMode.Never : ResumeMode.IfCompatible);
         var history = new Trainer(configuration).Fit(network, train.Tensors, validation.Tensors, progress.EpochFinished, checkpoint, cancellation);
         if (history.Epochs.Count == 0 || (history.StopReason == Training.Callbacks.StopReason.NonFiniteLoss && history.RestoredEpoch is null))
-            throw new InvalidOperationException($"Run {RunResult.FolderName(modelName, techniqueName, seed)} diverged: {history.StopDetail}. Lower its learning rate.");
+            throw new TrainingDivergedException($"Run {RunResult.FolderName(modelName, techniqueName, seed)} diverged: {history.StopDetail}. Lower its learning rate.");
         Directory.CreateDirectory(folder);
         history.Save(Path.Combine(folder, "history.json"));
 

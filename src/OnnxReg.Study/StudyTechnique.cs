@@ -62,7 +62,7 @@ public sealed record StudyTechnique(
             EarlyStopping = EarlyStopping ?? c.EarlyStopping, MaxNorm = MaxNorm ?? c.MaxNorm,
         };
         try { configuration.Validate(); }
-        catch (ArgumentException e) { throw new ArgumentException($"Technique '{Name}': {ArgumentMessages.Plain(e)}", e); }
+        catch (ArgumentException e) { throw new ArgumentException($"Technique '{Name}': {ErrorMessages.OneLine(e)}", e); }
         return configuration;
     }
 }

@@ -44,7 +44,12 @@ internal static class RandomState
         ulong next = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(NextOffset));
         int normalValid = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(NormalValidOffset));
         byte floatNormalValid = bytes[^4]; // the bool after the cached float sample (then padding)
-        if (left is < 1 or > StateWords || seeded != 1 || next > StateWords || normalValid is not (0 or 1) || floatNormalValid > 1)
+        // libtorch accepts any left in [1, 624] and next ≤ 624, but its twister reads state[next] for `left` more draws
+        // before refilling, so a state whose left + next passes 625 reads past the 624-word array (a crash when that
+        // memory is unmapped). Every state a generator reaches is either just seeded (left 1, next 0) or has
+        // left + next = 625 (measured: 615 + 10 after ten draws, 526 + 99 after a permutation of 100).
+        bool reachable = (left == 1 && next == 0) || (left is >= 1 and <= StateWords && (ulong)left + next == StateWords + 1);
+        if (!reachable || seeded != 1 || normalValid is not (0 or 1) || floatNormalValid > 1)
             throw new InvalidDataException($"The {what} random state is not a valid Mersenne-twister state (left {left}, seeded {seeded}, next {next}).");
     }
 

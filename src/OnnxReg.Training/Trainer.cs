@@ -52,7 +52,7 @@ public sealed class Trainer
     /// <exception cref="ArgumentException">Early stopping or the schedule watch a validation metric but there is no validation set.</exception>
     /// <exception cref="FileNotFoundException">Resume is required and there is no checkpoint.</exception>
     /// <exception cref="InvalidDataException">Resume is required and the checkpoint is damaged.</exception>
-    /// <exception cref="InvalidOperationException">Resume is required and the checkpoint belongs to another configuration, data or model.</exception>
+    /// <exception cref="CheckpointMismatchException">Resume is required and the checkpoint belongs to another configuration, data or model.</exception>
     /// <exception cref="TrainingInterruptedException">Cancelled.</exception>
     public TrainingHistory Fit(nn.Module<Tensor, Tensor> model, TensorDataset train, TensorDataset? validation = null, Action<EpochMetrics>? onEpoch = null,
         CheckpointOptions? checkpoint = null, CancellationToken cancellation = default)
@@ -140,7 +140,7 @@ public sealed class Trainer
             if (run.Incompatibility(checkpoint, fingerprint) is { } why)
             {
                 if (!required) return (start, null);
-                throw new InvalidOperationException($"The checkpoint '{options.Path}' cannot resume this run: {why}. Resume with the options and data it was started with, or run without --resume to start over.");
+                throw new CheckpointMismatchException($"The checkpoint '{options.Path}' cannot resume this run: {why}. Resume with the options and data it was started with, or run without --resume to start over.");
             }
             var position = run.Restore(checkpoint);
             var header = checkpoint.Header;

@@ -87,7 +87,7 @@ public sealed record TrainingConfiguration
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"Training configuration is not valid: {ArgumentMessages.Plain(e)}", e);
+            throw new InvalidDataException($"Training configuration is not valid: {ErrorMessages.OneLine(e)}", e);
         }
         return configuration;
     }

@@ -14,7 +14,7 @@ public class OnnxExporterTests
     public void UnsupportedModule_IsAnErrorNamingTypePathAndSupportedList()
     {
         using var model = nn.Sequential(("block", nn.Sequential(("fc", nn.Linear(4, 4)), ("act", nn.Softplus()))));
-        var e = Assert.Throws<NotSupportedException>(() => new OnnxExporter().Export(model, [4]));
+        var e = Assert.Throws<ExportNotSupportedException>(() => new OnnxExporter().Export(model, [4]));
         Assert.That(e!.Message, Does.Contain("'Softplus' at 'block.act'").And.Contain("Supported: ").And.Contain("Conv2d").And.Contain("Linear"));
     }
 
@@ -83,7 +83,7 @@ public class OnnxExporterTests
     {
         using var model = nn.Sequential(("fc", nn.Linear(4, 3)));
         using (no_grad()) ((TorchSharp.Modules.Linear)model.children().First()).weight![1, 2] = float.NaN;
-        var e = Assert.Throws<InvalidOperationException>(() => new OnnxExporter().Export(model, [4]));
+        var e = Assert.Throws<ExportNotSupportedException>(() => new OnnxExporter().Export(model, [4]));
         Assert.That(e!.Message, Does.Contain("fc.weight").And.Contain("non-finite").And.Contain("index 6"));
     }
 

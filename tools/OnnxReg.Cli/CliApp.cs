@@ -53,7 +53,7 @@ public static class CliApp
             var helpHint = command == root ? "onnxreg --help" : $"onnxreg {command.Name} --help";
             // An unknown word explains more than the "required command" error it also causes.
             var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            error.WriteLine($"onnxreg: {OneLine(first.Message)} (see '{helpHint}')");
+            error.WriteLine($"onnxreg: {ErrorMessages.OneLine(first.Message)} (see '{helpHint}')");
             return UsageError;
         }
         using var signals = InterruptSignals.Listen();
@@ -63,7 +63,7 @@ public static class CliApp
         }
         catch (CliInterruptedException e)
         {
-            error.WriteLine($"onnxreg: {PrintableText.Escape(OneLine(e.Message))}");
+            error.WriteLine($"onnxreg: {PrintableText.Escape(ErrorMessages.OneLine(e))}");
             return Cancelled;
         }
         catch (OperationCanceledException)
@@ -71,28 +71,23 @@ public static class CliApp
             error.WriteLine("onnxreg: cancelled; finished study runs are kept, so running the same command again resumes");
             return Cancelled;
         }
-        catch (Exception e) when (IsUserError(e))
-        {
-            error.WriteLine($"onnxreg: error: {PrintableText.Escape(OneLine(e.Message))}");
-            return Failure;
-        }
         catch (Exception e)
         {
-            error.WriteLine($"onnxreg: internal error: {e.GetType().Name}: {PrintableText.Escape(OneLine(e.Message), 1000)} (please report this with the command you ran)");
+            error.WriteLine(ErrorLine(e));
+            if (!IsUserError(e) && Environment.GetEnvironmentVariable(TraceVariable) == "1") error.WriteLine(e.ToString());
             return Failure;
         }
     }
 
-    private static bool IsUserError(Exception e) => e is ArgumentException or InvalidDataException or IOException
-        or NotSupportedException or InvalidOperationException or UnauthorizedAccessException or CliException;
+    /// <summary>The one line a failure is reported as: "error:" for bad input and OnnxReg's domain failures, which
+    /// the user can fix; "internal error:" with the type and where to see the trace for anything else (a bug).</summary>
+    internal static string ErrorLine(Exception e) => IsUserError(e)
+        ? $"onnxreg: error: {PrintableText.Escape(ErrorMessages.OneLine(e))}"
+        : $"onnxreg: internal error: {e.GetType().Name}: {PrintableText.Escape(ErrorMessages.OneLine(e), 1000)} (set {TraceVariable}=1 to see where; please report it with the command you ran)";
 
-    // Joins a message onto one line. ArgumentException appends " (Parameter 'x')" and ArgumentOutOfRangeException
-    // "Actual value was …": our messages already name the option and value, so both are dropped.
-    internal static string OneLine(string message)
-    {
-        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Where(l => !l.StartsWith("Actual value was", StringComparison.Ordinal))
-            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @" \(Parameter '[^']*'\)$", ""));
-        return string.Join(" ", lines);
-    }
+    private static bool IsUserError(Exception e) => e is ArgumentException or InvalidDataException or IOException
+        or UnauthorizedAccessException or OnnxRegException or CliException;
+
+    /// <summary>Set to 1 to print an internal error's full stack trace after its line.</summary>
+    public const string TraceVariable = "ONNXREG_TRACE";
 }

@@ -60,7 +60,7 @@ public sealed class ActivationEmitter(Type moduleType) : IModuleEmitter
     {
         long axis = dim < 0 ? dim + context.InputShape.Length : dim;
         if (axis == 0)
-            throw new NotSupportedException($"{context.Path}: a softmax over dimension 0 mixes the batch; only dimensions ≥ 1 can be exported.");
+            throw new ExportNotSupportedException($"{context.Path}: a softmax over dimension 0 mixes the batch; only dimensions ≥ 1 can be exported.");
         return axis;
     }
 }

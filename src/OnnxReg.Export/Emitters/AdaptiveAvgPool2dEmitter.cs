@@ -21,7 +21,7 @@ public sealed class AdaptiveAvgPool2dEmitter : IModuleEmitter
         if (outH == 1 && outW == 1)
             return context.Builder.AddNode("GlobalAveragePool", context.Path, [input]);
         if (inH % outH != 0 || inW % outW != 0)
-            throw new NotSupportedException(
+            throw new ExportNotSupportedException(
                 $"AdaptiveAvgPool2d at '{context.Path}' maps {inH}x{inW} to {outH}x{outW}, which is not an even division; only 1x1 outputs or exact divisors can be exported.");
         long[] kernel = [inH / outH, inW / outW];
         return context.Builder.AddNode("AveragePool", context.Path, [input],

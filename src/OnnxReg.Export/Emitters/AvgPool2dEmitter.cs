@@ -15,7 +15,7 @@ public sealed class AvgPool2dEmitter : IModuleEmitter
     {
         var pool = (AvgPool2d)module;
         if (pool.divisor_override is not null)
-            throw new NotSupportedException($"AvgPool2d at '{context.Path}' sets divisor_override, which ONNX AveragePool cannot express.");
+            throw new ExportNotSupportedException($"AvgPool2d at '{context.Path}' sets divisor_override, which ONNX AveragePool cannot express.");
         var (kernel, strides, pads) = PoolGeometry.Of(pool.kernel_size, pool.stride, pool.padding);
         return context.Builder.AddNode("AveragePool", context.Path, [input],
             OnnxAttribute.Ints("kernel_shape", kernel),

@@ -19,7 +19,7 @@ public sealed class BatchNormEmitter(Type moduleType) : IModuleEmitter
     {
         var norm = (BatchNorm)module;
         if (!norm.track_running_stats || norm.running_mean is null || norm.running_var is null)
-            throw new NotSupportedException(
+            throw new ExportNotSupportedException(
                 $"{module.GetType().Name} at '{context.Path}' has no running statistics (track_running_stats=false), so it normalizes each batch by itself even in evaluation; it cannot be exported as inference. Create it with track_running_stats: true.");
         long features = norm.num_features;
         var scale = norm.weight is { } w ? TensorValues.AddParameter(context, w, "weight") : context.Builder.AddInitializer($"{context.Path}.weight", Enumerable.Repeat(1f, (int)features).ToArray(), [features]);

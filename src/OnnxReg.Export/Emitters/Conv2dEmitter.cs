@@ -16,7 +16,7 @@ public sealed class Conv2dEmitter : IModuleEmitter
     {
         var conv = (Conv2d)module;
         if (conv.padding_mode != PaddingModes.Zeros)
-            throw new NotSupportedException($"Conv2d at '{context.Path}' uses padding mode {conv.padding_mode}; only zero padding can be exported. Use padding_mode: Zeros.");
+            throw new ExportNotSupportedException($"Conv2d at '{context.Path}' uses padding mode {conv.padding_mode}; only zero padding can be exported. Use padding_mode: Zeros.");
         long[] kernel = conv.kernel_size;
         long[] dilation = conv.dilation;
         long[] pads = Pads(conv, kernel, dilation, context.Path);
@@ -36,7 +36,7 @@ public sealed class Conv2dEmitter : IModuleEmitter
         if (conv.padding_type == Padding.Same)
         {
             if (conv.stride.Any(s => s != 1))
-                throw new NotSupportedException($"Conv2d at '{path}' uses padding 'same' with a stride other than 1, which PyTorch itself rejects.");
+                throw new ExportNotSupportedException($"Conv2d at '{path}' uses padding 'same' with a stride other than 1, which PyTorch itself rejects.");
             long totalH = dilation[0] * (kernel[0] - 1), totalW = dilation[1] * (kernel[1] - 1);
             return [totalH / 2, totalW / 2, totalH - totalH / 2, totalW - totalW / 2];
         }

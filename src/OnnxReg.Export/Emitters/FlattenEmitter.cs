@@ -21,7 +21,7 @@ public sealed class FlattenEmitter : IModuleEmitter
         long start = flatten.start_dim < 0 ? flatten.start_dim + rank : flatten.start_dim;
         long end = flatten.end_dim < 0 ? flatten.end_dim + rank : flatten.end_dim;
         if (start == 0)
-            throw new NotSupportedException($"Flatten at '{context.Path}' has start_dim 0 and would merge the batch dimension; only start_dim ≥ 1 can be exported.");
+            throw new ExportNotSupportedException($"Flatten at '{context.Path}' has start_dim 0 and would merge the batch dimension; only start_dim ≥ 1 can be exported.");
         if (end == rank - 1)
             return context.Builder.AddNode("Flatten", context.Path, [input], OnnxAttribute.Int("axis", start));
         var shape = context.OutputShape.ToArray();

@@ -17,7 +17,7 @@ internal static class TensorValues
         var values = ToFloats(tensor);
         int bad = Array.FindIndex(values, v => !float.IsFinite(v));
         if (bad >= 0)
-            throw new InvalidOperationException(
+            throw new ExportNotSupportedException(
                 $"Parameter '{context.Path}.{name}' holds a non-finite value ({values[bad]}) at index {bad}; the model diverged. Refusing to export it.");
         return context.Builder.AddInitializer($"{context.Path}.{name}", values, tensor.shape);
     }

@@ -114,7 +114,7 @@ public sealed record AugmentationOptions
         }
         catch (ArgumentException e)
         {
-            throw new FormatException($"Augmentation '{spec}': {ArgumentMessages.Plain(e)}", e);
+            throw new FormatException($"Augmentation '{spec}': {ErrorMessages.OneLine(e)}", e);
         }
         return options;
     }

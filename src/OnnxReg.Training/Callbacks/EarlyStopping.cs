@@ -45,7 +45,7 @@ public sealed class EarlyStopping : ITrainingCallback, IDisposable
         if (metrics.Epoch <= _options.StartFromEpoch)
             return null;
         double current = metrics.Get(_options.Monitor)
-            ?? throw new InvalidOperationException($"Early stopping monitors '{_options.Monitor}', which epoch {metrics.Epoch} did not report (is there a validation set?).");
+            ?? throw new OnnxReg.Data.OnnxRegException($"Early stopping monitors '{_options.Monitor}', which epoch {metrics.Epoch} did not report (is there a validation set?).");
         if (!double.IsFinite(current))
             return _options.StopOnNonFinite ? StopReason.NonFiniteMetric : null;
         if (_options.DivergenceThreshold is double threshold && (_lowerIsBetter ? current > threshold : current < threshold))

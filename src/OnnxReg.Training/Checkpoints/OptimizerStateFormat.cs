@@ -10,8 +10,8 @@ namespace OnnxReg.Training.Checkpoints;
 /// crash libtorch or demand gigabytes. This walks the exact layout TorchSharp 0.107 writes for the three optimizers
 /// OnnxReg builds, and accepts it only if every tensor has its parameter's dtype and shape, every count matches, the
 /// hyperparameters are exactly those of the run's configuration, step counts are within what the run can reach, and
-/// nothing is left over. (When any finite hyperparameter was accepted, resuming such files made later, unrelated
-/// training in the same process fail now and then with a libtorch error from Adam's step, and once crash it.)
+/// nothing is left over. (A β₁ of 1e300 is finite, but libtorch can only fail on it inside Adam's step, far from the
+/// file that caused it.)
 /// </summary>
 internal static class OptimizerStateFormat
 {

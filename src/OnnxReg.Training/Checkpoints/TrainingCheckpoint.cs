@@ -87,13 +87,13 @@ public sealed class TrainingCheckpoint : IDisposable
     /// Copies the weights training would end with if it stopped now — those of <see cref="KeptEpoch"/>, never a
     /// half-trained epoch's — into <paramref name="model"/> (built from <see cref="Configuration"/>'s model options).
     /// </summary>
-    /// <exception cref="InvalidOperationException">No epoch completed yet.</exception>
+    /// <exception cref="CheckpointMismatchException">No epoch completed yet.</exception>
     /// <exception cref="ArgumentException">The model's parameters do not match the checkpoint's.</exception>
     public void CopyKeptWeightsInto(nn.Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (KeptEpoch is null)
-            throw new InvalidOperationException("The checkpoint was written before any epoch completed, so it holds no trained weights yet.");
+            throw new CheckpointMismatchException("The checkpoint was written before any epoch completed, so it holds no trained weights yet.");
         var weights = KeepsBestWeights ? BestWeights! : EpochStartWeights ?? _modelWeights;
         if (!ModuleState.Fits(model, weights, out var difference))
             throw new ArgumentException($"The model does not match the checkpoint's weights{(difference is null ? "" : $" (at '{difference}')")}; build it from the checkpoint's configuration.", nameof(model));

@@ -73,9 +73,9 @@ public class ImageBombTests
         Assert.That(ResourceLimits.Parse("X", "64M", 1), Is.EqualTo(64L << 20));
         Assert.That(ResourceLimits.Parse("X", " 2g ", 1), Is.EqualTo(2L << 30));
         Assert.That(ResourceLimits.Parse("X", null, 7), Is.EqualTo(7));
-        var e = Assert.Throws<InvalidOperationException>(() => ResourceLimits.Parse("ONNXREG_MAX_IMAGE_PIXELS", "lots", 1));
+        var e = Assert.Throws<OnnxRegException>(() => ResourceLimits.Parse("ONNXREG_MAX_IMAGE_PIXELS", "lots", 1));
         Assert.That(e!.Message, Does.Contain("ONNXREG_MAX_IMAGE_PIXELS is 'lots'"));
-        Assert.Throws<InvalidOperationException>(() => ResourceLimits.Parse("X", "-5", 1));
+        Assert.Throws<OnnxRegException>(() => ResourceLimits.Parse("X", "-5", 1));
     }
 
     // The kernel's high-water mark of this process's resident memory (VmHWM), reset first so it measures this test.

@@ -191,7 +191,7 @@ public class TrainingCheckpointTests
         var path = Path.Combine(_folder, "other.ckpt");
         Assert.Throws<TrainingInterruptedException>(() => Train(Configuration, new CheckpointOptions(path), cancelAtCall: 12));
         var changed = Configuration with { Training = Configuration.Training with { LearningRate = 0.01 } };
-        var e = Assert.Throws<InvalidOperationException>(() => Train(changed, new CheckpointOptions(path, ResumeMode.Required)));
+        var e = Assert.Throws<CheckpointMismatchException>(() => Train(changed, new CheckpointOptions(path, ResumeMode.Required)));
         Assert.That(e!.Message, Does.Contain(path).And.Contain("another configuration (differing in: training)").And.Contain("start over"));
     }
 

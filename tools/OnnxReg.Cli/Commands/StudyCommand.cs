@@ -50,7 +50,7 @@ internal static class StudyCommand
                 definition = definition with { Models = definition.Models.Select(m => m with { Configuration = m.Configuration with { Training = m.Configuration.Training with { Epochs = n } } }).ToList() };
             }
             try { definition.Validate(); }
-            catch (ArgumentException e) { throw new CliException(CliApp.OneLine(e.Message)); }
+            catch (ArgumentException e) { throw new CliException(OnnxReg.Data.ErrorMessages.OneLine(e)); }
             if (parse.GetValue(writeConfig) is { } target)
             {
                 CommonOptions.RequireWritable("--write-config", target);

@@ -157,7 +157,7 @@ internal sealed class TrainingOptionsBinder
         }
         catch (ArgumentException e)
         {
-            throw new CliException($"{OptionFor(e.ParamName)}: {CliApp.OneLine(e.Message)}");
+            throw new CliException($"{OptionFor(e.ParamName)}: {OnnxReg.Data.ErrorMessages.OneLine(e)}");
         }
         return configuration;
     }
