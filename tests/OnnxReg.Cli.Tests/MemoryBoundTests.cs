@@ -36,13 +36,7 @@ public class MemoryBoundTests : TempFolderTest
     [Test]
     public void ModelDeclaringAHugeInput_FailsWithinTheBound()
     {
-        var builder = new OnnxGraphBuilder("huge");
-        var batch = OnnxDimension.Symbolic("N");
-        var input = builder.AddInput("pixels", [batch, OnnxDimension.Fixed(1), OnnxDimension.Fixed(20000), OnnxDimension.Fixed(20000)]);
-        var pooled = builder.AddNode("GlobalAveragePool", "pool", [input]);
-        var flat = builder.AddNode("Flatten", "flatten", [pooled], OnnxAttribute.Int("axis", 1));
-        builder.AddOutput(flat, [batch, OnnxDimension.Fixed(1)]);
-        File.WriteAllBytes(Path.Combine(Folder, "huge.onnx"), OnnxModelSerializer.ToBytes(builder.Build(new OnnxModelInfo(8, 13, "test", "1", new Dictionary<string, string>()))));
+        HostileModels.WriteHugeInput(Path.Combine(Folder, "huge.onnx"));
         File.WriteAllBytes(Path.Combine(Folder, "x.gif"), ImageBombs.AnimatedGif(28, 28, 1));
         AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "predict", "huge.onnx", "x.gif"), "more than 16,777,216 values per sample");
     }

@@ -20,14 +20,7 @@ public class HostileModelTests
     [Test]
     public void ModelDeclaringAHugeInput_IsRefusedBeforeAnythingIsSizedFromIt()
     {
-        var builder = new OnnxGraphBuilder("huge");
-        var batch = OnnxDimension.Symbolic("N");
-        var input = builder.AddInput("pixels", [batch, OnnxDimension.Fixed(1), OnnxDimension.Fixed(20000), OnnxDimension.Fixed(20000)]);
-        var pooled = builder.AddNode("GlobalAveragePool", "pool", [input]);
-        var flat = builder.AddNode("Flatten", "flatten", [pooled], OnnxAttribute.Int("axis", 1));
-        builder.AddOutput(flat, [batch, OnnxDimension.Fixed(1)]);
-        var path = Path.Combine(_folder, "huge.onnx");
-        File.WriteAllBytes(path, OnnxModelSerializer.ToBytes(builder.Build(new OnnxModelInfo(8, 13, "test", "1", new Dictionary<string, string>()))));
+        var path = HostileModels.WriteHugeInput(Path.Combine(_folder, "huge.onnx"));
         Assert.That(new FileInfo(path).Length, Is.LessThan(1000));
         var e = Assert.Throws<InvalidDataException>(() => OnnxClassifier.Load(path).Dispose());
         Assert.That(e!.Message, Does.Contain("[N, 1, 20000, 20000], more than 16,777,216 values per sample").And.Contain("ONNXREG_MAX_MODEL_INPUT"));

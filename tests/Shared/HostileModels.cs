@@ -1,0 +1,20 @@
+using OnnxReg.Onnx;
+
+namespace OnnxReg.Tests.Shared;
+
+/// <summary>Small ONNX files that declare something huge.</summary>
+public static class HostileModels
+{
+    /// <summary>A valid model of under 1 KB whose input is [N, 1, 20000, 20000] (pooled to [N, 1]).</summary>
+    public static string WriteHugeInput(string path)
+    {
+        var builder = new OnnxGraphBuilder("huge");
+        var batch = OnnxDimension.Symbolic("N");
+        var input = builder.AddInput("pixels", [batch, OnnxDimension.Fixed(1), OnnxDimension.Fixed(20000), OnnxDimension.Fixed(20000)]);
+        var pooled = builder.AddNode("GlobalAveragePool", "pool", [input]);
+        var flat = builder.AddNode("Flatten", "flatten", [pooled], OnnxAttribute.Int("axis", 1));
+        builder.AddOutput(flat, [batch, OnnxDimension.Fixed(1)]);
+        File.WriteAllBytes(path, OnnxModelSerializer.ToBytes(builder.Build(new OnnxModelInfo(8, 13, "test", "1", new Dictionary<string, string>()))));
+        return path;
+    }
+}
