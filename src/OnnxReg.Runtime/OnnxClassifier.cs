@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using OnnxReg.Data;
@@ -26,7 +25,7 @@ public sealed class OnnxClassifier : IDisposable
     private readonly int _fixedBatchSize;
     // Shared by all calls: RunOptions holds no per-run state unless a caller sets a tag or terminate flag, which we never do.
     private readonly RunOptions _runOptions = new();
-    private readonly ThreadLocal<Binding?> _bindings = new(trackAllValues: true);
+    private readonly ThreadLocal<OrtBinding?> _bindings = new(trackAllValues: true);
 
     private OnnxClassifier(string path, InferenceSession session)
     {
@@ -57,10 +56,10 @@ public sealed class OnnxClassifier : IDisposable
         ClassCount = output.Dimensions[1];
 
         Metadata = session.ModelMetadata.CustomMetadataMap;
-        ClassNames = ReadClassNames(path, Metadata, ClassCount);
-        Normalization = ReadNormalization(path, Metadata);
-        TakesRawPixels = ReadChoice(path, Metadata, ModelMetadataKeys.InputRange, "normalized", "pixels_0_255") == "pixels_0_255";
-        OutputsProbabilities = ReadChoice(path, Metadata, ModelMetadataKeys.OutputKind, "logits", "probabilities") == "probabilities";
+        ClassNames = ClassifierMetadata.ClassNames(path, Metadata, ClassCount);
+        Normalization = ClassifierMetadata.Normalization(path, Metadata);
+        TakesRawPixels = ClassifierMetadata.Choice(path, Metadata, ModelMetadataKeys.InputRange, "normalized", "pixels_0_255") == "pixels_0_255";
+        OutputsProbabilities = ClassifierMetadata.Choice(path, Metadata, ModelMetadataKeys.OutputKind, "logits", "probabilities") == "probabilities";
         InputName = inputName;
     }
 
@@ -164,45 +163,9 @@ public sealed class OnnxClassifier : IDisposable
             if (binding is null || !binding.Describes((nint)input, (nint)output, batchSize))
             {
                 binding?.Dispose();
-                binding = _bindings.Value = new Binding((nint)input, (nint)output, batchSize, SampleShape, ClassCount);
+                binding = _bindings.Value = new OrtBinding((nint)input, (nint)output, batchSize, SampleShape, ClassCount);
             }
             _session.Run(_runOptions, _inputNames, binding.Inputs, _outputNames, binding.Outputs);
-        }
-    }
-
-    /// <summary>
-    /// The OrtValues that describe one thread's input and output buffers. A steady caller passes the same buffers on
-    /// every call, so the wrappers are made once and no managed memory is allocated per call. A binding is reused
-    /// only when the buffers' addresses (taken while they are pinned for the call) and the batch size match exactly,
-    /// so a moved or different buffer is never read; between calls nothing touches the memory.
-    /// </summary>
-    private sealed class Binding : IDisposable
-    {
-        private readonly nint _input;
-        private readonly nint _output;
-        private readonly int _batchSize;
-
-        public unsafe Binding(nint input, nint output, int batchSize, IReadOnlyList<int> sampleShape, int classes)
-        {
-            _input = input;
-            _output = output;
-            _batchSize = batchSize;
-            long[] inputShape = [batchSize, .. sampleShape.Select(d => (long)d)];
-            long inputLength = inputShape.Aggregate(1L, (a, d) => a * d);
-            Inputs = [OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, inputShape, input, inputLength * sizeof(float))];
-            Outputs = [OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, [batchSize, classes], output, (long)batchSize * classes * sizeof(float))];
-        }
-
-        public OrtValue[] Inputs { get; }
-
-        public OrtValue[] Outputs { get; }
-
-        public bool Describes(nint input, nint output, int batchSize) => input == _input && output == _output && batchSize == _batchSize;
-
-        public void Dispose()
-        {
-            Inputs[0].Dispose();
-            Outputs[0].Dispose();
         }
     }
 
@@ -305,42 +268,6 @@ public sealed class OnnxClassifier : IDisposable
         if (!metadata.IsTensor || metadata.ElementDataType != TensorElementType.Float)
             throw Invalid(path, $"its {role} '{name}' is {(metadata.IsTensor ? metadata.ElementDataType.ToString() : metadata.OnnxValueType.ToString())}, not a float tensor");
         return (name, metadata);
-    }
-
-    private static IReadOnlyList<string> ReadClassNames(string path, IReadOnlyDictionary<string, string> metadata, int classCount)
-    {
-        if (!metadata.TryGetValue(ModelMetadataKeys.ClassNames, out var json))
-            return Enumerable.Range(0, classCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        string[]? names;
-        try { names = JsonSerializer.Deserialize<string[]>(json); }
-        catch (JsonException e) { throw Invalid(path, $"its metadata '{ModelMetadataKeys.ClassNames}' is not a JSON list of strings ({e.Message})", e); }
-        if (names is null || names.Length != classCount)
-            throw Invalid(path, $"its metadata lists {names?.Length ?? 0} class names but the model has {classCount} outputs");
-        return names;
-    }
-
-    private static string ReadChoice(string path, IReadOnlyDictionary<string, string> metadata, string key, params string[] allowed)
-    {
-        if (!metadata.TryGetValue(key, out var value))
-            return allowed[0];
-        return allowed.Contains(value) ? value : throw Invalid(path, $"its metadata '{key}' is '{value}'; expected {string.Join(" or ", allowed)}");
-    }
-
-    private static Normalization ReadNormalization(string path, IReadOnlyDictionary<string, string> metadata)
-    {
-        if (!metadata.TryGetValue(ModelMetadataKeys.Normalization, out var json))
-            return Normalization.None;
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            var normalization = new Normalization(document.RootElement.GetProperty("mean").GetSingle(), document.RootElement.GetProperty("std").GetSingle());
-            normalization.Validate();
-            return normalization;
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentOutOfRangeException)
-        {
-            throw Invalid(path, $"its metadata '{ModelMetadataKeys.Normalization}' is not {{\"mean\": number, \"std\": positive number}} ({e.Message})", e);
-        }
     }
 
     private static string FormatShape(NodeMetadata metadata) =>
