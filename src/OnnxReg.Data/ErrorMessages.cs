@@ -1,7 +1,7 @@
 namespace OnnxReg.Data;
 
 /// <summary>The one place that turns an exception's message into the single line OnnxReg shows people.</summary>
-public static class ErrorMessages
+internal static class ErrorMessages
 {
     /// <summary>
     /// The message on one line, without what .NET appends to argument errors (" (Parameter 'x')" and, for

@@ -8,7 +8,7 @@ namespace OnnxReg.Data;
 /// newlines that would fake an extra line of output, bidirectional overrides) are shown as <c>\n</c>, <c>\x1b</c>,
 /// <c>\u202e</c> and the like, and very long text is cut with a note of its length.
 /// </summary>
-public static class PrintableText
+internal static class PrintableText
 {
     /// <summary>The longest text shown whole by <see cref="Escape"/> (longer text is cut and marked).</summary>
     public const int DefaultMaxLength = 4096;

@@ -9,7 +9,7 @@ namespace OnnxReg.Data.IO;
 /// (<c>.NAME.PID.GUID.tmp</c>). A process killed mid-write leaves its temporary behind; the next write to the same
 /// destination removes temporaries whose process is gone.
 /// </remarks>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>
     /// Writes through <paramref name="write"/> into a temporary file in the destination's folder, flushes it to

@@ -6,7 +6,7 @@ namespace OnnxReg.Data.IO;
 /// file or a folder) can lead outside it. The chosen folder may itself be reached through links. An instance resolves
 /// its folder once, for checking many paths (every file of an image folder).
 /// </summary>
-public sealed class ConfinedPath
+internal sealed class ConfinedPath
 {
     private const int MaxLinkDepth = 40; // as Linux's ELOOP limit
     private readonly string _root;

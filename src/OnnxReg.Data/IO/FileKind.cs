@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace OnnxReg.Data.IO;
 
 /// <summary>What a path names, as the file system sees it (following symbolic links unless asked not to).</summary>
-public enum FileKind
+internal enum FileKind
 {
     /// <summary>Nothing exists at the path (or a link points nowhere).</summary>
     Missing,
@@ -28,7 +28,7 @@ public enum FileKind
 /// Readers refuse what is not a regular file (a named pipe would block forever, <c>/dev/zero</c> never ends), and
 /// writers never replace it (renaming over <c>/dev/null</c> as root would replace the device).
 /// </summary>
-public static class FileKinds
+internal static class FileKinds
 {
     /// <summary>What <paramref name="path"/> is; links are followed unless <paramref name="followLinks"/> is false.</summary>
     public static FileKind Of(string path, bool followLinks = true)

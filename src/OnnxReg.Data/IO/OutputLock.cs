@@ -10,7 +10,7 @@ namespace OnnxReg.Data.IO;
 /// system when the holder exits, however it exits; the file itself is left in place (deleting a lock file races
 /// with the next writer opening it) and emptied on release.
 /// </summary>
-public sealed class OutputLock : IDisposable
+internal sealed class OutputLock : IDisposable
 {
     private readonly FileStream _stream;
 

@@ -6,7 +6,7 @@ namespace OnnxReg.Data.IO;
 /// Opens files that may come from a stranger: only regular files (never a named pipe, a device or a socket, whose
 /// reads block or never end), with their size checked against a limit before anything is read.
 /// </summary>
-public static class UntrustedFile
+internal static class UntrustedFile
 {
     /// <summary>Throws unless <paramref name="path"/> is a regular file (links followed).</summary>
     /// <param name="path">The file.</param>
