@@ -38,13 +38,14 @@ public static class DatasetSource
             return LoadEmbedded();
         var folder = ResolveFolder(source);
         if (source == FashionMnistPackage)
-            return LoadFolder(folder, FashionMnist.ClassNames);
-        return ImageFolder.Matches(folder) ? ImageFolder.Load(folder) : LoadFolder(folder, classNames: null);
+            return LoadIdxPair(folder, FashionMnist.ClassNames);
+        return ImageFolder.Matches(folder) ? ImageFolder.Load(folder) : LoadIdxPair(folder, classNames: null);
     }
 
     /// <summary>
-    /// Loads only the test split of <paramref name="source"/> (for evaluation): the training files are not read at all,
-    /// so a damaged or huge training file does not stand in the way, and nothing is decoded that is not used.
+    /// Loads only the test split of <paramref name="source"/> (for evaluation): the training images are not read, so a
+    /// damaged or huge training image file does not stand in the way and nothing is decoded that is not used. Without
+    /// a class list the (small) training label file is read too, so the classes are counted as <see cref="Load"/> counts them.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder (or the Debian package's folder) does not exist.</exception>
     /// <exception cref="FileNotFoundException">The folder lacks a test IDX file.</exception>
@@ -56,13 +57,9 @@ public static class DatasetSource
         if (source == Embedded)
             return LoadEmbedded().Test;
         var folder = ResolveFolder(source);
-        if (ImageFolder.Matches(folder))
-            return ImageFolder.LoadTest(folder);
-        var confined = new ConfinedPath(folder, "data folder");
-        var images = IdxReader.Read(FindFile(folder, confined, "t10k", "images", 3));
-        var labels = IdxReader.Read(FindFile(folder, confined, "t10k", "labels", 1));
-        var classNames = source == FashionMnistPackage ? FashionMnist.ClassNames : ReadClassNames(confined) ?? NumberedClasses(labels.Data.Max() + 1);
-        return Combine(images, labels, Path.Combine(folder, "t10k"), classNames);
+        if (source == FashionMnistPackage)
+            return LoadIdx(folder, FashionMnist.ClassNames, withTrainImages: false).Test;
+        return ImageFolder.Matches(folder) ? ImageFolder.LoadTest(folder) : LoadIdx(folder, classNames: null, withTrainImages: false).Test;
     }
 
     /// <summary>Where <paramref name="source"/> reads from, in words, without reading it (for reports of a <see cref="LoadTest"/>).</summary>
@@ -107,18 +104,31 @@ public static class DatasetSource
         return new DatasetPair(train, test, "embedded Fashion-MNIST subset (6,000 train / 2,000 test)");
     }
 
-    private static DatasetPair LoadFolder(string folder, IReadOnlyList<string>? classNames)
+    // The four IDX files; without the training images (for evaluation) only the small training label file is read,
+    // so numbered classes are counted over both splits either way and a test-only load has the same classes.
+    private static (ImageDataset? Train, ImageDataset Test) LoadIdx(string folder, IReadOnlyList<string>? classNames, bool withTrainImages)
     {
         var confined = new ConfinedPath(folder, "data folder");
         classNames ??= ReadClassNames(confined);
-        var trainImages = IdxReader.Read(FindFile(folder, confined, "train", "images", 3));
-        var trainLabels = IdxReader.Read(FindFile(folder, confined, "train", "labels", 1));
+        IdxArray? trainImages = null, trainLabels = null;
+        if (withTrainImages)
+        {
+            trainImages = IdxReader.Read(FindFile(folder, confined, "train", "images", 3));
+            trainLabels = IdxReader.Read(FindFile(folder, confined, "train", "labels", 1));
+        }
         var testImages = IdxReader.Read(FindFile(folder, confined, "t10k", "images", 3));
         var testLabels = IdxReader.Read(FindFile(folder, confined, "t10k", "labels", 1));
-        classNames ??= NumberedClasses(Math.Max(trainLabels.Data.Max(), testLabels.Data.Max()) + 1);
-        var train = Combine(trainImages, trainLabels, Path.Combine(folder, "train"), classNames);
-        var test = Combine(testImages, testLabels, Path.Combine(folder, "t10k"), classNames);
-        return new DatasetPair(train, test, $"{folder} ({train.Count:N0} train / {test.Count:N0} test)");
+        if (classNames is null)
+            trainLabels ??= IdxReader.Read(FindFile(folder, confined, "train", "labels", 1));
+        classNames ??= NumberedClasses(Math.Max(trainLabels!.Data.Max(), testLabels.Data.Max()) + 1);
+        var train = trainImages is null ? null : Combine(trainImages, trainLabels!, Path.Combine(folder, "train"), classNames);
+        return (train, Combine(testImages, testLabels, Path.Combine(folder, "t10k"), classNames));
+    }
+
+    private static DatasetPair LoadIdxPair(string folder, IReadOnlyList<string>? classNames)
+    {
+        var (train, test) = LoadIdx(folder, classNames, withTrainImages: true);
+        return new DatasetPair(train!, test, $"{folder} ({train!.Count:N0} train / {test.Count:N0} test)");
     }
 
     // Accepts both spellings in circulation (train-images-idx3-ubyte and train-images.idx3-ubyte), gzipped or not.

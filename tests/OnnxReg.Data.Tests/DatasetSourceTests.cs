@@ -86,6 +86,19 @@ public class DatasetSourceTests
         Assert.That(e!.Message, Does.Contain("only 2 classes"));
     }
 
+    [Test]
+    public void LoadTest_CountsClassesLikeLoad_WithoutReadingTheTrainingImages()
+    {
+        // The test split holds labels 0 and 1 only; the training labels also hold 2.
+        using var folder = WriteFolder(trainCount: 5, testCount: 2);
+        var full = DatasetSource.Load(folder.Path);
+        File.WriteAllText(folder.File("train-images-idx3-ubyte.gz"), "not an IDX file");
+        var test = DatasetSource.LoadTest(folder.Path);
+        Assert.That(test.ClassNames, Is.EqualTo(full.Test.ClassNames).And.EqualTo(new[] { "0", "1", "2" }));
+        Assert.That(test.Labels, Is.EqualTo(full.Test.Labels));
+        Assert.That(test.Pixels, Is.EqualTo(full.Test.Pixels));
+    }
+
     internal static TempFolder WriteFolder(int trainCount, int testCount)
     {
         var folder = new TempFolder();
