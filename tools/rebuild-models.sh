@@ -10,6 +10,6 @@ onnxreg train --model mlp --hidden 128,64 --epochs 8 --seed 1 -o models/mlp-plai
 onnxreg train --model mlp --hidden 128,64 --dropout 0.3 --l2 1e-4 --augment hflip,translate=0.05 --early-stopping --patience 3 --epochs 8 --seed 1 -o models/mlp-regularized.onnx
 onnxreg train --model cnn --channels 16,32 --hidden 64 --epochs 4 --seed 1 -o models/cnn-plain.onnx
 onnxreg train --model cnn --channels 16,32 --hidden 64 --dropout 0.3 --spatial-dropout 0.1 --batch-norm --l2 1e-4 --augment hflip,rotate=10,scale=0.9:1.1 --early-stopping --patience 2 --epochs 4 --seed 1 -o models/cnn-regularized.onnx
-rm -f models/*.history.json  # the command, configuration and metrics live in each model and baseline
+rm -f models/*.history.json models/*.ckpt models/.*.lock  # the command, configuration and metrics live in each model and baseline; checkpoints and lock files are scratch
 onnxreg regress models --write-baselines
 onnxreg regress models

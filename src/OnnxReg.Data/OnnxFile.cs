@@ -13,23 +13,34 @@ namespace OnnxReg.Data;
 /// </summary>
 public static class OnnxFile
 {
-    private const int ModelGraph = 7, ModelMetadata = 14, GraphInitializer = 5;
+    private const int ModelProducerVersion = 3, ModelGraph = 7, ModelMetadata = 14, GraphInitializer = 5;
+    private const int MaxProducerVersionBytes = 256;
     private const int TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
 
     /// <summary>Refuses a model file whose metadata exceeds <see cref="ResourceLimits.MaxMetadataEntries"/> entries or
     /// <see cref="ResourceLimits.MaxMetadataBytes"/> bytes, or that is not a regular file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <returns>The file's <c>producer_version</c> (the OnnxReg version, for files OnnxReg wrote), or null if it has
+    /// none or one over 256 bytes.</returns>
     /// <exception cref="InvalidDataException">The file is not a regular file, is not protobuf, or its metadata is over a limit.</exception>
-    public static void CheckLimits(string path)
+    public static string? CheckLimits(string path)
     {
         UntrustedFile.RequireRegular(path, "model file");
         using var stream = File.OpenRead(path);
         var reader = new WireReader(stream, path);
         long entries = 0, bytes = 0;
         long maxEntries = ResourceLimits.MaxMetadataEntries, maxBytes = ResourceLimits.MaxMetadataBytes;
+        string? producerVersion = null;
         while (reader.Position < stream.Length)
         {
             var (field, wireType) = reader.ReadTag();
+            if (field == ModelProducerVersion && wireType == 2)
+            {
+                long length = reader.ReadLength();
+                if (length <= MaxProducerVersionBytes) producerVersion = Encoding.UTF8.GetString(reader.ReadBytes(length));
+                else reader.Skip(length);
+                continue;
+            }
             if (field == ModelMetadata && wireType == 2)
             {
                 long length = reader.ReadLength();
@@ -44,6 +55,7 @@ public static class OnnxFile
             }
             reader.SkipValue(wireType);
         }
+        return producerVersion;
     }
 
     /// <summary>

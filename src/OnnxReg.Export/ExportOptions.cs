@@ -44,7 +44,17 @@ public sealed record ExportOptions
     /// <summary>The input normalization the model was trained with, written to the metadata for the runtime.</summary>
     public Normalization? Normalization { get; init; }
 
-    /// <summary>Further metadata entries (training configuration, metrics…), written as given.</summary>
+    /// <summary>The training configuration as JSON, recorded in the model description.</summary>
+    public string? TrainingConfiguration { get; init; }
+
+    /// <summary>The exported epoch's metrics, recorded in the model description.</summary>
+    public FinalMetrics? Metrics { get; init; }
+
+    /// <summary>The command line that trained the model, recorded so it can be rebuilt exactly.</summary>
+    public string? Command { get; init; }
+
+    /// <summary>An app's own metadata entries, written as given; keys starting with "onnxreg." belong to the model
+    /// description and are refused (set them through the properties above).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Checks the values.</summary>
@@ -63,7 +73,7 @@ public sealed record ExportOptions
             throw new ArgumentException("NormalizeInGraph needs the Normalization to embed; set ExportOptions.Normalization.", nameof(NormalizeInGraph));
         Normalization?.Validate();
         foreach (var key in Metadata.Keys)
-            if (key.StartsWith("onnxreg.", StringComparison.Ordinal) && key is not (ModelMetadataKeys.TrainingConfiguration or ModelMetadataKeys.Metrics or ModelMetadataKeys.Command))
-                throw new ArgumentException($"Metadata key '{key}' is written by the exporter itself; set it through ExportOptions instead.", nameof(Metadata));
+            if (key.StartsWith("onnxreg.", StringComparison.Ordinal))
+                throw new ArgumentException($"Metadata key '{key}' belongs to the model description; set it through ExportOptions' properties instead.", nameof(Metadata));
     }
 }

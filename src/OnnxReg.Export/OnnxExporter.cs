@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.Json;
 using OnnxReg.Data;
 using OnnxReg.Data.IO;
 using OnnxReg.Export.Emitters;
@@ -162,21 +161,21 @@ public sealed class OnnxExporter
 
     private static Dictionary<string, string> Metadata(ExportOptions options, IReadOnlyList<long> sampleShape, long[] outputShape)
     {
-        var metadata = new Dictionary<string, string>(options.Metadata, StringComparer.Ordinal)
+        if (options.ClassNames is { } classNames && (outputShape.Length != 2 || outputShape[1] != classNames.Count))
+            throw new ArgumentException($"{classNames.Count} class names were given but the model's output has shape [{string.Join(", ", outputShape)}] per batch of one.");
+        var description = new ModelDescription
         {
-            [ModelMetadataKeys.InputShape] = JsonSerializer.Serialize(sampleShape),
-            [ModelMetadataKeys.InputLayout] = sampleShape.Count == 3 ? "CHW" : sampleShape.Count == 1 ? "C" : $"rank{sampleShape.Count}",
-            [ModelMetadataKeys.OutputKind] = options.SoftmaxOutput ? "probabilities" : "logits",
-            [ModelMetadataKeys.InputRange] = options.NormalizeInGraph ? "pixels_0_255" : "normalized",
+            InputShape = [.. sampleShape],
+            InputRange = options.NormalizeInGraph ? InputRange.Pixels0To255 : InputRange.Normalized,
+            Normalization = options.Normalization,
+            Output = options.SoftmaxOutput ? OutputKind.Probabilities : OutputKind.Logits,
+            ClassNames = options.ClassNames,
+            TrainingConfiguration = options.TrainingConfiguration,
+            Metrics = options.Metrics,
+            Command = options.Command,
         };
-        if (options.Normalization is { } normalization)
-            metadata[ModelMetadataKeys.Normalization] = JsonSerializer.Serialize(new { mean = normalization.Mean, std = normalization.Std });
-        if (options.ClassNames is { } classNames)
-        {
-            if (outputShape.Length != 2 || outputShape[1] != classNames.Count)
-                throw new ArgumentException($"{classNames.Count} class names were given but the model's output has shape [{string.Join(", ", outputShape)}] per batch of one.");
-            metadata[ModelMetadataKeys.ClassNames] = JsonSerializer.Serialize(classNames);
-        }
+        var metadata = ModelDescriptionCodec.Encode(description);
+        foreach (var (key, value) in options.Metadata) metadata[key] = value;
         return metadata;
     }
 

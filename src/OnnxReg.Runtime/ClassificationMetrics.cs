@@ -33,7 +33,7 @@ public sealed class ClassificationMetrics
     public void Add(ReadOnlySpan<float> probabilities, int label)
     {
         Check(probabilities.Length, label);
-        Record(probabilities, label, -Math.Log(Math.Max(probabilities[label], 1e-12)));
+        Record(probabilities, label, ClassifierMath.CrossEntropyOfProbabilities(probabilities, label));
     }
 
     /// <summary>Adds one prediction given as logits, with an exactly computed cross-entropy (log-sum-exp in double).</summary>
@@ -45,8 +45,8 @@ public sealed class ClassificationMetrics
         Check(logits.Length, label);
         var probabilities = scratch[..logits.Length];
         logits.CopyTo(probabilities);
-        OnnxClassifier.Softmax(probabilities);
-        Record(probabilities, label, Evaluator.CrossEntropy(logits, label));
+        ClassifierMath.Softmax(probabilities);
+        Record(probabilities, label, ClassifierMath.CrossEntropy(logits, label));
     }
 
     private void Check(int outputs, int label)
@@ -59,7 +59,7 @@ public sealed class ClassificationMetrics
 
     private void Record(ReadOnlySpan<float> probabilities, int label, double loss)
     {
-        int predicted = Evaluator.ArgMax(probabilities);
+        int predicted = ClassifierMath.ArgMax(probabilities);
         float confidence = probabilities[predicted];
         bool correct = predicted == label;
         _count++;

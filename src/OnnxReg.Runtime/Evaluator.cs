@@ -32,7 +32,7 @@ public static class Evaluator
             if (model.FixedBatchSize is not null && length < batchSize)
                 break; // a fixed-batch model cannot take the ragged last batch
             model.PreparePixels(data.Pixels.AsSpan(start * sampleSize, length * sampleSize), inputs);
-            model.PredictLogits(inputs.AsSpan(0, length * sampleSize), length, outputs);
+            model.Run(inputs.AsSpan(0, length * sampleSize), length, outputs);
             for (int i = 0; i < length; i++)
             {
                 var row = outputs.AsSpan(i * model.ClassCount, model.ClassCount);
@@ -44,25 +44,6 @@ public static class Evaluator
         if (data.Count < batchSize && model.FixedBatchSize is not null)
             throw new ArgumentException($"No images were evaluated: the dataset has {data.Count}, fewer than the model's fixed batch size {batchSize}.", nameof(data));
         return metrics.Result();
-    }
-
-    /// <summary>The index of the largest value (the first one on ties).</summary>
-    public static int ArgMax(ReadOnlySpan<float> values)
-    {
-        int best = 0;
-        for (int i = 1; i < values.Length; i++)
-            if (values[i] > values[best]) best = i;
-        return best;
-    }
-
-    /// <summary><c>log Σ exp(z) − z[label]</c>, computed stably in double precision.</summary>
-    public static double CrossEntropy(ReadOnlySpan<float> logits, int label)
-    {
-        double max = double.NegativeInfinity;
-        foreach (float z in logits) max = Math.Max(max, z);
-        double sum = 0;
-        foreach (float z in logits) sum += Math.Exp(z - max);
-        return max + Math.Log(sum) - logits[label];
     }
 
     // The images must fill the model's input exactly. A model that takes flat vectors ([784]) reads the same

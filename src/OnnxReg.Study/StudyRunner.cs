@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Text.Json;
 using OnnxReg.Data;
 using OnnxReg.Data.IO;
-using OnnxReg.Export;
+using OnnxReg.Pipeline;
 using OnnxReg.Onnx;
 using OnnxReg.Runtime;
 using OnnxReg.Training;
+using OnnxReg.Training.Callbacks;
 using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Models;
 
@@ -53,10 +54,7 @@ public static class StudyRunner
         var validation = pair.Train.Subset(Enumerable.Range(definition.TrainSize, definition.ValidationSize).ToArray());
         var test = definition.TestSize > 0 ? pair.Test.Take(definition.TestSize) : pair.Test;
         var perturbed = Perturbations.Select(p => (p.Name, Data: p.Apply(test))).ToList();
-        var normalization = Normalization.Estimate(train.Pixels);
-
-        using var trainTensors = TensorDataset.From(train, normalization);
-        using var validationTensors = TensorDataset.From(validation, normalization);
+        using var data = RunData.Prepare(definition.Data, pair.Description, train, validation, test);
         var results = new List<RunResult>();
         int total = definition.Models.Count * definition.Techniques.Count * definition.Seeds.Length, index = 0;
         foreach (var model in definition.Models)
@@ -76,8 +74,7 @@ public static class StudyRunner
                         continue;
                     }
                     progress.RunStarting(index, total, RunResult.FolderName(model.Name, technique.Name, seed), configuration.Training.Epochs);
-                    var result = RunOne(model.Name, technique.Name, seed, fingerprint, configuration, folder, normalization,
-                        (train, trainTensors), (validation, validationTensors), test, perturbed, progress, force, cancellation);
+                    var result = RunOne(model.Name, technique.Name, seed, fingerprint, configuration, folder, data, perturbed, progress, force, cancellation);
                     results.Add(result);
                     progress.RunFinished(index, total, result, reused: false);
                 }
@@ -88,50 +85,44 @@ public static class StudyRunner
     }
 
     private static RunResult RunOne(string modelName, string techniqueName, int seed, string fingerprint, TrainingConfiguration configuration,
-        string folder, Normalization normalization, (ImageDataset Images, TensorDataset Tensors) train, (ImageDataset Images, TensorDataset Tensors) validation,
-        ImageDataset test, IReadOnlyList<(string Name, ImageDataset Data)> perturbed, IStudyProgress progress, bool force, CancellationToken cancellation)
+        string folder, RunData data, IReadOnlyList<(string Name, ImageDataset Data)> perturbed, IStudyProgress progress, bool force, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
-        var images = train.Images;
-        using var network = ModelPresets.Create(configuration.Model, images.Channels, images.Height, images.Width, images.ClassNames.Count, seed, configuration.Training.BatchSize);
-        var checkpoint = new CheckpointOptions(Path.Combine(folder, CheckpointFileName), force ? ResumeMode.Never : ResumeMode.IfCompatible);
-        var history = new Trainer(configuration).Fit(network, train.Tensors, validation.Tensors, progress.EpochFinished, checkpoint, cancellation);
-        if (history.Epochs.Count == 0 || (history.StopReason == Training.Callbacks.StopReason.NonFiniteLoss && history.RestoredEpoch is null))
-            throw new TrainingDivergedException($"Run {RunResult.FolderName(modelName, techniqueName, seed)} diverged: {history.StopDetail}. Lower its learning rate.");
         Directory.CreateDirectory(folder);
-        history.Save(Path.Combine(folder, "history.json"));
-
         var modelPath = Path.Combine(folder, "model.onnx");
-        var options = new ExportOptions
+        var checkpoint = new CheckpointOptions(Path.Combine(folder, CheckpointFileName), force ? ResumeMode.Never : ResumeMode.IfCompatible);
+        // Verified on the validation split: the test split is only measured, on the exported file, after the run.
+        var request = new RunRequest(configuration, modelPath)
         {
-            ClassNames = images.ClassNames,
-            Normalization = normalization,
-            Metadata = new Dictionary<string, string>
-            {
-                [ModelMetadataKeys.TrainingConfiguration] = configuration.ToCompactJson(),
-                [ModelMetadataKeys.Metrics] = JsonSerializer.Serialize(new { epoch = history.Kept.Epoch, history.Kept.TrainLoss, history.Kept.ValidationLoss, stopReason = history.StopReason.ToString() }),
-            },
+            Checkpoint = checkpoint,
+            Callbacks = [new EpochProgress(progress.EpochFinished)],
+            VerifyOn = VerificationSplit.Validation,
         };
-        double difference = ExportVerification.ExportVerified(network, [images.Channels, images.Height, images.Width], modelPath, options,
-            validation.Images, validation.Tensors);
+        RunOutcome outcome;
+        try
+        {
+            outcome = RunPipeline.Run(request, data, cancellation);
+        }
+        catch (TrainingDivergedException e)
+        {
+            throw new TrainingDivergedException($"Run {RunResult.FolderName(modelName, techniqueName, seed)} diverged: {e.History?.StopDetail ?? e.Message}. Lower its learning rate.", e.History);
+        }
+        var history = outcome.History;
+        history.Save(Path.Combine(folder, "history.json"));
 
         // From here on only the exported file is measured, with the runtime library.
         using var classifier = OnnxClassifier.Load(modelPath);
-        static SplitMetrics Measure(OnnxClassifier model, ImageDataset data)
-        {
-            var r = Evaluator.Evaluate(model, data);
-            return new SplitMetrics(r.Accuracy, r.MeanLoss, r.ExpectedCalibrationError);
-        }
-        var trainMetrics = Measure(classifier, images);
-        var testMetrics = Measure(classifier, test);
+        static SplitMetrics Metrics(EvaluationResult r) => new(r.Accuracy, r.MeanLoss, r.ExpectedCalibrationError);
+        var trainMetrics = Metrics(Evaluator.Evaluate(classifier, data.Train.Images));
+        var testMetrics = Metrics(Evaluator.Evaluate(classifier, data.Test.Images));
         var robustness = perturbed.ToDictionary(p => p.Name, p => Evaluator.Evaluate(classifier, p.Data).Accuracy);
         var summary = OnnxModelSummary.Of(OnnxModelSerializer.Read(modelPath));
         var result = new RunResult(modelName, techniqueName, seed, fingerprint,
-            trainMetrics, Measure(classifier, validation.Images), testMetrics, robustness,
+            trainMetrics, Metrics(outcome.Model.OnnxRuntime), testMetrics, robustness,
             trainMetrics.Accuracy - testMetrics.Accuracy, testMetrics.Loss - trainMetrics.Loss,
             history.Epochs.Count, history.BestEpoch, history.StopReason.ToString(),
             summary.ExactlyZeroFraction, summary.BelowThresholdFraction, summary.WeightNorm, summary.ParameterCount,
-            new FileInfo(modelPath).Length, difference, clock.Elapsed.TotalSeconds,
+            new FileInfo(modelPath).Length, outcome.Model.MaxDifference, clock.Elapsed.TotalSeconds,
             history.Epochs.Select(e => new CurvePoint(e.Epoch, e.TrainLoss, e.ValidationLoss, e.TrainAccuracy, e.ValidationAccuracy)).ToList());
         AtomicFile.WriteAllBytes(Path.Combine(folder, "run.json"), JsonSerializer.SerializeToUtf8Bytes(result, StudyJson.Options));
         File.Delete(checkpoint.Path); // the finished run is reused from run.json; its checkpoint would only take space

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security.Cryptography;
 using OnnxReg.Training.Callbacks;
 using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Schedules;
@@ -28,7 +27,8 @@ public sealed class Trainer
 
     /// <summary>Creates a trainer; the whole configuration is validated here, before any training.</summary>
     /// <param name="configuration">What to train with (its <see cref="TrainingConfiguration.Model"/> part is the caller's business).</param>
-    /// <param name="callbacks">Further callbacks, run after early stopping.</param>
+    /// <param name="callbacks">Further callbacks, run after early stopping, in order; they observe every epoch
+    /// (<see cref="EpochProgress"/> for a progress display) and may stop training.</param>
     /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
     public Trainer(TrainingConfiguration configuration, IEnumerable<ITrainingCallback>? callbacks = null)
     {
@@ -44,7 +44,6 @@ public sealed class Trainer
     /// <param name="model">Maps [N, C, H, W] images to [N, classes] logits.</param>
     /// <param name="train">The training data.</param>
     /// <param name="validation">Validation data measured after each epoch, or null.</param>
-    /// <param name="onEpoch">Called after each epoch (for progress display), or null.</param>
     /// <param name="checkpoint">Where to write a checkpoint after every epoch (and on cancellation), and whether to
     /// continue from it; null for none. A resumed run ends with the same weights and metrics as an uninterrupted one.</param>
     /// <param name="cancellation">Stops training at the end of the current batch, writes the checkpoint and throws
@@ -54,7 +53,7 @@ public sealed class Trainer
     /// <exception cref="InvalidDataException">Resume is required and the checkpoint is damaged.</exception>
     /// <exception cref="CheckpointMismatchException">Resume is required and the checkpoint belongs to another configuration, data or model.</exception>
     /// <exception cref="TrainingInterruptedException">Cancelled.</exception>
-    public TrainingHistory Fit(nn.Module<Tensor, Tensor> model, TensorDataset train, TensorDataset? validation = null, Action<EpochMetrics>? onEpoch = null,
+    public TrainingHistory Fit(nn.Module<Tensor, Tensor> model, TensorDataset train, TensorDataset? validation = null,
         CheckpointOptions? checkpoint = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -68,9 +67,9 @@ public sealed class Trainer
 
         torch.random.manual_seed(Options.Seed);
         using var run = new TrainingRun(_configuration, model, train, _callbacks);
-        string fingerprint = checkpoint is null ? "" : DataFingerprint(train, hasValidation ? validation : null);
+        string fingerprint = checkpoint is null ? "" : ResumePolicy.DataFingerprint(train, hasValidation ? validation : null);
         foreach (var callback in run.Callbacks) callback.OnTrainBegin(model);
-        var (position, finished) = Resume(run, checkpoint, fingerprint);
+        var (position, finished) = ResumePolicy.Resume(run, checkpoint, fingerprint);
 
         var reason = finished?.Reason ?? StopReason.Completed;
         string detail = finished?.Detail ?? $"trained all {Options.Epochs} epochs";
@@ -99,12 +98,11 @@ public sealed class Trainer
                 (validationLoss, validationAccuracy) = Evaluate(model, validation!, Options.BatchSize);
             var metrics = new EpochMetrics(epoch, result.Loss, result.Accuracy, validationLoss, validationAccuracy, clock.Elapsed.TotalSeconds, result.Penalty, learningRate);
             run.Epochs.Add(metrics);
-            onEpoch?.Invoke(metrics);
             run.Schedule.Observe(metrics);
-            StopReason? requested = null;
+            StopRequest? requested = null;
             foreach (var callback in run.Callbacks) requested ??= callback.OnEpochEnd(model, metrics);
-            if (requested is StopReason stop)
-                finished = (stop, Describe(stop, metrics));
+            if (requested is not null)
+                finished = (requested.Reason, requested.Detail);
             else if (epoch == Options.Epochs)
                 finished = (reason, detail);
             run.MarkEpochStart();
@@ -115,50 +113,6 @@ public sealed class Trainer
         foreach (var callback in run.Callbacks) callback.OnTrainEnd(model);
         model.eval();
         return new TrainingHistory(_configuration, [.. run.Epochs], reason, detail, run.EarlyStopping?.BestEpoch, run.EarlyStopping?.RestoredEpoch);
-    }
-
-    // Where to start: from the checkpoint when resuming (and, if it had finished, how training ended), else epoch 1.
-    private static (TrainingPosition Position, (StopReason Reason, string Detail)? Finished) Resume(TrainingRun run, CheckpointOptions? options, string fingerprint)
-    {
-        var start = new TrainingPosition(1, 0, default, RandomState.Capture(run.Shuffler));
-        if (options is null || options.Resume == ResumeMode.Never)
-            return (start, null);
-        bool required = options.Resume == ResumeMode.Required;
-        if (!required && !File.Exists(options.Path))
-            return (start, null);
-        TrainingCheckpoint checkpoint;
-        try
-        {
-            checkpoint = TrainingCheckpoint.Load(options.Path);
-        }
-        catch (InvalidDataException) when (!required)
-        {
-            return (start, null); // an unreadable checkpoint is simply overwritten
-        }
-        using (checkpoint)
-        {
-            if (run.Incompatibility(checkpoint, fingerprint) is { } why)
-            {
-                if (!required) return (start, null);
-                throw new CheckpointMismatchException($"The checkpoint '{options.Path}' cannot resume this run: {why}. Resume with the options and data it was started with, or run without --resume to start over.");
-            }
-            var position = run.Restore(checkpoint);
-            var header = checkpoint.Header;
-            return (position, header.StopReason is StopReason reason ? (reason, header.StopDetail ?? reason.ToString()) : null);
-        }
-    }
-
-    // SHA-256 of the tensors' bytes: a checkpoint only resumes a run on exactly the same images and labels.
-    private static string DataFingerprint(TensorDataset train, TensorDataset? validation)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var data in validation is null ? [train] : new[] { train, validation })
-            foreach (var tensor in new[] { data.Images, data.Labels })
-            {
-                using var contiguous = tensor.contiguous();
-                hash.AppendData(contiguous.bytes);
-            }
-        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> on <paramref name="data"/>, in evaluation mode.</summary>
@@ -258,18 +212,5 @@ public sealed class Trainer
     {
         if (_configuration.EarlyStopping is { } es) yield return ("Early stopping", es.Monitor);
         if (_configuration.Schedule.Kind == LearningRateScheduleKind.ReduceOnPlateau) yield return ("The plateau schedule", _configuration.Schedule.Monitor);
-    }
-
-    private string Describe(StopReason reason, EpochMetrics metrics)
-    {
-        var es = _configuration.EarlyStopping!;
-        var value = metrics.Get(es.Monitor)?.ToString("G4", CultureInfo.InvariantCulture);
-        return reason switch
-        {
-            StopReason.NoImprovement => $"early stopping at epoch {metrics.Epoch}: {es.Monitor} did not improve{(es.Baseline is double b ? $" on the baseline {b.ToString(CultureInfo.InvariantCulture)}" : "")} for {es.Patience} epoch(s)",
-            StopReason.NonFiniteMetric => $"early stopping at epoch {metrics.Epoch}: {es.Monitor} is {value}",
-            StopReason.Diverged => $"early stopping at epoch {metrics.Epoch}: {es.Monitor} = {value} crossed the divergence threshold {es.DivergenceThreshold?.ToString(CultureInfo.InvariantCulture)}",
-            _ => $"stopped at epoch {metrics.Epoch} by a callback ({reason})",
-        };
     }
 }

@@ -89,9 +89,8 @@ internal sealed class TrainingRun : IDisposable
             PenaltySum = position.Sums.PenaltySum,
             Correct = position.Sums.Correct,
             Epochs = [.. Epochs],
-            BestValue = EarlyStopping?.BestValue,
-            BestEpoch = EarlyStopping?.BestEpoch,
-            Wait = EarlyStopping?.Wait ?? 0,
+            Callbacks = Callbacks.OfType<ICheckpointedCallback>().ToDictionary(c => c.StateKey, c => c.SaveState()),
+            BestWeightsEpoch = EarlyStopping?.BestWeights is null ? null : EarlyStopping.BestEpoch,
             Schedule = Schedule.State,
             AugmentationBatches = augmentation?.Batches ?? 0,
             StopReason = stopReason,
@@ -114,6 +113,9 @@ internal sealed class TrainingRun : IDisposable
             return $"it was written with another configuration (differing in: {string.Join(", ", DifferingSections(header.Configuration, _configurationJson))})";
         if (header.DataFingerprint != dataFingerprint)
             return "it was written for other training or validation data";
+        var keys = Callbacks.OfType<ICheckpointedCallback>().Select(c => c.StateKey).Order(StringComparer.Ordinal).ToList();
+        if (!keys.SequenceEqual(header.Callbacks.Keys.Order(StringComparer.Ordinal)))
+            return $"it holds the state of callbacks [{string.Join(", ", header.Callbacks.Keys.Order(StringComparer.Ordinal))}], this run has [{string.Join(", ", keys)}]";
         if (header.BatchCount != BatchCount)
             return $"it has {header.BatchCount} batches per epoch, this run {BatchCount}";
         if (!ModuleState.Fits(_model, checkpoint.ModelWeights, out var difference))
@@ -134,10 +136,14 @@ internal sealed class TrainingRun : IDisposable
     public TrainingPosition Restore(TrainingCheckpoint checkpoint)
     {
         var header = checkpoint.Header;
+        // Callbacks first: their states come from the file and are checked as they are read, and a refused state
+        // leaves everything else untouched, so a run that may start over still can.
+        foreach (var callback in Callbacks.OfType<ICheckpointedCallback>())
+            callback.RestoreState(header.Callbacks[callback.StateKey], header.Epochs.Count);
         ModuleState.CopyInto(_model, checkpoint.ModelWeights);
         using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState)))
             Optimizer.load_state_dict(reader);
-        EarlyStopping?.Restore(header.BestValue ?? EarlyStopping.BestValue, header.BestEpoch, header.Wait, checkpoint.TakeBestWeights());
+        EarlyStopping?.AdoptBestWeights(checkpoint.TakeBestWeights());
         Schedule.State = header.Schedule;
         Epochs.Clear();
         Epochs.AddRange(header.Epochs);

@@ -3,6 +3,7 @@ using OnnxReg.Data;
 using OnnxReg.Onnx;
 using OnnxReg.Runtime;
 using OnnxReg.Training;
+using OnnxReg.Training.Callbacks;
 using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Models;
 
@@ -28,7 +29,7 @@ public class ExportCommandTests : TempFolderTest
         Assert.That(OnnxModelSerializer.Read(exported).OpsetImport.Single(o => o.Domain == "").Version, Is.EqualTo(17));
         using var classifier = OnnxClassifier.Load(exported);
         Assert.That(classifier.ClassNames[0], Is.EqualTo("T-shirt/top"));
-        Assert.That(classifier.Metadata[ModelMetadataKeys.Metrics], Does.Contain("\"epoch\":2").And.Contain("\"stopReason\":\"finished\""));
+        Assert.That(classifier.Metadata[ModelMetadataKeys.Metrics], Does.Contain("\"epoch\":2").And.Contain("\"stopReason\":\"Completed\""));
     }
 
     [Test]
@@ -42,14 +43,14 @@ public class ExportCommandTests : TempFolderTest
         using (var network = ModelPresets.Create(configuration.Model, 1, 28, 28, 10, seed: 3))
         using (var train = TensorDataset.From(images, Normalization.Estimate(images.Pixels)))
         using (var cancellation = new CancellationTokenSource())
-            Assert.Throws<TrainingInterruptedException>(() => new Trainer(configuration).Fit(network, train, onEpoch: _ => cancellation.Cancel(),
+            Assert.Throws<TrainingInterruptedException>(() => new Trainer(configuration, [new EpochProgress(_ => cancellation.Cancel())]).Fit(network, train,
                 checkpoint: new CheckpointOptions(checkpoint), cancellation: cancellation.Token));
 
         var export = CliRun.Of("export", checkpoint);
         Assert.That(export.ExitCode, Is.EqualTo(0), export.Error);
         Assert.That(export.Output, Does.Contain("1 epoch(s) done, continuing with epoch 2; exporting the weights of epoch 1"));
         using var classifier = OnnxClassifier.Load(Path.Combine(Folder, "running.onnx"));
-        Assert.That(classifier.Metadata[ModelMetadataKeys.Metrics], Does.Contain("\"epoch\":1").And.Contain("\"stopReason\":\"in progress\""));
+        Assert.That(classifier.Metadata[ModelMetadataKeys.Metrics], Does.Contain("\"epoch\":1").And.Contain("\"stopReason\":\"InProgress\""));
     }
 
     [Test]

@@ -55,7 +55,8 @@ public class OnnxExporterTests
         {
             ClassNames = ["x", "y", "z"],
             Normalization = new Normalization(0.25f, 0.5f),
-            Metadata = new Dictionary<string, string> { [ModelMetadataKeys.TrainingConfiguration] = "{\"dropout\":0.2}" },
+            TrainingConfiguration = "{\"dropout\":0.2}",
+            Metadata = new Dictionary<string, string> { ["app.owner"] = "team-a" },
         });
         var metadata = proto.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
         Assert.That(JsonSerializer.Deserialize<string[]>(metadata[ModelMetadataKeys.ClassNames]), Is.EqualTo(new[] { "x", "y", "z" }));
@@ -64,10 +65,20 @@ public class OnnxExporterTests
         Assert.That(metadata[ModelMetadataKeys.Normalization], Is.EqualTo("{\"mean\":0.25,\"std\":0.5}"));
         Assert.That(metadata[ModelMetadataKeys.TrainingConfiguration], Is.EqualTo("{\"dropout\":0.2}"));
         Assert.That(metadata[ModelMetadataKeys.WeightsSha256], Is.EqualTo(OnnxWeights.Sha256(proto.Graph)));
+        Assert.That(metadata["app.owner"], Is.EqualTo("team-a"), "an app's own entries are written as given");
         Assert.That(proto.MetadataProps.Select(p => p.Key), Is.Ordered.Using((IComparer<string>)StringComparer.Ordinal));
         Assert.That(proto.ProducerName, Is.EqualTo("OnnxReg"));
         Assert.That(proto.IrVersion, Is.EqualTo(8));
         Assert.That(proto.OpsetImport.Single().Version, Is.EqualTo(13));
+    }
+
+    [Test]
+    public void MetadataKeysOfTheModelDescription_AreRefusedAsFreeFormEntries()
+    {
+        using var model = nn.Sequential(("fc", nn.Linear(4, 3)));
+        var e = Assert.Throws<ArgumentException>(() => new OnnxExporter().Export(model, [4],
+            new ExportOptions { Metadata = new Dictionary<string, string> { [ModelMetadataKeys.Metrics] = "{}" } }));
+        Assert.That(e!.Message, Does.Contain("'onnxreg.metrics' belongs to the model description"));
     }
 
     [Test]

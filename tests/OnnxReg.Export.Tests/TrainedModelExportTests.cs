@@ -80,7 +80,7 @@ public class TrainedModelExportTests
         double maxDifference = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
         Assert.That(maxDifference, Is.LessThanOrEqualTo(1e-4));
         for (int i = 0; i < n; i++)
-            Assert.That(Evaluator.ArgMax(actual.AsSpan(i * 10, 10)), Is.EqualTo(Evaluator.ArgMax(expected.AsSpan(i * 10, 10))), $"image {i}");
+            Assert.That(ClassifierMath.ArgMax(actual.AsSpan(i * 10, 10)), Is.EqualTo(ClassifierMath.ArgMax(expected.AsSpan(i * 10, 10))), $"image {i}");
 
         // Batch sizes 1 and 257 run against the same file.
         var one = classifier.PredictLogits(inputs.AsSpan(0, 784), 1);

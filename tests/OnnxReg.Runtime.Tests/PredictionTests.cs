@@ -141,8 +141,8 @@ public class PredictionTests
                 int i = (thread * 7 + n) % test.Count;
                 var got = classifier.Predict(test.Pixels.AsSpan(i * 784, 784)).Probabilities;
                 classifier.PreparePixels(test.Pixels.AsSpan(i * 784, 784), inputs);
-                classifier.PredictLogits(inputs, 1, logits);
-                if (!got.SequenceEqual(expected[i]) || Evaluator.ArgMax(logits) != Evaluator.ArgMax(expected[i])) Interlocked.Increment(ref mismatches);
+                classifier.Run(inputs, 1, logits);
+                if (!got.SequenceEqual(expected[i]) || ClassifierMath.ArgMax(logits) != ClassifierMath.ArgMax(expected[i])) Interlocked.Increment(ref mismatches);
             }
         });
         Round(200); // warm-up: thread pools, bindings, pooled buffers
@@ -165,9 +165,9 @@ public class PredictionTests
         {
             var inputs = new float[batch * 784];
             var outputs = new float[batch * 10];
-            for (int i = 0; i < 5; i++) classifier.PredictLogits(inputs, batch, outputs);
+            for (int i = 0; i < 5; i++) classifier.Run(inputs, batch, outputs);
             long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++) classifier.PredictLogits(inputs, batch, outputs);
+            for (int i = 0; i < 100; i++) classifier.Run(inputs, batch, outputs);
             double perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 100.0;
             // ONNX Runtime's own Run allocates a few hundred bytes of bookkeeping; a copied buffer would be ≥ 3 KB
             // at batch 1 and ≥ 800 KB at batch 256.

@@ -28,7 +28,7 @@ public static class BenchmarkSuite
             Table(md, $"Whole epochs through the trainer: augmentation, penalties and checkpointing against none (median of {settings.EpochRepetitions} interleaved repetitions of {settings.EpochsPerRepetition} epochs; times per repetition)",
                 ["model", "variant", "epoch without", "epoch with", "overhead", "target"], TrainingBenchmarks.EpochOverheads(settings, train, folder));
             log?.Invoke("inference");
-            Table(md, "Inference: runtime library (`OnnxClassifier.PredictLogits`) vs ONNX Runtime called directly (same session options, OrtValues made once) vs TorchSharp eval mode",
+            Table(md, "Inference: runtime library (`OnnxClassifier.Run`) vs ONNX Runtime called directly (same session options, OrtValues made once) vs TorchSharp eval mode",
                 ["model", "batch", "runtime library (median)", "runtime p99", "direct ORT (median)", "direct p99", "TorchSharp eval", "runtime / direct time (target ≤ 1.10)", "TorchSharp / runtime", "managed bytes per call (runtime / direct)"],
                 InferenceBenchmarks.Run(settings, data.Test, folder));
             log?.Invoke("export");

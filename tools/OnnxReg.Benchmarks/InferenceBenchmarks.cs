@@ -33,7 +33,7 @@ public static class InferenceBenchmarks
                 var outputs = new float[batch * 10];
                 using var direct = new DirectRunner(session, inputs, outputs, batch);
                 using var torchInput = tensor(inputs, [batch, 1, 28, 28]);
-                Action runtime = () => classifier.PredictLogits(inputs, batch, outputs);
+                Action runtime = () => classifier.Run(inputs, batch, outputs);
                 Action engine = direct.Run;
                 Action torchEval = () =>
                 {

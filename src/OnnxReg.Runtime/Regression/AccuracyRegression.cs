@@ -56,7 +56,7 @@ public static class AccuracyRegression
             throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, $"Tolerance must be in [0, 1). Received: {tolerance}.");
         using var model = OnnxClassifier.Load(modelPath);
         var now = Evaluator.Evaluate(model, data);
-        var baseline = new AccuracyBaseline(Path.GetFileName(modelPath), model.Metadata.GetValueOrDefault(ModelMetadataKeys.Command), dataDescription,
+        var baseline = new AccuracyBaseline(Path.GetFileName(modelPath), model.Description.Command, dataDescription,
             now.Count, now.Accuracy, now.MeanLoss, OnnxFile.WeightsSha256(modelPath), tolerance, OnnxRuntimeVersion);
         baseline.Save(baselinePath ?? AccuracyBaseline.PathFor(modelPath));
         return baseline;

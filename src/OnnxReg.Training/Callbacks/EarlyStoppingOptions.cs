@@ -28,8 +28,7 @@ public sealed record EarlyStoppingOptions(
 {
     /// <summary>The mode after resolving <see cref="MonitorMode.Auto"/>.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public MonitorMode ResolvedMode => Mode != MonitorMode.Auto ? Mode
-        : Monitor.Contains("acc", StringComparison.OrdinalIgnoreCase) ? MonitorMode.Max : MonitorMode.Min;
+    public MonitorMode ResolvedMode => MetricMonitor.ResolveMode(Monitor, Mode);
 
     /// <summary>Checks every value.</summary>
     /// <exception cref="ArgumentException">A value is out of range or the metric is unknown.</exception>

@@ -17,4 +17,7 @@ public enum StopReason
 
     /// <summary>A training batch produced a NaN or infinite loss, or one above <see cref="Trainer.ExplodedLoss"/> (diverged).</summary>
     NonFiniteLoss,
+
+    /// <summary>A user's callback asked training to stop (its <see cref="StopRequest.Detail"/> says why).</summary>
+    RequestedByCallback,
 }

@@ -15,7 +15,8 @@ namespace OnnxReg.Training.Checkpoints;
 internal static class CheckpointFormat
 {
     private static readonly byte[] Magic = "ONNXREG-CHECKPOINT"u8.ToArray();
-    public const int Version = 1;
+    // 2: callbacks keep their own state (early stopping's is no longer header fields of its own).
+    public const int Version = 2;
     private const int HashLength = 32;
 
     public static byte[] Write(Action<BinaryWriter> body)
@@ -57,7 +58,7 @@ internal static class CheckpointFormat
             throw NotACheckpoint(path);
         int version = BitConverter.ToInt32(bytes, Magic.Length);
         if (version != Version)
-            throw new InvalidDataException($"The checkpoint '{path}' has format version {version}; this OnnxReg reads version {Version}. Delete it to start training over.");
+            throw new InvalidDataException($"The checkpoint '{path}' has format version {version}; this OnnxReg reads version {Version}. Delete it to start training over, or use the OnnxReg that wrote it to finish or export that run.");
         var body = bytes.AsSpan(0, bytes.Length - HashLength);
         if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - HashLength)))
             throw new InvalidDataException($"The checkpoint '{path}' is damaged (its checksum does not match; was it truncated or edited?). Delete it to start training over.");

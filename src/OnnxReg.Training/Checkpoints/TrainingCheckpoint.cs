@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using OnnxReg.Data;
 using OnnxReg.Data.IO;
@@ -52,6 +53,9 @@ public sealed class TrainingCheckpoint : IDisposable
     /// <summary>True when training had ended (all epochs, or a stop) when this was written; resuming only finishes up.</summary>
     public bool Finished => Header.StopReason is not null;
 
+    /// <summary>How the run ended, or null while it is still in progress.</summary>
+    public StopReason? StopReason => Header.StopReason;
+
     /// <summary>The metrics of every completed epoch.</summary>
     public IReadOnlyList<EpochMetrics> Epochs => Header.Epochs;
 
@@ -78,7 +82,7 @@ public sealed class TrainingCheckpoint : IDisposable
     /// The epoch whose weights <see cref="CopyKeptWeightsInto"/> gives: early stopping's best epoch when it restores
     /// best weights and has one, otherwise the last completed epoch; null if no epoch completed yet.
     /// </summary>
-    public int? KeptEpoch => KeepsBestWeights ? Header.BestEpoch : Epochs.Count > 0 ? Epochs[^1].Epoch : null;
+    public int? KeptEpoch => KeepsBestWeights ? Header.BestWeightsEpoch : Epochs.Count > 0 ? Epochs[^1].Epoch : null;
 
     // As training ends: early stopping's best weights if it restores them and has some, else the last completed epoch's.
     private bool KeepsBestWeights => Configuration.EarlyStopping is { RestoreBestWeights: true } && BestWeights is not null;
@@ -203,9 +207,10 @@ internal sealed record CheckpointHeader
     public double PenaltySum { get; init; }
     public long Correct { get; init; }
     public required List<EpochMetrics> Epochs { get; init; }
-    public double? BestValue { get; init; }
-    public int? BestEpoch { get; init; }
-    public int Wait { get; init; }
+    /// <summary>Each checkpointed callback's state, by its <see cref="ICheckpointedCallback.StateKey"/>.</summary>
+    public required Dictionary<string, JsonObject> Callbacks { get; init; }
+    /// <summary>The epoch whose weights the best-weights section holds (early stopping's best), or null without it.</summary>
+    public int? BestWeightsEpoch { get; init; }
     public required LearningRateScheduleState Schedule { get; init; }
     public long AugmentationBatches { get; init; }
     public StopReason? StopReason { get; init; }
@@ -226,8 +231,8 @@ internal sealed record CheckpointHeader
         Require(Epoch >= 1 && Epoch <= epochs + 1, $"epoch {Epoch} (the run has {epochs})");
         Require(BatchCount >= 1 && BatchesDone >= 0 && BatchesDone < BatchCount, $"batch {BatchesDone} of {BatchCount}");
         Require(Epochs is not null && Epochs.Count == Epoch - 1 && Epochs.Select((e, i) => e.Epoch == i + 1).All(ok => ok), "the finished epochs are not numbered 1 to epoch − 1");
-        Require(BestEpoch is null || BestEpoch >= 1 && BestEpoch <= Epochs!.Count, $"best epoch {BestEpoch}");
-        Require(Wait >= 0 && Wait <= Epoch, $"patience count {Wait}");
+        Require(BestWeightsEpoch is null || BestWeightsEpoch >= 1 && BestWeightsEpoch <= Epochs!.Count, $"best epoch {BestWeightsEpoch}");
+        Require(Callbacks is not null && Callbacks.Values.All(state => state is not null), "callback states");
         Require(Correct >= 0 && Correct <= (long)BatchesDone * configuration.Training.BatchSize, $"running correct count {Correct}");
         Require(double.IsFinite(LossSum) && double.IsFinite(PenaltySum), "running sums are not finite");
         Require(AugmentationBatches >= 0, $"augmentation batch count {AugmentationBatches}");

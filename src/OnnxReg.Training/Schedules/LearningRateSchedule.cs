@@ -1,3 +1,5 @@
+using OnnxReg.Training.Callbacks;
+
 namespace OnnxReg.Training.Schedules;
 
 /// <summary>Computes the learning rate of each epoch; for reduce-on-plateau it watches the metrics epoch by epoch.</summary>
@@ -6,7 +8,7 @@ public sealed class LearningRateSchedule
     private readonly LearningRateScheduleOptions _options;
     private readonly double _initial;
     private readonly int _epochs;
-    private readonly bool _lowerIsBetter;
+    private readonly MetricMonitor _monitor;
     private double _current;
     private double _best;
     private int _badEpochs;
@@ -19,8 +21,9 @@ public sealed class LearningRateSchedule
         _options = options;
         _initial = _current = initialLearningRate;
         _epochs = epochs;
-        _lowerIsBetter = !options.Monitor.Contains("acc", StringComparison.OrdinalIgnoreCase);
-        _best = _lowerIsBetter ? double.PositiveInfinity : double.NegativeInfinity;
+        // The direction rule is early stopping's; the threshold is relative, as in PyTorch's ReduceLROnPlateau.
+        _monitor = new MetricMonitor(options.Monitor, MonitorMode.Auto, options.Threshold, ImprovementThreshold.Relative);
+        _best = _monitor.Worst;
     }
 
     /// <summary>The learning rate for 1-based <paramref name="epoch"/>.</summary>
@@ -41,13 +44,15 @@ public sealed class LearningRateSchedule
         }
     }
 
-    /// <summary>Feeds an epoch's metrics (reduce-on-plateau lowers the rate for the next epoch after <c>patience</c> bad epochs).</summary>
+    /// <summary>Feeds an epoch's metrics (reduce-on-plateau lowers the rate for the next epoch after <c>patience</c> bad
+    /// epochs). A NaN or infinite value counts as neither better nor worse: early stopping is the guard against those.</summary>
+    /// <exception cref="Data.OnnxRegException">The epoch did not report the watched metric.</exception>
     public void Observe(EpochMetrics metrics)
     {
         if (_options.Kind != LearningRateScheduleKind.ReduceOnPlateau) return;
-        if (metrics.Get(_options.Monitor) is not double value || !double.IsFinite(value)) return;
-        bool better = _lowerIsBetter ? value < _best * (1 - _options.Threshold) : value > _best * (1 + _options.Threshold);
-        if (better || double.IsInfinity(_best))
+        double value = _monitor.Read(metrics, "The plateau schedule");
+        if (!double.IsFinite(value)) return;
+        if (_monitor.IsImprovement(value, _best) || double.IsInfinity(_best))
         {
             _best = value;
             _badEpochs = 0;

@@ -21,8 +21,8 @@ public class EarlyStoppingTests
         using var model = nn.Linear(1, 1);
         callback.OnTrainBegin(model);
         for (int i = 0; i < values.Length; i++)
-            if (callback.OnEpochEnd(model, Epoch(i + 1, values[i], options.Monitor)) is StopReason reason)
-                return (i + 1, reason, callback);
+            if (callback.OnEpochEnd(model, Epoch(i + 1, values[i], options.Monitor)) is { } request)
+                return (i + 1, request.Reason, callback);
         return (null, null, callback);
     }
 
@@ -142,5 +142,52 @@ public class EarlyStoppingTests
     {
         var e = Assert.Throws<ArgumentException>(() => new EarlyStopping(new EarlyStoppingOptions(Monitor: "val_f1")));
         Assert.That(e!.Message, Does.Contain("'val_f1'").And.Contain("val_accuracy"));
+    }
+
+    [Test]
+    public void StopRequest_SaysWhichMetricAndHowLong_InWords()
+    {
+        var callback = new EarlyStopping(new EarlyStoppingOptions(Patience: 2, Baseline: 0.5));
+        using var model = nn.Linear(1, 1);
+        callback.OnTrainBegin(model);
+        StopRequest? request = null;
+        foreach (var (epoch, loss) in new[] { (1, 0.9), (2, 0.8), (3, 0.7) })
+            request ??= callback.OnEpochEnd(model, Epoch(epoch, loss));
+        Assert.That(request, Is.EqualTo(new StopRequest(StopReason.NoImprovement, "early stopping at epoch 2: val_loss did not improve on the baseline 0.5 for 2 epoch(s)")));
+    }
+
+    [Test]
+    public void SavedState_RestoredIntoANewCallback_StopsAtTheSameEpochAsAnUninterruptedRun()
+    {
+        double[] losses = [0.9, 0.5, 0.6, 0.55, 0.7, 0.8];
+        var options = new EarlyStoppingOptions(Patience: 3, MinDelta: 0.01);
+        var (uninterrupted, _, _) = Run(options, losses);
+        Assert.That(uninterrupted, Is.EqualTo(5), "0.5 at epoch 2, then three epochs that do not beat 0.49");
+
+        using var model = nn.Linear(1, 1);
+        using var first = new EarlyStopping(options);
+        first.OnTrainBegin(model);
+        for (int e = 1; e <= 3; e++) Assert.That(first.OnEpochEnd(model, Epoch(e, losses[e - 1])), Is.Null);
+        var state = first.SaveState();
+        Assert.That(state.ToJsonString(), Is.EqualTo("{\"bestValue\":0.5,\"bestEpoch\":2,\"wait\":1}"));
+
+        using var resumed = new EarlyStopping(options);
+        resumed.OnTrainBegin(model);
+        resumed.RestoreState(state, epochsDone: 3);
+        Assert.That(resumed.OnEpochEnd(model, Epoch(4, losses[3])), Is.Null);
+        Assert.That(resumed.OnEpochEnd(model, Epoch(5, losses[4]))?.Reason, Is.EqualTo(StopReason.NoImprovement));
+    }
+
+    [TestCase("{\"bestValue\":0.5,\"bestEpoch\":9,\"wait\":0}", "best epoch 9 is out of range (1 to 3)")]
+    [TestCase("{\"bestValue\":0.5,\"bestEpoch\":2,\"wait\":1000000}", "patience count 1000000 is out of range (0 to 3)")]
+    [TestCase("{\"bestValue\":0.5,\"bestEpoch\":null,\"wait\":0}", "best value and best epoch do not go together")]
+    [TestCase("{\"bestValue\":\"x\",\"bestEpoch\":1,\"wait\":0}", "state is malformed")]
+    [TestCase("{\"bestValue\":0.5,\"bestEpoch\":1}", "has no patience count")]
+    public void RestoredStateOutOfRange_IsRefused_AndLeavesTheCallbackAsItWas(string json, string expected)
+    {
+        using var callback = new EarlyStopping(new EarlyStoppingOptions());
+        var e = Assert.Throws<InvalidDataException>(() => callback.RestoreState(System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject(), epochsDone: 3));
+        Assert.That(e!.Message, Does.Contain(expected));
+        Assert.That((callback.BestValue, callback.BestEpoch, callback.Wait), Is.EqualTo((double.PositiveInfinity, (int?)null, 0)));
     }
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Text.Json;
 using OnnxReg.Data;
 using OnnxReg.Data.IO;
+using OnnxReg.Pipeline;
 using OnnxReg.Training;
 using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Models;
@@ -37,37 +37,12 @@ internal static class ExportCommand
             using var outputLock = OutputLock.Acquire(outputPath, CommandLine.Format(parse.Tokens.Select(t => t.Value)));
 
             using var saved = TrainingCheckpoint.Load(path);
-            var configuration = saved.Configuration;
-            var (channels, height, width) = saved.ImageShape;
-            int kept = saved.KeptEpoch
-                ?? throw new CliException($"checkpoint {path} was written before any epoch completed; there are no trained weights to export yet");
+            if (saved.KeptEpoch is not int kept)
+                throw new CliException($"checkpoint {path} was written before any epoch completed; there are no trained weights to export yet");
             var test = DatasetSource.LoadTest(parse.GetValue(data)!);
-            if ((test.Channels, test.Height, test.Width) != (channels, height, width) || test.ClassNames.Count != saved.ClassNames.Count)
-                throw new CliException(
-                    $"--data {parse.GetValue(data)} has {test.Channels}×{test.Height}×{test.Width} images in {test.ClassNames.Count} classes, but the checkpoint was trained on {channels}×{height}×{width} images in {saved.ClassNames.Count} classes; pass the data it was trained on");
             console.Line($"checkpoint {path}: {saved.Describe()}; exporting the weights of epoch {kept}");
-
-            using var network = ModelPresets.Create(configuration.Model, channels, height, width, saved.ClassNames.Count, configuration.Training.Seed);
-            saved.CopyKeptWeightsInto(network);
-            network.eval();
-            using var testTensors = TensorDataset.From(test, saved.Normalization);
-            var metrics = saved.Epochs.Single(e => e.Epoch == kept);
-            var exportOptions = options with
-            {
-                ClassNames = saved.ClassNames,
-                Normalization = saved.Normalization,
-                Metadata = new Dictionary<string, string>
-                {
-                    [ModelMetadataKeys.TrainingConfiguration] = configuration.ToCompactJson(),
-                    [ModelMetadataKeys.Metrics] = JsonSerializer.Serialize(new
-                    {
-                        epoch = kept, trainLoss = metrics.TrainLoss, trainAccuracy = metrics.TrainAccuracy,
-                        validationLoss = metrics.ValidationLoss, validationAccuracy = metrics.ValidationAccuracy,
-                        stopReason = saved.Finished ? "finished" : "in progress", checkpoint = Path.GetFileName(path),
-                    }),
-                },
-            };
-            VerifiedExport.Run(console, network, outputPath, exportOptions, test, testTensors);
+            var model = RunPipeline.ExportCheckpoint(saved, test, outputPath, options);
+            VerifiedModelDisplay.Show(console, model, options.SoftmaxOutput);
             return CliApp.Success;
         });
         return command;

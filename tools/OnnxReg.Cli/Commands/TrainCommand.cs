@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Text.Json;
 using OnnxReg.Data;
 using OnnxReg.Data.IO;
 using OnnxReg.Export;
+using OnnxReg.Pipeline;
 using OnnxReg.Training;
 using OnnxReg.Training.Callbacks;
 using OnnxReg.Training.Checkpoints;
@@ -78,61 +78,44 @@ internal static class TrainCommand
         var pair = DatasetSource.Load(request.Data);
         var available = request.TrainSize > 0 ? pair.Train.Take(request.TrainSize) : pair.Train;
         var (trainImages, validationImages) = DatasetSplit.TrainValidation(available, request.ValidationFraction, configuration.Training.Seed);
-        var normalization = Normalization.Estimate(trainImages.Pixels);
+        using var data = RunData.Prepare(request.Data, pair.Description, trainImages, validationImages, pair.Test);
         var options = configuration.Training;
         console.Line($"data: {pair.Description}; training on {trainImages.Count:N0}, validating on {validationImages.Count:N0}, testing on {pair.Test.Count:N0}");
         console.Line($"model: {configuration.Model.Preset.ToString().ToLowerInvariant()}; {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, up to {options.Epochs} epochs, seed {options.Seed}");
         console.Line($"regularization: {RunDescription.Regularization(configuration)}");
         if (resuming is not null) console.Line(resuming);
 
-        using var network = ModelPresets.Create(configuration.Model, trainImages.Channels, trainImages.Height, trainImages.Width, trainImages.ClassNames.Count, options.Seed, options.BatchSize);
-        using var train = TensorDataset.From(trainImages, normalization);
-        using var validation = TensorDataset.From(validationImages, normalization);
-        using var test = TensorDataset.From(pair.Test, normalization);
-
-        TrainingHistory history;
+        var historyPath = HistoryPath(request.Output);
+        var run = new RunRequest(configuration, request.Output)
+        {
+            Export = request.Export,
+            Command = request.CommandLine,
+            Checkpoint = new CheckpointOptions(request.Checkpoint, request.Resume ? ResumeMode.Required : ResumeMode.Never),
+            Callbacks = [new EpochProgress(epoch => console.Line(RunDescription.Epoch(epoch, options.Epochs)))],
+            VerifyOn = VerificationSplit.Test,
+        };
+        RunOutcome outcome;
         try
         {
-            history = new Trainer(configuration).Fit(network, train, validation.Count > 0 ? validation : null, epoch => console.Line(RunDescription.Epoch(epoch, options.Epochs)),
-                new CheckpointOptions(request.Checkpoint, request.Resume ? ResumeMode.Required : ResumeMode.Never), cancellation);
+            outcome = RunPipeline.Run(run, data, cancellation);
         }
         catch (TrainingInterruptedException e)
         {
             throw new CliInterruptedException(
                 $"interrupted in epoch {e.Epoch} after batch {e.BatchesDone} of {e.BatchCount}; checkpoint saved to {request.Checkpoint}; resume with: {request.CommandLine} --resume", e);
         }
-        console.Line($"stopped: {history.StopDetail}" + (history.RestoredEpoch is int restored ? $"; restored the best weights, from epoch {restored}" : ""));
-        if (history.Epochs.Count == 0)
-            throw new CliException($"training failed before completing an epoch: {history.StopDetail}; nothing was exported");
-        var historyPath = HistoryPath(request.Output);
-        // After a divergence only a restored best epoch is worth exporting: the last finite epoch is usually already
-        // ruined (huge weights), so the run fails, keeping its history and its last good checkpoint for inspection.
-        if (history.StopReason == StopReason.NonFiniteLoss && history.RestoredEpoch is null)
+        catch (TrainingDivergedException e) when (e.History is { } history)
         {
-            history.Save(historyPath);
-            throw new CliException($"training diverged: {history.StopDetail}; nothing was exported, and {request.Checkpoint} keeps the last good epoch. Lower --lr, or add --early-stopping to export the best epoch");
+            console.Line($"stopped: {history.StopDetail}");
+            if (history.Epochs.Count > 0) history.Save(historyPath);
+            throw new CliException(history.Epochs.Count == 0 ? e.Message
+                : $"{e.Message}, and {request.Checkpoint} keeps the last good epoch. Lower --lr, or add --early-stopping to export the best epoch");
         }
-
-        var kept = history.Kept;
-        var exportOptions = request.Export with
-        {
-            ClassNames = trainImages.ClassNames,
-            Normalization = normalization,
-            Metadata = new Dictionary<string, string>
-            {
-                [ModelMetadataKeys.TrainingConfiguration] = configuration.ToCompactJson(),
-                [ModelMetadataKeys.Command] = request.CommandLine,
-                [ModelMetadataKeys.Metrics] = JsonSerializer.Serialize(new
-                {
-                    epoch = kept.Epoch, trainLoss = kept.TrainLoss, trainAccuracy = kept.TrainAccuracy,
-                    validationLoss = kept.ValidationLoss, validationAccuracy = kept.ValidationAccuracy,
-                    stopReason = history.StopReason.ToString(), data = request.Data, trainImages = trainImages.Count,
-                }),
-            },
-        };
-        VerifiedExport.Run(console, network, request.Output, exportOptions, pair.Test, test);
+        var trained = outcome.History;
+        console.Line($"stopped: {trained.StopDetail}" + (trained.RestoredEpoch is int restored ? $"; restored the best weights, from epoch {restored}" : ""));
+        VerifiedModelDisplay.Show(console, outcome.Model, request.Export.SoftmaxOutput);
         // Written after the model, so an export that fails or is killed leaves the previous model beside its own history.
-        history.Save(historyPath);
+        trained.Save(historyPath);
         console.Line($"history in {historyPath}; checkpoint in {request.Checkpoint}");
         return CliApp.Success;
     }

@@ -2,7 +2,8 @@ namespace OnnxReg.Data;
 
 /// <summary>
 /// The <c>metadata_props</c> keys OnnxReg writes into exported models and the runtime reads back, so a model
-/// file carries what an app needs to feed it. Values are strings; lists and records are JSON.
+/// file carries what an app needs to feed it. Values are strings; lists and records are JSON. Only
+/// <see cref="ModelDescriptionCodec"/> writes and reads them.
 /// </summary>
 public static class ModelMetadataKeys
 {
@@ -36,4 +37,7 @@ public static class ModelMetadataKeys
 
     /// <summary>SHA-256 (hex) of the exported weights, in graph order.</summary>
     public const string WeightsSha256 = "onnxreg.weights_sha256";
+
+    /// <summary>The model description schema's version, a whole number; absent means 1 (see <see cref="ModelDescription.CurrentSchemaVersion"/>).</summary>
+    public const string SchemaVersion = "onnxreg.schema_version";
 }

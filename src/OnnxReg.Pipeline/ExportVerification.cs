@@ -4,7 +4,7 @@ using OnnxReg.Runtime;
 using OnnxReg.Training;
 using static TorchSharp.torch;
 
-namespace OnnxReg.Study;
+namespace OnnxReg.Pipeline;
 
 /// <summary>
 /// Compares an exported model, fed as an app feeds it (raw pixels prepared by the runtime library), with the network
@@ -17,36 +17,39 @@ public static class ExportVerification
 
     /// <summary>
     /// Exports <paramref name="network"/> to <paramref name="path"/>, but writes the file only after ONNX Runtime has
-    /// loaded the complete temporary file and its outputs on <paramref name="images"/> match the network's within
-    /// <see cref="Tolerance"/>. <paramref name="onVerified"/> sees the verified model before the rename.
+    /// loaded the complete temporary file and its outputs on <paramref name="split"/> match the network's within
+    /// <see cref="Tolerance"/>; the file is measured on that split while it is loaded.
     /// </summary>
-    /// <returns>The largest output difference measured.</returns>
     /// <exception cref="ExportMismatchException">The export disagrees with the network; nothing was written.</exception>
-    public static double ExportVerified(nn.Module<Tensor, Tensor> network, long[] sampleShape, string path, ExportOptions options,
-        ImageDataset images, TensorDataset normalized, Action<OnnxClassifier>? onVerified = null)
+    public static VerifiedModel ExportVerified(nn.Module<Tensor, Tensor> network, string path, ExportOptions options, PreparedSplit split)
     {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(split);
+        var images = split.Images;
+        var torchSharp = Trainer.Evaluate(network, split.Tensors);
         double difference = 0;
-        new OnnxExporter().Export(network, sampleShape, path, options, verify: temporary =>
+        EvaluationResult? measured = null;
+        new OnnxExporter().Export(network, [images.Channels, images.Height, images.Width], path, options, verify: temporary =>
         {
             using var candidate = OnnxClassifier.Load(temporary);
-            difference = MaxOutputDifference(network, candidate, images, normalized);
+            difference = MaxOutputDifference(network, candidate, split);
             if (difference > Tolerance)
                 throw new ExportMismatchException(
                     $"The exported model disagrees with the trained network: max |output difference| {difference:0.00e+00} > {Tolerance:0e+00} on {images.Count:N0} images; nothing was written to '{path}'.");
-            onVerified?.Invoke(candidate);
+            measured = Evaluator.Evaluate(candidate, images);
         });
-        return difference;
+        return new VerifiedModel(path, difference, split.Name, images.Count, torchSharp, measured!);
     }
 
-    /// <summary>The largest |difference| between the two outputs over <paramref name="images"/> (logits, or
-    /// probabilities for a model exported with a softmax output). <paramref name="normalized"/> holds the same
-    /// images as the network takes them.</summary>
-    public static double MaxOutputDifference(nn.Module<Tensor, Tensor> network, OnnxClassifier classifier, ImageDataset images, TensorDataset normalized)
+    /// <summary>The largest |difference| between the two outputs over the split's images (logits, or probabilities
+    /// for a model exported with a softmax output): the network takes the split's tensors, the classifier the raw
+    /// pixels prepared as its description says.</summary>
+    public static double MaxOutputDifference(nn.Module<Tensor, Tensor> network, OnnxClassifier classifier, PreparedSplit split)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(classifier);
-        ArgumentNullException.ThrowIfNull(images);
-        ArgumentNullException.ThrowIfNull(normalized);
+        ArgumentNullException.ThrowIfNull(split);
+        var (images, normalized) = (split.Images, split.Tensors);
         network.eval();
         int batchSize = classifier.FixedBatchSize ?? 256;
         int sampleSize = images.SampleSize;
@@ -61,7 +64,7 @@ public static class ExportVerification
             var logits = network.forward(normalized.Images.narrow(0, start, length));
             var expected = (classifier.OutputsProbabilities ? logits.softmax(1) : logits).contiguous().data<float>().ToArray();
             classifier.PreparePixels(images.Pixels.AsSpan(start * sampleSize, length * sampleSize), inputs);
-            classifier.PredictLogits(inputs.AsSpan(0, length * sampleSize), length, outputs);
+            classifier.Run(inputs.AsSpan(0, length * sampleSize), length, outputs);
             for (int i = 0; i < expected.Length; i++)
                 max = Math.Max(max, Math.Abs(expected[i] - outputs[i]));
         }
