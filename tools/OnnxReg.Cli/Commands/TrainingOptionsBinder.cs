@@ -50,7 +50,8 @@ internal sealed class TrainingOptionsBinder
     public Option<double?> DivergenceThreshold { get; } = new("--divergence-threshold") { Description = "Early stopping: stop at once when the metric is worse than this [default: none]" };
     public Option<string> Augment { get; } = new("--augment")
     {
-        Description = "Augmentations, comma-separated NAME[=ARGS][@P]: hflip, vflip, rotate=DEG, scale=MIN:MAX, translate=FRAC, crop=PAD, erase[=MIN:MAX], noise=STD, mixup[=ALPHA], cutmix[=ALPHA]; e.g. hflip,rotate=10,scale=0.9:1.1",
+        // Listed from the registry, so a new technique appears in --help without touching this file.
+        Description = $"Augmentations, comma-separated NAME[=ARGS][@P]: {string.Join(", ", AugmentationRegistry.All.Select(t => t.Usage))}; e.g. hflip,rotate=10,scale=0.9:1.1",
         DefaultValueFactory = _ => "none",
     };
     public Option<string> Schedule { get; } = new("--lr-schedule") { Description = "Learning-rate schedule: constant, cosine or plateau", DefaultValueFactory = _ => "constant" };

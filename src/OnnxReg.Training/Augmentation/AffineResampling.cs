@@ -1,0 +1,60 @@
+using static TorchSharp.torch;
+
+namespace OnnxReg.Training.Augmentation;
+
+/// <summary>Each sample's affine transform, as the geometric techniques draw it: rotation angle (radians), zoom factor,
+/// and shift (in normalized [-1, 1] coordinates). Starts as the identity.</summary>
+internal sealed class AffineParameters
+{
+    internal AffineParameters(long count, long height, long width)
+    {
+        (Count, Height, Width) = (count, height, width);
+        Angle = zeros(count);
+        Scale = ones(count);
+        ShiftX = zeros(count);
+        ShiftY = zeros(count);
+    }
+
+    /// <summary>Samples in the batch.</summary>
+    public long Count { get; }
+
+    /// <summary>Image height in pixels.</summary>
+    public long Height { get; }
+
+    /// <summary>Image width in pixels.</summary>
+    public long Width { get; }
+
+    /// <summary>Rotation per sample, in radians.</summary>
+    public Tensor Angle { get; internal set; }
+
+    /// <summary>Zoom per sample (above 1 enlarges the content).</summary>
+    public Tensor Scale { get; internal set; }
+
+    /// <summary>Horizontal shift per sample, in normalized coordinates (2 = the full width).</summary>
+    public Tensor ShiftX { get; internal set; }
+
+    /// <summary>Vertical shift per sample, in normalized coordinates.</summary>
+    public Tensor ShiftY { get; internal set; }
+}
+
+/// <summary>
+/// Rotation, scaling, translation and the padded crop applied as one affine resampling per image. They stay fused on
+/// purpose: resampling once per batch is one <c>affine_grid</c> + <c>grid_sample</c> instead of up to four (the cost
+/// of augmentation on small models is kernel launches), and an image is interpolated once, not blurred by each
+/// transform in turn.
+/// </summary>
+internal static class AffineResampling
+{
+    // One affine matrix per sample maps output coordinates to input coordinates (normalized to [-1, 1]):
+    // θ = [R(angle)/scale | shift]. Identity rotation and scale give θ = [I | 0], which grid_sample with
+    // align_corners = false reproduces exactly, so rotate=0 and scale=1 change nothing.
+    public static Tensor Apply(Tensor images, AffineParameters transform, float background)
+    {
+        var cos = transform.Angle.cos().div(transform.Scale);
+        var sin = transform.Angle.sin().div(transform.Scale);
+        var theta = stack([stack([cos, sin.neg(), transform.ShiftX], 1), stack([sin, cos, transform.ShiftY], 1)], 1);
+        var grid = nn.functional.affine_grid(theta, images.shape, align_corners: false);
+        // Sampling (x − background) with zero padding fills uncovered areas with the background value.
+        return nn.functional.grid_sample(images.sub(background), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false).add(background);
+    }
+}

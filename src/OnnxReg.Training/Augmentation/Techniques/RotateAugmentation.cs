@@ -1,0 +1,27 @@
+namespace OnnxReg.Training.Augmentation.Techniques;
+
+/// <summary><c>rotate=DEGREES</c>: rotate by an angle uniform in [−DEGREES, DEGREES] (at most 180).</summary>
+internal sealed class RotateAugmentation : GeometricAugmentation
+{
+    public override string Name => "rotate";
+    public override string Usage => "rotate=DEGREES";
+    public override string Summary => "rotate by an angle uniform in ±DEGREES";
+    public override bool IsEnabled(AugmentationOptions options) => options.Rotate is not null;
+
+    internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability) =>
+        options with { Rotate = new AugmentationOptions.Rotation(Number(item, Required(item, arguments)), probability ?? 1) };
+
+    internal override void Validate(AugmentationOptions options)
+    {
+        Probability(options.Rotate!.P);
+        Positive(options.Rotate.Degrees, "degrees", 180, zeroAllowed: true);
+    }
+
+    internal override string Format(AugmentationOptions options) => $"rotate={F(options.Rotate!.Degrees)}@{F(options.Rotate.P)}";
+
+    internal override void Sample(AugmentationOptions options, AffineParameters transform, AugmentationRandom random)
+    {
+        var r = options.Rotate!;
+        transform.Angle = random.Uniform(transform.Count, -r.Degrees, r.Degrees).mul(Math.PI / 180).mul(random.Chosen(transform.Count, r.P));
+    }
+}

@@ -1,0 +1,32 @@
+namespace OnnxReg.Training.Augmentation.Techniques;
+
+/// <summary><c>scale=MIN:MAX</c>: zoom by a factor uniform in [MIN, MAX] (above 1 enlarges the content).</summary>
+internal sealed class ScaleAugmentation : GeometricAugmentation
+{
+    public override string Name => "scale";
+    public override string Usage => "scale=MIN:MAX";
+    public override string Summary => "zoom by a factor uniform in [MIN, MAX]";
+    public override bool IsEnabled(AugmentationOptions options) => options.Scale is not null;
+
+    internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability)
+    {
+        var (min, max) = Range(item, Required(item, arguments));
+        return options with { Scale = new AugmentationOptions.Scaling(min, max, probability ?? 1) };
+    }
+
+    internal override void Validate(AugmentationOptions options)
+    {
+        var s = options.Scale!;
+        Probability(s.P);
+        if (!(s.Min > 0 && s.Min <= s.Max) || !double.IsFinite(s.Max))
+            throw new ArgumentOutOfRangeException(Name, $"scale: needs 0 < MIN <= MAX; received {s.Min}:{s.Max}.");
+    }
+
+    internal override string Format(AugmentationOptions options) => $"scale={F(options.Scale!.Min)}:{F(options.Scale.Max)}@{F(options.Scale.P)}";
+
+    internal override void Sample(AugmentationOptions options, AffineParameters transform, AugmentationRandom random)
+    {
+        var s = options.Scale!;
+        transform.Scale = random.Uniform(transform.Count, s.Min, s.Max).sub(1).mul(random.Chosen(transform.Count, s.P)).add(1);
+    }
+}
