@@ -36,6 +36,13 @@ public class ExampleAppTests
             Assert.That(files, Has.Some.EqualTo("classify.dll"));
             Assert.That(files, Has.Some.Contains("onnxruntime"));
             Assert.That(files.Where(f => f!.Contains("torch", StringComparison.OrdinalIgnoreCase)), Is.Empty, "no TorchSharp or libtorch file");
+            // Native binaries for this platform only (the default RuntimeIdentifier): no other OS's ONNX Runtime, no runtimes/ tree.
+            string foreign = OperatingSystem.IsWindows() ? ".so" : ".dll";
+            Assert.That(files.Where(f => f!.StartsWith("onnxruntime", StringComparison.Ordinal) || f.StartsWith("libonnxruntime", StringComparison.Ordinal))
+                .Where(f => f!.EndsWith(foreign, StringComparison.Ordinal)), Is.Empty, "no other platform's ONNX Runtime");
+            Assert.That(Directory.Exists(Path.Combine(folder, "runtimes")), Is.False, "native files for every platform would sit under runtimes/");
+            long bytes = Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            Assert.That(bytes, Is.LessThan(100L << 20), $"published app is {bytes / (1 << 20)} MiB; with every platform's ONNX Runtime it was 244 MiB");
 
             var test = DatasetSource.Load(DatasetSource.Embedded).Test;
             var image = Path.Combine(folder, "boot.png");
