@@ -44,6 +44,9 @@ public sealed class OnnxClassifier : IDisposable
     /// <summary>The graph input's name.</summary>
     public string InputName => _session.InputName;
 
+    /// <summary>The graph output's name.</summary>
+    public string OutputName => _session.OutputName;
+
     /// <summary>The shape of one input sample (without the batch dimension), e.g. [1, 28, 28].</summary>
     public IReadOnlyList<int> SampleShape => _session.SampleShape;
 

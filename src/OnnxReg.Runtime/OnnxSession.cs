@@ -32,6 +32,7 @@ internal sealed class OnnxSession : IDisposable
             _inputNames = [inputName];
             _outputNames = [outputName];
             InputName = inputName;
+            OutputName = outputName;
             if (input.Dimensions.Length < 2)
                 throw Invalid(path, $"its input '{inputName}' has rank {input.Dimensions.Length}; a classifier takes a batch dimension plus at least one more");
             if (input.Dimensions.Skip(1).Any(d => d <= 0))
@@ -62,6 +63,7 @@ internal sealed class OnnxSession : IDisposable
 
     public string Path { get; }
     public string InputName { get; }
+    public string OutputName { get; }
     public IReadOnlyList<int> SampleShape { get; }
     public int SampleSize { get; }
     public int ClassCount { get; }

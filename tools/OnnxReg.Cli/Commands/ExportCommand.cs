@@ -2,6 +2,7 @@ using System.CommandLine;
 using OnnxReg.Data;
 using OnnxReg.Data.IO;
 using OnnxReg.Pipeline;
+using OnnxReg.Runtime.Serving;
 using OnnxReg.Training;
 using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Models;
@@ -17,17 +18,31 @@ internal static class ExportCommand
 {
     public static Command Create(CliConsole console)
     {
-        var checkpoint = new Argument<string>("checkpoint") { Description = "A checkpoint written by 'onnxreg train' (NAME.ckpt beside the model)" };
+        var checkpoint = new Argument<string>("checkpoint") { Description = "A checkpoint written by 'onnxreg train' (NAME.ckpt beside the model), or with --triton an exported .onnx model" };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the model [default: the checkpoint path with .onnx]" };
         var data = CommonOptions.Data();
         data.Description = "Data whose test set checks the export and measures it: embedded, fashion-mnist, or a folder; the images must have the checkpoint's shape and classes";
         var exportBinder = new ExportOptionsBinder();
-        var command = new Command("export", "Export a training checkpoint to ONNX (the best or last completed epoch), verified against TorchSharp") { checkpoint, output, data };
+        var triton = new Option<string>("--triton") { Description = "Also write the model into this Triton Inference Server model repository (NAME/1/model.onnx, config.pbtxt, labels.txt)" };
+        var tritonName = new Option<string>("--triton-name") { Description = "The model's name in the Triton repository [default: the model file's name]" };
+        var tritonMaxBatch = new Option<int>("--triton-max-batch") { Description = "Largest batch Triton's dynamic batcher forms (models with a dynamic batch)", DefaultValueFactory = _ => TritonRepository.DefaultMaxBatchSize };
+        var command = new Command("export", "Export a training checkpoint to ONNX (the best or last completed epoch), verified against TorchSharp; or package a model for Triton")
+            { checkpoint, output, data, triton, tritonName, tritonMaxBatch };
         foreach (var option in exportBinder.All) command.Add(option);
         command.SetAction(parse =>
         {
             var options = exportBinder.Bind(parse);
             var path = parse.GetValue(checkpoint)!;
+            var tritonFolder = parse.GetValue(triton);
+            if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && File.Exists(path))
+            {
+                if (tritonFolder is null)
+                    throw new CliException($"{path} is an ONNX model, not a checkpoint: export reads the NAME.ckpt that 'onnxreg train' writes beside the model; to package this model for Triton add --triton DIR");
+                if (parse.GetResult(output) is { Implicit: false })
+                    throw new CliException("--output does not apply when packaging an existing .onnx model for Triton; the model is copied into the repository as it is");
+                WriteTriton(console, path, tritonFolder, parse.GetValue(tritonName), parse.GetValue(tritonMaxBatch));
+                return CliApp.Success;
+            }
             var outputPath = parse.GetValue(output) ?? Path.ChangeExtension(path, ".onnx");
             if (Path.GetFullPath(outputPath) == Path.GetFullPath(path))
                 throw new CliException($"--output must differ from the checkpoint; received {outputPath}");
@@ -43,8 +58,24 @@ internal static class ExportCommand
             console.Line($"checkpoint {path}: {saved.Describe()}; exporting the weights of epoch {kept}");
             var model = RunPipeline.ExportCheckpoint(saved, test, outputPath, options);
             VerifiedModelDisplay.Show(console, model, options.SoftmaxOutput);
+            if (tritonFolder is not null)
+                WriteTriton(console, outputPath, tritonFolder, parse.GetValue(tritonName), parse.GetValue(tritonMaxBatch));
             return CliApp.Success;
         });
         return command;
+    }
+
+    private static void WriteTriton(CliConsole console, string model, string repository, string? name, int maxBatch)
+    {
+        TritonModel written;
+        try
+        {
+            written = TritonRepository.Write(model, repository, name, maxBatch);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"--triton-name/--triton-max-batch: {ErrorMessages.OneLine(e)}");
+        }
+        console.Line($"Triton model '{written.Name}' written to {written.ModelFolder} (1/model.onnx, config.pbtxt, labels.txt); serve it with: tritonserver --model-repository={repository}");
     }
 }
