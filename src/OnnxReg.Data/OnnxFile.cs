@@ -27,6 +27,18 @@ public static class OnnxFile
     {
         UntrustedFile.RequireRegular(path, "model file");
         using var stream = File.OpenRead(path);
+        return CheckLimits(stream, path);
+    }
+
+    /// <summary>The same checks on a model held in <paramref name="stream"/> (read from its position to its end; it must seek).</summary>
+    /// <param name="stream">The model's bytes.</param>
+    /// <param name="name">What to call the model in messages.</param>
+    /// <returns>The model's <c>producer_version</c>, or null.</returns>
+    /// <exception cref="InvalidDataException">The bytes are not protobuf, or their metadata is over a limit.</exception>
+    public static string? CheckLimits(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        string path = name;
         var reader = new WireReader(stream, path);
         long entries = 0, bytes = 0;
         long maxEntries = ResourceLimits.MaxMetadataEntries, maxBytes = ResourceLimits.MaxMetadataBytes;

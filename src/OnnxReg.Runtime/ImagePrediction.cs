@@ -25,6 +25,18 @@ public static class ImagePrediction
         return classifier.Predict(ImageInput.Load(stream, channels, height, width));
     }
 
+    /// <summary>Reads an image from <paramref name="stream"/> asynchronously (an upload, a request body), then
+    /// classifies it; at most as many bytes are read as an image within <see cref="Data.ResourceLimits.MaxImagePixels"/> can need.</summary>
+    /// <exception cref="InvalidDataException">The stream is not a decodable image, is too large, or the model does not take images.</exception>
+    public static async Task<Prediction> PredictImageAsync(this OnnxClassifier classifier, Stream stream, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(classifier);
+        ArgumentNullException.ThrowIfNull(stream);
+        var (channels, height, width) = ImageShape(classifier);
+        using var copy = await ImageInput.CopyBoundedAsync(stream, "stream", cancellation).ConfigureAwait(false);
+        return classifier.Predict(ImageInput.Load(copy, channels, height, width));
+    }
+
     private static (int Channels, int Height, int Width) ImageShape(OnnxClassifier classifier) =>
         classifier.SampleShape is [int channels, int height, int width]
             ? (channels, height, width)

@@ -74,38 +74,89 @@ public sealed class OnnxClassifier : IDisposable
     /// <summary>The fixed batch size the model requires, or null if any batch size runs.</summary>
     public int? FixedBatchSize => _session.FixedBatchSize;
 
-    /// <summary>Loads an ONNX classifier with all of ONNX Runtime's graph optimizations enabled.</summary>
+    /// <summary>The most bytes <see cref="Load(Stream, OnnxClassifierOptions, string)"/> reads: protobuf cannot describe a
+    /// larger ONNX file (external-data models are loaded from their path).</summary>
+    public const long MaxModelBytes = int.MaxValue;
+
+    /// <summary>Loads an ONNX classifier from a file.</summary>
     /// <param name="path">The <c>.onnx</c> file.</param>
-    /// <param name="intraOpThreads">Threads per inference (0: ONNX Runtime's default, one per core).</param>
+    /// <param name="options">Threads, graph optimization and execution provider (default: CPU, all optimizations).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not an ONNX model ONNX Runtime can load, not a classifier (one float input,
     /// one [N, classes] float output), has a malformed description, or is over a limit of <see cref="ResourceLimits"/>.</exception>
-    /// <remarks>ONNX Runtime's own log lines (warnings such as an unused initializer) are silenced: every failure
-    /// reaches the caller as an exception instead.</remarks>
-    public static OnnxClassifier Load(string path, int intraOpThreads = 0)
+    /// <exception cref="OnnxRegException">The execution provider is not in the ONNX Runtime package the app references.</exception>
+    public static OnnxClassifier Load(string path, OnnxClassifierOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))
             throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
-        if (intraOpThreads < 0)
-            throw new ArgumentOutOfRangeException(nameof(intraOpThreads), intraOpThreads, "Thread count must be 0 (default) or more.");
         string? producerVersion = OnnxFile.CheckLimits(path); // before ONNX Runtime parses metadata it would copy entry by entry
+        return Create(path, producerVersion, options, sessionOptions => new InferenceSession(path, sessionOptions));
+    }
+
+    /// <summary>Loads an ONNX classifier from its bytes (embedded in the app, read from a database…).</summary>
+    /// <param name="model">The whole <c>.onnx</c> file.</param>
+    /// <param name="options">As for <see cref="Load(string, OnnxClassifierOptions?)"/>.</param>
+    /// <param name="name">What to call the model in messages and <see cref="Path"/>.</param>
+    /// <exception cref="InvalidDataException">The bytes are not a usable classifier (as for a file).</exception>
+    public static OnnxClassifier Load(byte[] model, OnnxClassifierOptions? options = null, string name = "(in-memory model)")
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        string? producerVersion;
+        using (var stream = new MemoryStream(model, writable: false))
+            producerVersion = OnnxFile.CheckLimits(stream, name);
+        return Create(name, producerVersion, options, sessionOptions => new InferenceSession(model, sessionOptions));
+    }
+
+    /// <summary>Loads an ONNX classifier read from <paramref name="stream"/> to its end (at most <see cref="MaxModelBytes"/>).</summary>
+    /// <exception cref="InvalidDataException">The stream holds more than <see cref="MaxModelBytes"/> bytes, or not a usable classifier.</exception>
+    public static OnnxClassifier Load(Stream stream, OnnxClassifierOptions? options = null, string name = "(stream)")
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var copy = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+            CopyBounded(copy, buffer, read, name);
+        return Load(copy.ToArray(), options, name);
+    }
+
+    /// <summary>Reads <paramref name="stream"/> asynchronously (a request body, a blob download), then loads the model.</summary>
+    /// <exception cref="InvalidDataException">The stream holds more than <see cref="MaxModelBytes"/> bytes, or not a usable classifier.</exception>
+    public static async Task<OnnxClassifier> LoadAsync(Stream stream, OnnxClassifierOptions? options = null, string name = "(stream)", CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var copy = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
+            CopyBounded(copy, buffer, read, name);
+        return Load(copy.ToArray(), options, name);
+    }
+
+    private static void CopyBounded(MemoryStream copy, byte[] buffer, int read, string name)
+    {
+        if (copy.Length + read > MaxModelBytes)
+            throw new InvalidDataException($"'{name}' holds more than {MaxModelBytes:N0} bytes, more than an ONNX protobuf file can; load a model with external data from its path.");
+        copy.Write(buffer, 0, read);
+    }
+
+    private static OnnxClassifier Create(string name, string? producerVersion, OnnxClassifierOptions? options, Func<SessionOptions, InferenceSession> open)
+    {
         InferenceSession inference;
-        using (var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = intraOpThreads, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
-        })
+        using (var sessionOptions = (options ?? new OnnxClassifierOptions()).CreateSessionOptions())
         {
             try
             {
-                inference = new InferenceSession(path, options);
+                inference = open(sessionOptions);
             }
             catch (OnnxRuntimeException e)
             {
-                throw OnnxSession.Invalid(path, $"ONNX Runtime cannot load it ({e.Message.Split('\n')[0].Trim()})", e);
+                throw OnnxSession.Invalid(name, $"ONNX Runtime cannot load it ({e.Message.Split('\n')[0].Trim()})", e);
             }
         }
-        var session = new OnnxSession(path, inference);
+        var session = new OnnxSession(name, inference);
         try
         {
             return new OnnxClassifier(session, ModelDescriptionCodec.Decode(session.Metadata, session.ClassCount, producerVersion));
@@ -113,7 +164,7 @@ public sealed class OnnxClassifier : IDisposable
         catch (InvalidDataException e)
         {
             session.Dispose();
-            throw OnnxSession.Invalid(path, e.Message, e);
+            throw OnnxSession.Invalid(name, e.Message, e);
         }
     }
 

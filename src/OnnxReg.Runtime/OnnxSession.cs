@@ -73,7 +73,8 @@ internal sealed class OnnxSession : IDisposable
     /// <summary>Runs <paramref name="batchSize"/> samples from <paramref name="inputs"/> and writes the graph's output into <paramref name="outputs"/>.</summary>
     public unsafe void Run(ReadOnlySpan<float> inputs, int batchSize, Span<float> outputs)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_disposed)
+            throw new ObjectDisposedException(nameof(OnnxClassifier), $"The classifier of '{Path}' was disposed; load the model again to predict with it.");
         if (batchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be at least 1.");
         if (_fixedBatchSize > 0 && batchSize != _fixedBatchSize)
