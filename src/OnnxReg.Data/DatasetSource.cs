@@ -80,11 +80,17 @@ public static class DatasetSource
             return FashionMnist.PackageDirectory;
         }
         var folder = Path.GetFullPath(source);
+        if (File.Exists(folder))
+            throw new DirectoryNotFoundException(
+                $"'{source}' is {(source.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? "an ONNX model" : "a file")}, not a data folder. Use" + DataChoices);
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException(
                 $"Data folder '{source}' does not exist. Use --data embedded (built in), --data fashion-mnist (sudo apt-get install dataset-fashion-mnist), or a folder holding train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz] (or train/CLASS/ and test/CLASS/ image folders).");
         return folder;
     }
+
+    private const string DataChoices =
+        " --data embedded (built in), --data fashion-mnist (sudo apt-get install dataset-fashion-mnist), or a folder holding the four MNIST-format IDX files or train/CLASS/ and test/CLASS/ image folders.";
 
     private static string[] NumberedClasses(int count) =>
         Enumerable.Range(0, Math.Max(2, count)).Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OnnxReg.Training;
 
 /// <summary>What one epoch measured. Training figures are running means over the epoch's batches in training
@@ -10,16 +12,39 @@ namespace OnnxReg.Training;
 /// <param name="Seconds">Wall time of the epoch, validation included.</param>
 /// <param name="Penalty">Mean weight penalty (L1/L2 terms) over the epoch's batches; 0 without penalties.</param>
 /// <param name="LearningRate">The learning rate used during the epoch.</param>
+/// <remarks>The metric names (<see cref="Names"/>) are Keras' and are the one vocabulary of the epoch lines,
+/// <c>--monitor</c>, the history JSON and the checkpoints; other spellings are accepted as <see cref="Aliases"/>.</remarks>
 public sealed record EpochMetrics(
-    int Epoch, double TrainLoss, double TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy, double Seconds,
-    double Penalty = 0, double LearningRate = 0)
+    int Epoch,
+    [property: JsonPropertyName("loss")] double TrainLoss,
+    [property: JsonPropertyName("accuracy")] double TrainAccuracy,
+    [property: JsonPropertyName("val_loss")] double? ValidationLoss,
+    [property: JsonPropertyName("val_accuracy")] double? ValidationAccuracy,
+    double Seconds,
+    double Penalty = 0,
+    [property: JsonPropertyName("lr")] double LearningRate = 0)
 {
     /// <summary>The metric names <see cref="Get"/> knows (Keras' names).</summary>
     public static IReadOnlyList<string> Names { get; } = ["loss", "accuracy", "val_loss", "val_accuracy", "penalty", "lr"];
 
+    /// <summary>Other spellings people use for the same metrics (Keras 1's <c>acc</c>, PyTorch Lightning's <c>train_loss</c>,
+    /// OnnxReg 0.1's history names), each mapped to its name in <see cref="Names"/>.</summary>
+    public static IReadOnlyDictionary<string, string> Aliases { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["acc"] = "accuracy", ["train_acc"] = "accuracy", ["train_accuracy"] = "accuracy", ["trainAccuracy"] = "accuracy",
+        ["train_loss"] = "loss", ["trainLoss"] = "loss",
+        ["val_acc"] = "val_accuracy", ["validation_accuracy"] = "val_accuracy", ["validationAccuracy"] = "val_accuracy",
+        ["validation_loss"] = "val_loss", ["validationLoss"] = "val_loss",
+        ["learning_rate"] = "lr", ["learningRate"] = "lr",
+    };
+
+    /// <summary>The name in <see cref="Names"/> that <paramref name="name"/> means (itself, or what its alias stands for), or null if it means none.</summary>
+    public static string? Canonical(string name) =>
+        Names.Contains(name) ? name : Aliases.TryGetValue(name, out var canonical) ? canonical : null;
+
     /// <summary>A metric by its Keras-style name, or null if this epoch did not measure it.</summary>
     /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>.</exception>
-    public double? Get(string name) => name switch
+    public double? Get(string name) => (Canonical(name) ?? name) switch
     {
         "loss" => TrainLoss,
         "accuracy" => TrainAccuracy,

@@ -53,7 +53,7 @@ public static class CliApp
             var helpHint = command == root ? "onnxreg --help" : $"onnxreg {command.Name} --help";
             // An unknown word explains more than the "required command" error it also causes.
             var first = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
-            error.WriteLine($"onnxreg: {ErrorMessages.OneLine(first.Message)} (see '{helpHint}')");
+            error.WriteLine($"onnxreg: {PrintableText.Escape(ParseErrors.Explain(first.Message, command))} (see '{helpHint}')");
             return UsageError;
         }
         using var signals = InterruptSignals.Listen();

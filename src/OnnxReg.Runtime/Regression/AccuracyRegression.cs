@@ -44,22 +44,44 @@ public static class AccuracyRegression
         return new RegressionResult(modelPath, baselinePath, baseline, now, weightsChanged, passed, message);
     }
 
-    /// <summary>Measures <paramref name="modelPath"/> on <paramref name="data"/> and writes its baseline (atomically).</summary>
+    /// <summary>Decimals of the mean loss a baseline records: a re-measurement that differs only in float rounding
+    /// (the 16th digit) leaves the file as it is, so rewriting baselines does not dirty version control.</summary>
+    public const int LossDecimals = 6;
+
+    /// <summary>
+    /// Measures <paramref name="modelPath"/> on <paramref name="data"/> and writes its baseline (atomically), unless
+    /// the file already says exactly that: same model, command, data, image count, accuracy, loss to
+    /// <see cref="LossDecimals"/> decimals, weights, tolerance and ONNX Runtime version. Then it is left untouched.
+    /// </summary>
     /// <param name="modelPath">The model.</param>
     /// <param name="data">The dataset (the same one later checks use).</param>
     /// <param name="dataDescription">The dataset in words, recorded in the baseline.</param>
     /// <param name="tolerance">How far below the measured accuracy later checks may fall.</param>
     /// <param name="baselinePath">Where to write; by default <c>NAME.baseline.json</c> beside the model.</param>
-    public static AccuracyBaseline WriteBaseline(string modelPath, ImageDataset data, string dataDescription, double tolerance = DefaultTolerance, string? baselinePath = null)
+    /// <returns>The baseline, and whether the file was (re)written.</returns>
+    public static (AccuracyBaseline Baseline, bool Written) WriteBaseline(string modelPath, ImageDataset data, string dataDescription, double tolerance = DefaultTolerance, string? baselinePath = null)
     {
         if (!(tolerance >= 0 && tolerance < 1))
             throw new ArgumentOutOfRangeException(nameof(tolerance), tolerance, $"Tolerance must be in [0, 1). Received: {tolerance}.");
         using var model = OnnxClassifier.Load(modelPath);
         var now = Evaluator.Evaluate(model, data);
         var baseline = new AccuracyBaseline(Path.GetFileName(modelPath), model.Description.Command, dataDescription,
-            now.Count, now.Accuracy, now.MeanLoss, OnnxFile.WeightsSha256(modelPath), tolerance, OnnxRuntimeVersion);
-        baseline.Save(baselinePath ?? AccuracyBaseline.PathFor(modelPath));
-        return baseline;
+            now.Count, now.Accuracy, Math.Round(now.MeanLoss, LossDecimals), OnnxFile.WeightsSha256(modelPath), tolerance, OnnxRuntimeVersion);
+        baselinePath ??= AccuracyBaseline.PathFor(modelPath);
+        if (File.Exists(baselinePath))
+        {
+            try
+            {
+                if (AccuracyBaseline.Load(baselinePath) == baseline)
+                    return (baseline, false);
+            }
+            catch (InvalidDataException)
+            {
+                // a damaged baseline is simply rewritten
+            }
+        }
+        baseline.Save(baselinePath);
+        return (baseline, true);
     }
 
     /// <summary>The Microsoft.ML.OnnxRuntime package version in use.</summary>

@@ -34,7 +34,7 @@ public sealed record EarlyStoppingOptions(
     /// <exception cref="ArgumentException">A value is out of range or the metric is unknown.</exception>
     public void Validate()
     {
-        if (!EpochMetrics.Names.Contains(Monitor))
+        if (EpochMetrics.Canonical(Monitor) is null)
             throw new ArgumentException($"Early stopping cannot monitor '{Monitor}'. Known metrics: {string.Join(", ", EpochMetrics.Names)}.", nameof(Monitor));
         if (!Enum.IsDefined(Mode))
             throw new ArgumentOutOfRangeException(nameof(Mode), Mode, "Mode must be Auto, Min or Max.");

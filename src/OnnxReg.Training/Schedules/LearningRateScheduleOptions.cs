@@ -28,7 +28,7 @@ public sealed record LearningRateScheduleOptions(
             throw new ArgumentOutOfRangeException(nameof(Patience), Patience, $"Plateau patience must be zero or more. Received: Patience={Patience}.");
         if (!(Threshold >= 0) || !double.IsFinite(Threshold))
             throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, $"Plateau threshold must be zero or positive. Received: Threshold={Threshold}.");
-        if (Kind == LearningRateScheduleKind.ReduceOnPlateau && !EpochMetrics.Names.Contains(Monitor))
+        if (Kind == LearningRateScheduleKind.ReduceOnPlateau && EpochMetrics.Canonical(Monitor) is null)
             throw new ArgumentException($"The plateau schedule cannot monitor '{Monitor}'. Known metrics: {string.Join(", ", EpochMetrics.Names)}.", nameof(Monitor));
     }
 }

@@ -59,12 +59,35 @@ public class AccuracyRegressionTests
     {
         var model = Path.Combine(_folder, "m.onnx");
         File.Copy(Path.Combine(RepositoryPaths.Models, "cnn-regularized.onnx"), model);
-        var written = AccuracyRegression.WriteBaseline(model, Test.Take(500), "first 500 test images", tolerance: 0.02);
+        var (written, wasWritten) = AccuracyRegression.WriteBaseline(model, Test.Take(500), "first 500 test images", tolerance: 0.02);
+        Assert.That(wasWritten, Is.True);
         Assert.That(written.Images, Is.EqualTo(500));
         Assert.That(written.Tolerance, Is.EqualTo(0.02));
         Assert.That(written.OnnxRuntimeVersion, Is.EqualTo("1.31.1"));
         Assert.That(AccuracyBaseline.Load(AccuracyBaseline.PathFor(model)), Is.EqualTo(written));
         Assert.That(AccuracyRegression.Check(model, Test.Take(500)).Passed, Is.True);
+    }
+
+    [Test]
+    public void WriteBaseline_AgainWithTheSameFigures_LeavesTheFileUntouched_ButAChangedFigureRewritesIt()
+    {
+        var model = Path.Combine(_folder, "m.onnx");
+        File.Copy(Path.Combine(RepositoryPaths.Models, "mlp-plain.onnx"), model);
+        var path = AccuracyBaseline.PathFor(model);
+        var (first, _) = AccuracyRegression.WriteBaseline(model, Test.Take(300), "first 300 test images");
+        Assert.That(first.Loss, Is.EqualTo(Math.Round(first.Loss, AccuracyRegression.LossDecimals)), "the loss is recorded to its stated precision");
+        var bytes = File.ReadAllBytes(path);
+        File.SetLastWriteTimeUtc(path, new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+
+        var (_, again) = AccuracyRegression.WriteBaseline(model, Test.Take(300), "first 300 test images");
+        Assert.That(again, Is.False);
+        Assert.That(File.GetLastWriteTimeUtc(path).Year, Is.EqualTo(2020), "not even rewritten with the same bytes");
+
+        // A recorded loss 1e-3 away from what the model now scores is a changed figure: the file is rewritten.
+        new AccuracyBaseline(first.Model, first.Command, first.Data, first.Images, first.Accuracy, first.Loss + 1e-3, first.WeightsSha256, first.Tolerance, first.OnnxRuntimeVersion).Save(path);
+        var (_, changed) = AccuracyRegression.WriteBaseline(model, Test.Take(300), "first 300 test images");
+        Assert.That(changed, Is.True);
+        Assert.That(File.ReadAllBytes(path), Is.EqualTo(bytes));
     }
 
     [Test]

@@ -51,5 +51,13 @@ internal static class CommonOptions
         int.TryParse(part, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value
             : throw new CliException($"{option}: '{text}' is not a comma-separated list of whole numbers")).ToArray();
 
-    public static string Format(double value) => value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>A metric as people read it: four decimals, or scientific notation when that would hide the value (a
+    /// diverging loss of 6.1e+29 printed as thirty digits, a 3e-7 printed as 0.0000).</summary>
+    public static string Format(double value) => value switch
+    {
+        double.NaN or double.PositiveInfinity or double.NegativeInfinity => value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        0 => "0.0000",
+        _ when Math.Abs(value) >= 1e5 || Math.Abs(value) < 1e-4 => value.ToString("0.000e+00", System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture),
+    };
 }

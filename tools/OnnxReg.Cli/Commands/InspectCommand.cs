@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using OnnxReg.Data;
 using OnnxReg.Onnx;
 using OnnxReg.Onnx.Proto;
 using Spectre.Console;
@@ -32,13 +33,12 @@ internal static class InspectCommand
         console.Line($"nodes: {proto.Graph.Node.Count}; ops: {string.Join(", ", summary.OperatorCounts.Select(o => $"{o.OpType} x{o.Count}"))}");
         console.Line(string.Create(CultureInfo.InvariantCulture,
             $"parameters: {summary.ParameterCount:N0}; of the {summary.WeightCount:N0} weights (matrices and filters) exactly zero: {summary.ExactlyZeroFraction:P2} ({summary.ExactlyZero:N0}), |w| < {summary.Threshold:0e+0}: {summary.BelowThresholdFraction:P2} ({summary.BelowThreshold:N0}); weight L2 norm {summary.WeightNorm:0.###}"));
+        // One "key: value" line per entry, never wrapped by us: a JSON value split mid-token by a table cell could not be
+        // copied back out, and a terminal wraps long lines by itself.
         if (proto.MetadataProps.Count > 0)
-        {
-            var table = new Table().AddColumns("metadata", "value");
-            foreach (var entry in proto.MetadataProps)
-                table.AddRow(CliConsole.Cell(entry.Key), CliConsole.Cell(entry.Value, 2000));
-            console.Write(table);
-        }
+            console.Line("metadata:");
+        foreach (var entry in proto.MetadataProps)
+            console.Line($"  {PrintableText.Escape(entry.Key, 200)}: {PrintableText.Escape(entry.Value, 2000)}");
         return CliApp.Success;
     }
 

@@ -34,8 +34,8 @@ internal static class RegressCommand
                 if (t is not (>= 0 and < 1)) throw new CliException($"--tolerance must be in [0, 1); received {t}");
                 foreach (var model in models)
                 {
-                    var baseline = AccuracyRegression.WriteBaseline(model, test, $"{description}, test split", t);
-                    console.Line($"wrote {AccuracyBaseline.PathFor(model)}: accuracy {F(baseline.Accuracy)}, loss {F(baseline.Loss)} on {baseline.Images:N0} images");
+                    var (baseline, written) = AccuracyRegression.WriteBaseline(model, test, $"{description}, test split", t);
+                    console.Line($"{(written ? "wrote" : "unchanged")} {AccuracyBaseline.PathFor(model)}: accuracy {F(baseline.Accuracy)}, loss {F(baseline.Loss)} on {baseline.Images:N0} images");
                 }
                 return CliApp.Success;
             }

@@ -28,7 +28,7 @@ internal static class RunDescription
     public static string Epoch(EpochMetrics epoch, int total) =>
         $"epoch {epoch.Epoch,3}/{total}  loss {CommonOptions.Format(epoch.TrainLoss)}" +
         (epoch.Penalty > 0 ? $"  penalty {CommonOptions.Format(epoch.Penalty)}" : "") +
-        $"  acc {CommonOptions.Format(epoch.TrainAccuracy)}" +
-        (epoch.ValidationLoss is double vl ? $"  val_loss {CommonOptions.Format(vl)}  val_acc {CommonOptions.Format(epoch.ValidationAccuracy!.Value)}" : "") +
+        $"  accuracy {CommonOptions.Format(epoch.TrainAccuracy)}" +
+        (epoch.ValidationLoss is double vl ? $"  val_loss {CommonOptions.Format(vl)}  val_accuracy {CommonOptions.Format(epoch.ValidationAccuracy!.Value)}" : "") +
         $"  lr {epoch.LearningRate.ToString("G3", CultureInfo.InvariantCulture)}  ({epoch.Seconds:0.0} s)";
 }

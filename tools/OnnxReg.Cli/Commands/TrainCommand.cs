@@ -26,6 +26,7 @@ internal static class TrainCommand
         var output = new Option<string>("--output", "-o") { Description = "Where to write the exported model (the history goes beside it as NAME.history.json)", DefaultValueFactory = _ => "runs/model.onnx" };
         var exportBinder = new ExportOptionsBinder();
         var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint file, rewritten atomically after every epoch and on Ctrl+C [default: the output path with .ckpt]" };
+        var logDir = new Option<string>("--log-dir") { Description = "Also log every epoch to DIR/history.csv (Keras' CSVLogger columns) and as TensorBoard scalars in DIR (tensorboard --logdir DIR)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint; needs the same options and data it was started with [default: off]" };
 
         var command = new Command("train", "Train a preset model with regularization, export it to ONNX, and evaluate the exported file with ONNX Runtime");
@@ -36,6 +37,7 @@ internal static class TrainCommand
         command.Add(output);
         command.Add(checkpoint);
         command.Add(resume);
+        command.Add(logDir);
         foreach (var option in exportBinder.All) command.Add(option);
         command.SetAction((parse, cancellation) => Task.FromResult(Action(parse, cancellation)));
         int Action(ParseResult parse, CancellationToken cancellation)
@@ -45,7 +47,7 @@ internal static class TrainCommand
             // The recorded command reproduces the run from scratch, so it never includes --resume.
             var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(validationFraction), outputPath, export,
                 CommandLine.Format(parse.Tokens.Select(t => t.Value).Where(t => t != "--resume")),
-                parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".ckpt"), parse.GetValue(resume));
+                parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".ckpt"), parse.GetValue(resume), parse.GetValue(logDir));
             Validate(request);
             var configuration = binder.Bind(parse);
             if (parse.GetValue(binder.WriteConfig) is { } configPath)
@@ -61,7 +63,7 @@ internal static class TrainCommand
     }
 
     private sealed record TrainRequest(string Data, int TrainSize, double ValidationFraction, string Output, ExportOptions Export, string CommandLine,
-        string Checkpoint, bool Resume);
+        string Checkpoint, bool Resume, string? LogDir);
 
     private static int Run(CliConsole console, TrainRequest request, TrainingConfiguration configuration, CancellationToken cancellation)
     {
@@ -70,10 +72,12 @@ internal static class TrainCommand
         using var outputLock = OutputLock.Acquire(request.Output, request.CommandLine);
         using var checkpointLock = OutputLock.Acquire(request.Checkpoint, request.CommandLine);
         string? resuming = null;
+        IReadOnlyList<EpochMetrics> earlierEpochs = [];
         if (request.Resume)
         {
             using var saved = TrainingCheckpoint.Load(request.Checkpoint); // a damaged file fails here, before the data is loaded
             resuming = $"resuming from {request.Checkpoint}: {saved.Describe()}";
+            earlierEpochs = [.. saved.Epochs];
         }
         var pair = DatasetSource.Load(request.Data);
         var available = request.TrainSize > 0 ? pair.Train.Take(request.TrainSize) : pair.Train;
@@ -91,7 +95,7 @@ internal static class TrainCommand
             Export = request.Export,
             Command = request.CommandLine,
             Checkpoint = new CheckpointOptions(request.Checkpoint, request.Resume ? ResumeMode.Required : ResumeMode.Never),
-            Callbacks = [new EpochProgress(epoch => console.Line(RunDescription.Epoch(epoch, options.Epochs)))],
+            Callbacks = [new EpochProgress(epoch => console.Line(RunDescription.Epoch(epoch, options.Epochs))), .. Logs(request, earlierEpochs)],
             VerifyOn = VerificationSplit.Test,
         };
         RunOutcome outcome;
@@ -120,6 +124,14 @@ internal static class TrainCommand
         return CliApp.Success;
     }
 
+    private static IEnumerable<ITrainingCallback> Logs(TrainRequest request, IReadOnlyList<EpochMetrics> earlierEpochs)
+    {
+        if (request.LogDir is not { } folder) yield break;
+        Directory.CreateDirectory(folder);
+        yield return new CsvHistoryLog(Path.Combine(folder, "history.csv"), earlierEpochs);
+        yield return new TensorBoardLog(folder);
+    }
+
     private static string HistoryPath(string output) => Path.ChangeExtension(output, null) + ".history.json";
 
     // Checked before loading data, so a bad value fails in milliseconds with the option's name.
@@ -134,6 +146,12 @@ internal static class TrainCommand
         var written = new[] { request.Output, HistoryPath(request.Output) }.Select(Path.GetFullPath);
         if (written.Contains(Path.GetFullPath(request.Checkpoint)))
             throw new CliException($"--checkpoint must differ from the model and history files; received {request.Checkpoint}");
+        if (request.LogDir is { } logDir)
+        {
+            if (File.Exists(logDir))
+                throw new CliException($"--log-dir must be a folder; {logDir} is a file");
+            CommonOptions.RequireWritable("--log-dir", Path.Combine(logDir, "history.csv"));
+        }
         if (request.Resume && !File.Exists(request.Checkpoint))
             throw new CliException($"--resume: there is no checkpoint at {request.Checkpoint}; run without --resume to start training (or point --checkpoint at the file)");
     }

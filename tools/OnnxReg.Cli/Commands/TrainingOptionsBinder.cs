@@ -40,7 +40,7 @@ internal sealed class TrainingOptionsBinder
     public Option<string[]> LayerPenalty { get; } = new("--layer-penalty") { Description = "Per-layer penalty NAME=L1:L2 (module path, e.g. fc3=0:0 for none); repeatable [default: none]" };
     public Option<double> MaxNorm { get; } = new("--max-norm") { Description = "Max-norm constraint on each weight row / filter (0: none)", DefaultValueFactory = _ => 0.0 };
     public Option<bool> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop when the monitored metric stops improving, and restore the best weights (any --patience, --monitor... option also enables it) [default: off]", DefaultValueFactory = _ => false };
-    public Option<string> Monitor { get; } = new("--monitor") { Description = "Early stopping metric: val_loss, val_accuracy, loss, accuracy or penalty", DefaultValueFactory = _ => "val_loss" };
+    public Option<string> Monitor { get; } = new("--monitor") { Description = "Early stopping metric: val_loss, val_accuracy, loss, accuracy or penalty (aliases such as val_acc are accepted)", DefaultValueFactory = _ => "val_loss" };
     public Option<string> Mode { get; } = new("--mode") { Description = "Early stopping mode: auto (from the metric's name), min or max", DefaultValueFactory = _ => "auto" };
     public Option<int> Patience { get; } = new("--patience") { Description = "Early stopping: epochs without improvement before stopping (0: stop at the first)", DefaultValueFactory = _ => new EarlyStoppingOptions().Patience };
     public Option<double> MinDelta { get; } = new("--min-delta") { Description = "Early stopping: smallest change that counts as improvement", DefaultValueFactory = _ => 0.0 };
@@ -64,7 +64,6 @@ internal sealed class TrainingOptionsBinder
         Model.AcceptOnlyFromAmong("mlp", "cnn", "resnet");
         Optimizer.AcceptOnlyFromAmong("adam", "sgd", "adamw");
         Mode.AcceptOnlyFromAmong("auto", "min", "max");
-        Monitor.AcceptOnlyFromAmong([.. EpochMetrics.Names]);
         Schedule.AcceptOnlyFromAmong("constant", "cosine", "plateau");
     }
 
@@ -115,7 +114,7 @@ internal sealed class TrainingOptionsBinder
         if ((Given(EarlyStopping) && Value(EarlyStopping)) || earlyStoppingOptions.Any(Given))
         {
             var es = earlyStopping ?? new EarlyStoppingOptions();
-            if (Given(Monitor)) es = es with { Monitor = Value(Monitor) };
+            if (Given(Monitor)) es = es with { Monitor = CanonicalMetric(Monitor.Name, Value(Monitor)) };
             if (Given(Mode)) es = es with { Mode = Enum.Parse<MonitorMode>(Value(Mode), ignoreCase: true) };
             if (Given(Patience)) es = es with { Patience = Value(Patience) };
             if (Given(MinDelta)) es = es with { MinDelta = Value(MinDelta) };
@@ -195,4 +194,8 @@ internal sealed class TrainingOptionsBinder
         }
         return layers;
     }
+
+    // One vocabulary: an alias (val_acc, train_loss, validationAccuracy…) is stored and printed under its canonical name.
+    private static string CanonicalMetric(string option, string name) => EpochMetrics.Canonical(name)
+        ?? throw new CliException($"{option}: '{name}' is not a metric{DidYouMean.Hint(name, EpochMetrics.Names)}; the metrics are {string.Join(", ", EpochMetrics.Names)} (aliases: {string.Join(", ", EpochMetrics.Aliases.Keys)})");
 }
