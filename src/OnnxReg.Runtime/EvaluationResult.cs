@@ -15,4 +15,11 @@ public sealed record EvaluationResult(
     double ExpectedCalibrationError,
     int[][] ConfusionMatrix,
     double[] Precision,
-    double[] Recall);
+    double[] Recall)
+{
+    /// <summary>Per class: the harmonic mean of precision and recall, 2PR / (P + R) (0 when both are 0).</summary>
+    public double[] F1 => Precision.Zip(Recall, (p, r) => p + r > 0 ? 2 * p * r / (p + r) : 0).ToArray();
+
+    /// <summary>Per class: how many images of it were evaluated (the confusion matrix's row sums).</summary>
+    public int[] Support => ConfusionMatrix.Select(row => row.Sum()).ToArray();
+}

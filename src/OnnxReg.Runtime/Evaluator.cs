@@ -29,10 +29,11 @@ public static class Evaluator
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int length = Math.Min(batchSize, data.Count - start);
-            if (model.FixedBatchSize is not null && length < batchSize)
-                break; // a fixed-batch model cannot take the ragged last batch
+            // A fixed-batch model takes the ragged last batch padded with blank images, whose answers are not counted.
+            int fed = model.FixedBatchSize ?? length;
+            if (fed > length) inputs.AsSpan(0, fed * sampleSize).Clear();
             model.PreparePixels(data.Pixels.AsSpan(start * sampleSize, length * sampleSize), inputs);
-            model.Run(inputs.AsSpan(0, length * sampleSize), length, outputs);
+            model.Run(inputs.AsSpan(0, fed * sampleSize), fed, outputs);
             for (int i = 0; i < length; i++)
             {
                 var row = outputs.AsSpan(i * model.ClassCount, model.ClassCount);
@@ -41,8 +42,6 @@ public static class Evaluator
                 else metrics.AddLogits(row, label, scratch);
             }
         }
-        if (data.Count < batchSize && model.FixedBatchSize is not null)
-            throw new ArgumentException($"No images were evaluated: the dataset has {data.Count}, fewer than the model's fixed batch size {batchSize}.", nameof(data));
         return metrics.Result();
     }
 

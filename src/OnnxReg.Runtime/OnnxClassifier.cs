@@ -217,23 +217,31 @@ public sealed class OnnxClassifier : IDisposable
     /// (and the wrappers for a pooled buffer the pool hands out for the first time).</remarks>
     public Prediction Predict(ReadOnlySpan<byte> pixels) => PredictBatch(pixels, 1)[0];
 
-    /// <summary>Classifies <paramref name="count"/> images given back to back as raw pixels.</summary>
+    /// <summary>Classifies <paramref name="count"/> images given back to back as raw pixels. A model exported with a
+    /// fixed batch size is fed in batches of exactly that size, the last one padded with blank images whose answers
+    /// are dropped.</summary>
     public Prediction[] PredictBatch(ReadOnlySpan<byte> pixels, int count)
     {
         if (count < 1 || pixels.Length != (long)count * SampleSize)
             throw new ArgumentException($"Expected {count} images of {SampleSize} pixels ({(long)count * SampleSize} bytes); received {pixels.Length} bytes.", nameof(pixels));
-        var inputs = ArrayPool<float>.Shared.Rent(count * SampleSize);
-        var outputs = ArrayPool<float>.Shared.Rent(count * ClassCount);
+        int batch = FixedBatchSize ?? count;
+        var inputs = ArrayPool<float>.Shared.Rent(batch * SampleSize);
+        var outputs = ArrayPool<float>.Shared.Rent(batch * ClassCount);
         try
         {
-            PreparePixels(pixels, inputs);
-            PredictProbabilities(inputs.AsSpan(0, count * SampleSize), count, outputs);
             var predictions = new Prediction[count];
-            for (int i = 0; i < count; i++)
+            for (int start = 0; start < count; start += batch)
             {
-                var probabilities = outputs.AsSpan(i * ClassCount, ClassCount).ToArray();
-                int best = ClassifierMath.ArgMax(probabilities);
-                predictions[i] = new Prediction(best, ClassNames[best], probabilities, ClassNames);
+                int length = Math.Min(batch, count - start);
+                inputs.AsSpan(0, batch * SampleSize).Clear();
+                PreparePixels(pixels.Slice(start * SampleSize, length * SampleSize), inputs);
+                PredictProbabilities(inputs.AsSpan(0, batch * SampleSize), batch, outputs);
+                for (int i = 0; i < length; i++)
+                {
+                    var probabilities = outputs.AsSpan(i * ClassCount, ClassCount).ToArray();
+                    int best = ClassifierMath.ArgMax(probabilities);
+                    predictions[start + i] = new Prediction(best, ClassNames[best], probabilities, ClassNames);
+                }
             }
             return predictions;
         }

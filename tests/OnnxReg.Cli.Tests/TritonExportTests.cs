@@ -44,5 +44,11 @@ public class TritonExportTests : TempFolderTest
         var config = File.ReadAllText(Path.Combine(repository, "fixed", "config.pbtxt"));
         Assert.That(config, Does.Contain("max_batch_size: 0").And.Contain("dims: [ 8, 1, 28, 28 ]").And.Not.Contain("dynamic_batching"));
         Assert.That(File.ReadAllBytes(Path.Combine(repository, "fixed", "1", "model.onnx")), Is.EqualTo(File.ReadAllBytes(Path.Combine(Folder, "again.onnx"))));
+
+        // predict feeds a fixed-batch model a padded batch instead of refusing a batch of one.
+        var sample = Path.Combine(RepositoryPaths.Root, "tools", "OnnxReg.Example", "samples", "ankle-boot.png");
+        var predict = CliRun.Of("predict", Path.Combine(Folder, "again.onnx"), sample);
+        Assert.That(predict.ExitCode, Is.EqualTo(0), predict.Error);
+        Assert.That(predict.Output, Does.StartWith($"{sample}: "));
     }
 }

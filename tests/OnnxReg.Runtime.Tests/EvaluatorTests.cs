@@ -54,6 +54,25 @@ public class EvaluatorTests
     }
 
     [Test]
+    public void Evaluate_OnFixedBatchModel_PadsTheRaggedLastBatch_AndCountsOnlyRealImages()
+    {
+        using var model = OnnxClassifier.Load(TestModels.WriteLinear(_folder, [1, 0, 0, 1], [0, 0], fixedBatch: 3));
+        var result = Evaluator.Evaluate(model, TwoPixelImages());
+        Assert.That(result.Count, Is.EqualTo(4), "a batch of 3, then 1 image padded to 3");
+        Assert.That(result.Accuracy, Is.EqualTo(0.75), "the same answers as with a batch that divides the count");
+    }
+
+    [Test]
+    public void PredictBatch_OnFixedBatchModel_TakesAnyNumberOfImages()
+    {
+        using var model = OnnxClassifier.Load(TestModels.WriteLinear(_folder, [1, 0, 0, 1], [0, 0], fixedBatch: 4, normalizationJson: null));
+        var one = model.Predict([255, 0]);
+        Assert.That(one.ClassName, Is.EqualTo("left"));
+        var five = model.PredictBatch([255, 0, 0, 255, 255, 0, 0, 255, 0, 255], 5);
+        Assert.That(five.Select(p => p.ClassName), Is.EqualTo(new[] { "left", "right", "left", "right", "right" }));
+    }
+
+    [Test]
     public void Evaluate_ImagesOfAnotherShape_SaysBothShapes()
     {
         using var model = OnnxClassifier.Load(TestModels.WriteLinear(_folder, [1, 0, 0, 1], [0, 0]));

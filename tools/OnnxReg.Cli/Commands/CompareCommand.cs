@@ -15,7 +15,8 @@ internal static class CompareCommand
     {
         var models = new Argument<string[]>("models") { Description = "Two or more exported .onnx files", Arity = ArgumentArity.OneOrMore };
         var data = CommonOptions.Data();
-        var command = new Command("compare", "Evaluate exported models side by side on the test set with ONNX Runtime: accuracy, loss, calibration, robustness, size, sparsity") { models, data };
+        var format = OutputFormats.Option();
+        var command = new Command("compare", "Evaluate exported models side by side on the test set with ONNX Runtime: accuracy, loss, calibration, robustness, size, sparsity") { models, data, format };
         command.SetAction(parse =>
         {
             var paths = parse.GetValue(models)!;
@@ -25,6 +26,7 @@ internal static class CompareCommand
             // One column per model, one row per figure: reads well for any number of figures.
             var table = new Table().AddColumn("figure");
             var rows = new List<List<string>>();
+            var records = new List<Dictionary<string, object>>();
             string[] figures = ["parameters", "file size", "test accuracy", "test loss", "calibration error (ECE)", .. perturbed.Select(p => $"accuracy, {p.Name}"), "weights |w| < 1e-6"];
             foreach (var figure in figures) rows.Add([figure]);
             for (int m = 0; m < paths.Length; m++)
@@ -38,6 +40,25 @@ internal static class CompareCommand
                     Percent(result.Accuracy), CommonOptions.Format(result.MeanLoss), CommonOptions.Format(result.ExpectedCalibrationError),
                     .. perturbed.Select(p => Percent(Evaluator.Evaluate(classifier, p.Data).Accuracy)), Percent(summary.BelowThresholdFraction)];
                 for (int r = 0; r < rows.Count; r++) rows[r].Add(values[r]);
+                var record = new Dictionary<string, object>
+                {
+                    ["model"] = path, ["parameters"] = summary.ParameterCount, ["fileBytes"] = new FileInfo(path).Length, ["testAccuracy"] = result.Accuracy,
+                    ["testLoss"] = result.MeanLoss, ["expectedCalibrationError"] = result.ExpectedCalibrationError,
+                };
+                foreach (var p in perturbed) record[$"accuracy:{p.Name}"] = Evaluator.Evaluate(classifier, p.Data).Accuracy;
+                record["nearZeroWeights"] = summary.BelowThresholdFraction;
+                records.Add(record);
+            }
+            var output = OutputFormats.Parse(parse.GetValue(format)!);
+            if (output == OutputFormat.Json)
+            {
+                console.Output.Write(System.Text.Json.JsonSerializer.Serialize(records, OutputFormats.Json) + "\n");
+                return CliApp.Success;
+            }
+            if (output == OutputFormat.Csv)
+            {
+                console.Output.Write(OutputFormats.Csv(records[0].Keys, records.Select(r => r.Values.Cast<object?>())));
+                return CliApp.Success;
             }
             foreach (var row in rows) table.AddRow(row.ToArray());
             for (int m = 0; m < paths.Length; m++) console.Line($"#{m + 1}: {paths[m]}");

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace OnnxReg.Cli.Commands;
+
+/// <summary>How <c>eval</c> and <c>compare</c> print: tables for people, or JSON / CSV for scripts (then nothing else
+/// is written to standard output).</summary>
+internal enum OutputFormat
+{
+    Table,
+    Json,
+    Csv,
+}
+
+internal static class OutputFormats
+{
+    public static Option<string> Option()
+    {
+        var option = new Option<string>("--format") { Description = "Output: table (for people), json or csv (for scripts; nothing else is printed)", DefaultValueFactory = _ => "table" };
+        option.AcceptOnlyFromAmong("table", "json", "csv");
+        return option;
+    }
+
+    public static OutputFormat Parse(string value) => Enum.Parse<OutputFormat>(value, ignoreCase: true);
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>CSV text (RFC 4180 quoting) from a header and rows.</summary>
+    public static string Csv(IEnumerable<string> header, IEnumerable<IEnumerable<object?>> rows)
+    {
+        static string Cell(object? value)
+        {
+            var text = value switch
+            {
+                null => "",
+                double d => d.ToString("R", CultureInfo.InvariantCulture),
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                _ => value.ToString() ?? "",
+            };
+            return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
+        }
+        var csv = new StringBuilder().Append(string.Join(',', header.Select(Cell))).Append('\n');
+        foreach (var row in rows) csv.Append(string.Join(',', row.Select(Cell))).Append('\n');
+        return csv.ToString();
+    }
+}
