@@ -174,7 +174,7 @@ public sealed class Trainer
 
             run.Optimizer.zero_grad();
             var logits = model.forward(images);
-            var dataLoss = DataLoss(logits, labels, targets, train.ClassCount);
+            var dataLoss = DataLoss(logits, labels, targets, train.ClassCount, run.ClassWeights);
             var loss = dataLoss;
             double dataLossValue = dataLoss.ToDouble(), penaltyValue = 0;
             if (run.Penalty is not null)
@@ -186,6 +186,8 @@ public sealed class Trainer
             if (!double.IsFinite(dataLossValue + penaltyValue) || dataLossValue > ExplodedLoss)
                 return new EpochResult(double.NaN, double.NaN, double.NaN, batch + 1, dataLossValue + penaltyValue);
             loss.backward();
+            if (_configuration.ClipGradNorm is double maxGradNorm)
+                nn.utils.clip_grad_norm_(model.parameters(), maxGradNorm);
             run.Optimizer.step();
             run.MaxNorm?.Apply();
             lossSum += dataLossValue * length;
@@ -196,15 +198,18 @@ public sealed class Trainer
         return new EpochResult(lossSum / train.Count, (double)correct / train.Count, penaltySum / train.Count);
     }
 
-    // Hard labels use libtorch's cross-entropy (with its label smoothing); mixed soft targets are smoothed the same
-    // way and scored as −Σ t·log softmax(z).
-    private Tensor DataLoss(Tensor logits, Tensor labels, Tensor? targets, int classes)
+    // Hard labels use libtorch's cross-entropy (with its label smoothing and class weights, averaged over the weights
+    // of the batch's labels); mixed soft targets are smoothed the same way and scored as −Σ w·t·log softmax(z),
+    // averaged over the batch, as PyTorch does for probability targets.
+    private Tensor DataLoss(Tensor logits, Tensor labels, Tensor? targets, int classes, Tensor? classWeights)
     {
         double smoothing = Options.LabelSmoothing;
         if (targets is null)
-            return nn.functional.cross_entropy(logits, labels, label_smoothing: smoothing);
+            return nn.functional.cross_entropy(logits, labels, weight: classWeights, label_smoothing: smoothing);
         if (smoothing > 0)
             targets = targets.mul(1 - smoothing).add(smoothing / classes);
+        if (classWeights is not null)
+            targets = targets.mul(classWeights);
         return targets.mul(nn.functional.log_softmax(logits, 1)).sum(1).mean().neg();
     }
 

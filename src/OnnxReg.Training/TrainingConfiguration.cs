@@ -37,6 +37,13 @@ public sealed record TrainingConfiguration
     /// <summary>The max-norm constraint on weight rows and filters, or null for none.</summary>
     public double? MaxNorm { get; init; }
 
+    /// <summary>Scale the gradients so their global L2 norm is at most this before each optimizer step (PyTorch's
+    /// <c>clip_grad_norm_</c>), or null for no clipping.</summary>
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary>Per-class weights of the training loss, or null for equal weights.</summary>
+    public ClassWeights? ClassWeights { get; init; }
+
     /// <summary>Early stopping, or null to train every epoch.</summary>
     public EarlyStoppingOptions? EarlyStopping { get; init; }
 
@@ -55,6 +62,9 @@ public sealed record TrainingConfiguration
         Penalty.Validate();
         if (MaxNorm is double maxNorm && (!(maxNorm > 0) || !double.IsFinite(maxNorm)))
             throw new ArgumentOutOfRangeException(nameof(MaxNorm), maxNorm, $"Max-norm must be positive. Received: MaxNorm={maxNorm}.");
+        if (ClipGradNorm is double clip && (!(clip > 0) || !double.IsFinite(clip)))
+            throw new ArgumentOutOfRangeException(nameof(ClipGradNorm), clip, $"The gradient norm limit must be positive. Received: ClipGradNorm={clip}.");
+        ClassWeights?.Validate();
         EarlyStopping?.Validate();
         Augmentation.Validate();
         Schedule.Validate();

@@ -38,6 +38,7 @@ internal sealed class TrainingRun : IDisposable
         var penalty = configuration.Penalty.IsActive || configuration.Penalty.Layers is { Count: > 0 } ? new WeightPenalty(model, configuration.Penalty) : null;
         Penalty = penalty is { IsActive: true } ? penalty : null;
         MaxNorm = configuration.MaxNorm is double c ? new MaxNormConstraint(model, c) : null;
+        ClassWeights = configuration.ClassWeights is { } weights ? LossWeights(weights, train) : null;
         Schedule = new LearningRateSchedule(configuration.Schedule, options.LearningRate, options.Epochs);
         Callbacks = EarlyStopping is null ? callbacks : [EarlyStopping, .. callbacks];
         BatchCount = (train.Count + options.BatchSize - 1) / options.BatchSize;
@@ -50,6 +51,9 @@ internal sealed class TrainingRun : IDisposable
     public EarlyStopping? EarlyStopping { get; }
     public WeightPenalty? Penalty { get; }
     public MaxNormConstraint? MaxNorm { get; }
+
+    /// <summary>The per-class weights of the training loss [classes], or null (owned by this run).</summary>
+    public Tensor? ClassWeights { get; }
     public LearningRateSchedule Schedule { get; }
     public IReadOnlyList<ITrainingCallback> Callbacks { get; }
     public List<EpochMetrics> Epochs { get; } = [];
@@ -164,6 +168,7 @@ internal sealed class TrainingRun : IDisposable
 
     public void Dispose()
     {
+        ClassWeights?.Dispose();
         ModuleState.Dispose(_epochStartWeights);
         EarlyStopping?.Dispose();
         Augmentation?.Dispose();
@@ -177,6 +182,13 @@ internal sealed class TrainingRun : IDisposable
         var current = JsonNode.Parse(currentJson)!.AsObject();
         return saved.Select(p => p.Key).Union(current.Select(p => p.Key))
             .Where(key => saved[key]?.ToJsonString() != current[key]?.ToJsonString());
+    }
+
+    private static Tensor LossWeights(ClassWeights weights, TensorDataset train)
+    {
+        using var counts = train.Labels.bincount(null, train.ClassCount);
+        var perClass = weights.Resolve(train.ClassCount, counts.data<long>().ToArray());
+        return tensor(perClass.Select(w => (float)w).ToArray());
     }
 
     private static OptimizerHelper CreateOptimizer(nn.Module<Tensor, Tensor> model, TrainingOptions options) => options.Optimizer switch

@@ -81,4 +81,24 @@ public class RegularizationOptionsTests : TempFolderTest
         var line = CliRun.Of("train", "--config", config).AssertOneLineError();
         Assert.That(line, Does.Contain("bad.json").And.Contain("Epochs=0"));
     }
+
+    [Test]
+    public void ClipGradNormAndClassWeights_AreRecordedInTheConfiguration()
+    {
+        var config = Path.Combine(Folder, "c.json");
+        Assert.That(CliRun.Of("train", "--clip-grad-norm", "1.5", "--class-weights", "balanced", "--write-config", config).ExitCode, Is.EqualTo(0));
+        using var json = JsonDocument.Parse(File.ReadAllText(config));
+        Assert.That(json.RootElement.GetProperty("clipGradNorm").GetDouble(), Is.EqualTo(1.5));
+        Assert.That(json.RootElement.GetProperty("classWeights").GetProperty("balanced").GetBoolean(), Is.True);
+
+        Assert.That(CliRun.Of("train", "--class-weights", "1,2.5", "--write-config", config).ExitCode, Is.EqualTo(0));
+        using var list = JsonDocument.Parse(File.ReadAllText(config));
+        Assert.That(list.RootElement.GetProperty("classWeights").GetProperty("values").EnumerateArray().Select(v => v.GetDouble()), Is.EqualTo(new[] { 1, 2.5 }));
+    }
+
+    [TestCase("--clip-grad-norm", "-1", "--clip-grad-norm must be positive (or 0 for none)")]
+    [TestCase("--class-weights", "1,x", "--class-weights: '1,x' is not a number")]
+    [TestCase("--class-weights", "0,1", "--class-weights: Class weights must be at least two positive numbers")]
+    public void BadClippingOrWeights_AreOneLine(string option, string value, string expected) =>
+        Assert.That(CliRun.Of("train", option, value).AssertOneLineError(), Does.Contain(expected));
 }

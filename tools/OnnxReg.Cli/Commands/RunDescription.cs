@@ -15,6 +15,8 @@ internal static class RunDescription
         if (c.Penalty.Layers is { Count: > 0 } layers) parts.Add($"per-layer penalties ({string.Join(", ", layers.Keys)})");
         if (c.Training.WeightDecay > 0) parts.Add($"AdamW weight decay {F(c.Training.WeightDecay)}");
         if (c.MaxNorm is double m) parts.Add($"max-norm {F(m)}");
+        if (c.ClipGradNorm is double g) parts.Add($"gradients clipped to norm {F(g)}");
+        if (c.ClassWeights is { } w) parts.Add(w.Balanced ? "balanced class weights" : $"class weights {string.Join("/", w.Values!.Select(F))}");
         if (c.Model.DropoutRates is { } d && d.Any(r => r > 0)) parts.Add($"dropout {string.Join("/", d.Select(F))}");
         if (c.Model.SpatialDropoutRates is { } s && s.Any(r => r > 0)) parts.Add($"dropout2d {string.Join("/", s.Select(F))}");
         if (c.Model.BatchNorm) parts.Add("batch norm");

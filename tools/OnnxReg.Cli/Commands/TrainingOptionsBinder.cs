@@ -38,6 +38,8 @@ internal sealed class TrainingOptionsBinder
     public Option<bool> PenalizeBiases { get; } = new("--penalize-biases") { Description = "Also apply the L1/L2 penalties to biases [default: off]", DefaultValueFactory = _ => false };
     public Option<bool> PenalizeNorm { get; } = new("--penalize-norm") { Description = "Also apply the L1/L2 penalties to BatchNorm scale and shift [default: off]", DefaultValueFactory = _ => false };
     public Option<string[]> LayerPenalty { get; } = new("--layer-penalty") { Description = "Per-layer penalty NAME=L1:L2 (module path, e.g. fc3=0:0 for none); repeatable [default: none]" };
+    public Option<double> ClipGradNorm { get; } = new("--clip-grad-norm") { Description = "Scale gradients to this global L2 norm at most before each step (0: no clipping)", DefaultValueFactory = _ => 0.0 };
+    public Option<string> ClassWeights { get; } = new("--class-weights") { Description = "Weigh the training loss per class: 'balanced' (inverse class frequency, as scikit-learn) or one weight per class, e.g. 1,1,2.5 ('none': equal)", DefaultValueFactory = _ => "none" };
     public Option<double> MaxNorm { get; } = new("--max-norm") { Description = "Max-norm constraint on each weight row / filter (0: none)", DefaultValueFactory = _ => 0.0 };
     public Option<bool> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop when the monitored metric stops improving, and restore the best weights (any --patience, --monitor... option also enables it) [default: off]", DefaultValueFactory = _ => false };
     public Option<string> Monitor { get; } = new("--monitor") { Description = "Early stopping metric: val_loss, val_accuracy, loss, accuracy or penalty (aliases such as val_acc are accepted)", DefaultValueFactory = _ => "val_loss" };
@@ -70,7 +72,7 @@ internal sealed class TrainingOptionsBinder
     public IEnumerable<Option> All =>
     [
         Config, WriteConfig, Model, Hidden, Channels, Dropout, SpatialDropout, BatchNorm, Epochs, BatchSize, LearningRate, Optimizer, Momentum,
-        WeightDecay, LabelSmoothing, Seed, L1, L2, PenalizeBiases, PenalizeNorm, LayerPenalty, MaxNorm, EarlyStopping, Monitor, Mode,
+        WeightDecay, LabelSmoothing, Seed, L1, L2, PenalizeBiases, PenalizeNorm, LayerPenalty, MaxNorm, ClipGradNorm, ClassWeights, EarlyStopping, Monitor, Mode,
         Patience, MinDelta, Baseline, StartFromEpoch, NoRestoreBest, DivergenceThreshold, Augment, Schedule, MinLearningRate, PlateauFactor, PlateauPatience,
     ];
 
@@ -146,9 +148,20 @@ internal sealed class TrainingOptionsBinder
         if (Given(MinLearningRate) && schedule.Kind == LearningRateScheduleKind.Constant)
             throw new CliException("--min-lr applies to --lr-schedule cosine or plateau only");
 
+        double? clipGradNorm = configuration.ClipGradNorm;
+        if (Given(ClipGradNorm)) clipGradNorm = Value(ClipGradNorm) is > 0 and var g ? g : Value(ClipGradNorm) == 0 ? null : throw new CliException($"--clip-grad-norm must be positive (or 0 for none); received {Value(ClipGradNorm)}");
+        var classWeights = configuration.ClassWeights;
+        if (Given(ClassWeights))
+            classWeights = Value(ClassWeights).Trim() switch
+            {
+                "none" => null,
+                "balanced" or "auto" => new ClassWeights(Balanced: true),
+                var list => new ClassWeights(Values: Numbers(ClassWeights, list)),
+            };
+
         configuration = configuration with
         {
-            Model = model, Training = training, Penalty = penalty, MaxNorm = maxNorm,
+            Model = model, Training = training, Penalty = penalty, MaxNorm = maxNorm, ClipGradNorm = clipGradNorm, ClassWeights = classWeights,
             EarlyStopping = earlyStopping, Augmentation = augmentation, Schedule = schedule,
         };
         try
@@ -167,7 +180,7 @@ internal sealed class TrainingOptionsBinder
     {
         "Epochs" => "--epochs", "BatchSize" => "--batch-size", "LearningRate" => "--lr", "Momentum" => "--momentum",
         "WeightDecay" => "--weight-decay", "LabelSmoothing" => "--label-smoothing", "Optimizer" => "--optimizer",
-        "L1" => "--l1", "L2" => "--l2", "MaxNorm" => "--max-norm", "Patience" => "--patience", "MinDelta" => "--min-delta",
+        "L1" => "--l1", "L2" => "--l2", "MaxNorm" => "--max-norm", "ClipGradNorm" => "--clip-grad-norm", "Values" or "Balanced" => "--class-weights", "Patience" => "--patience", "MinDelta" => "--min-delta",
         "Baseline" => "--baseline", "StartFromEpoch" => "--start-from-epoch", "DivergenceThreshold" => "--divergence-threshold",
         "Monitor" => "--monitor", "DropoutRates" => "--dropout", "SpatialDropoutRates" => "--spatial-dropout",
         "HiddenSizes" => "--hidden", "ConvChannels" => "--channels", "MinLearningRate" => "--min-lr", "Factor" => "--plateau-factor",
