@@ -5,8 +5,8 @@ namespace OnnxReg.Study;
 
 /// <summary>
 /// The study's plots, drawn with ScottPlot: per model, learning curves (train and validation loss per epoch, one
-/// panel per technique, mean over seeds), train/test accuracy per technique with ±1 sd error bars, and accuracy
-/// under each perturbation.
+/// panel per technique, mean over seeds with a ±1 sd band), train/test accuracy per technique with ±1 sd error bars
+/// on an axis from zero, and accuracy under each perturbation.
 /// </summary>
 public static class StudyPlots
 {
@@ -21,7 +21,7 @@ public static class StudyPlots
             var names = new List<string>
             {
                 LearningCurves(report, model.Name, folder),
-                AccuracyBars(rows, model.Name, folder),
+                AccuracyBars(rows, model.Name, folder, report.Definition.Seeds.Length),
                 RobustnessBars(rows, model.Name, folder),
             };
             files[model.Name] = names;
@@ -40,21 +40,38 @@ public static class StudyPlots
         {
             var runs = report.Runs.Where(r => r.Model == model && r.Technique == technique).ToList();
             var plot = new Plot();
-            plot.Title(technique, size: 14);
-            plot.XLabel("epoch", size: 11);
-            plot.YLabel("loss", size: 11);
             int epochs = runs.Count == 0 ? 0 : runs.Max(r => r.Curve.Count);
             double[] x = Enumerable.Range(1, epochs).Select(e => (double)e).ToArray();
-            double[] Mean(Func<CurvePoint, double?> pick) => x.Select(e => runs.Select(r => r.Curve.FirstOrDefault(p => p.Epoch == (int)e)).Where(p => p is not null)
-                .Select(p => pick(p!)).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(double.NaN).Average()).ToArray();
-            var train = plot.Add.Scatter(x, Mean(p => p.TrainLoss));
-            train.LegendText = "train";
-            train.Color = Colors.Blue;
-            var validation = plot.Add.Scatter(x, Mean(p => p.ValidationLoss));
-            validation.LegendText = "validation";
-            validation.Color = Colors.OrangeRed;
-            maxLoss = Math.Max(maxLoss, Mean(p => p.ValidationLoss).Concat(Mean(p => p.TrainLoss)).Where(double.IsFinite).DefaultIfEmpty(1).Max());
-            plot.ShowLegend(Alignment.UpperRight);
+            // Early stopping ends seeds at different epochs: each point is the mean over the seeds still running, and
+            // the title says from which epoch fewer remain, so a late jump is not mistaken for the technique's effect.
+            int[] remaining = x.Select(e => runs.Count(r => r.Curve.Any(p => p.Epoch == (int)e))).ToArray();
+            int? fewerFrom = Enumerable.Range(0, epochs).Where(i => remaining[i] < runs.Count).Select(i => (int?)(i + 1)).FirstOrDefault();
+            plot.Title($"{model}: {technique}" + (fewerFrom is int f ? $" (fewer seeds from epoch {f})" : ""), size: 13);
+            plot.XLabel("epoch", size: 11);
+            plot.YLabel("loss", size: 11);
+            (double[] Mean, double[] Low, double[] High) Band(Func<CurvePoint, double?> pick)
+            {
+                var values = x.Select(e => runs.Select(r => r.Curve.FirstOrDefault(p => p.Epoch == (int)e)).Where(p => p is not null)
+                    .Select(p => pick(p!)).Where(v => v is not null).Select(v => v!.Value).ToArray()).ToArray();
+                var stats = values.Select(v => v.Length == 0 ? (double.NaN, 0.0) : (v.Average(), v.Length > 1 ? Math.Sqrt(v.Sum(a => (a - v.Average()) * (a - v.Average())) / (v.Length - 1)) : 0.0)).ToArray();
+                return (stats.Select(t => t.Item1).ToArray(), stats.Select(t => t.Item1 - t.Item2).ToArray(), stats.Select(t => t.Item1 + t.Item2).ToArray());
+            }
+            foreach (var (label, pick, color) in new (string, Func<CurvePoint, double?>, Color)[]
+                     { ("train", p => p.TrainLoss, Colors.Blue), ("validation", p => p.ValidationLoss, Colors.OrangeRed) })
+            {
+                var (mean, low, high) = Band(pick);
+                if (runs.Count > 1 && epochs > 0)
+                {
+                    var spread = plot.Add.FillY(x, low, high);
+                    spread.FillColor = color.WithAlpha(0.18);
+                    spread.LineWidth = 0;
+                }
+                var line = plot.Add.Scatter(x, mean);
+                line.LegendText = runs.Count > 1 ? $"{label} (mean ± sd, {runs.Count} seeds)" : label;
+                line.Color = color;
+                maxLoss = Math.Max(maxLoss, high.Concat(mean).Where(double.IsFinite).DefaultIfEmpty(1).Max());
+            }
+            plot.ShowLegend(Alignment.LowerLeft); // losses fall from the upper left; the axis starts at zero, so the lower left is free
             panels.Add(plot);
         }
         while (multiplot.Subplots.Count > 0) multiplot.Subplots.RemoveAt(0); // a new Multiplot starts with one empty plot
@@ -65,11 +82,11 @@ public static class StudyPlots
         }
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
         var name = $"learning-curves-{model}.png";
-        Save(multiplot, Path.Combine(folder, name), 360 * columns, 300 * rows);
+        Save(multiplot, Path.Combine(folder, name), 400 * columns, 320 * rows);
         return name;
     }
 
-    private static string AccuracyBars(List<TechniqueSummary> rows, string model, string folder)
+    private static string AccuracyBars(List<TechniqueSummary> rows, string model, string folder, int seeds)
     {
         var plot = new Plot();
         var bars = new List<Bar>();
@@ -82,13 +99,15 @@ public static class StudyPlots
         plot.Axes.Bottom.SetTicks(rows.Select((_, i) => i * 3 + 0.5).ToArray(), rows.Select(r => r.Technique).ToArray());
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "train", FillColor = Colors.SteelBlue });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "test", FillColor = Colors.DarkOrange });
-        plot.ShowLegend(Alignment.LowerRight);
-        double low = rows.Min(r => Math.Min(r.TestAccuracy.Mean, r.TrainAccuracy.Mean)) * 100;
-        plot.Axes.SetLimitsY(Math.Max(0, Math.Floor(low / 5) * 5 - 5), 101);
-        plot.Title($"{model}: train and test accuracy (mean ± sd over seeds, ONNX Runtime)");
+        // Bars start at zero (a cut axis turns a one-point difference into a tall one); the band above 100 % holds the
+        // legend, so it never covers a bar.
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.Legend.Orientation = Orientation.Horizontal;
+        plot.Axes.SetLimitsY(0, 118);
+        plot.Title($"{model}: train and test accuracy, {(seeds > 1 ? $"mean ± sd over {seeds} seeds" : "one seed (no spread)")}", size: 14);
         plot.YLabel("accuracy (%)");
         var name = $"accuracy-{model}.png";
-        SavePng(plot, Path.Combine(folder, name), 140 * rows.Count + 160, 420);
+        SavePng(plot, Path.Combine(folder, name), Math.Max(640, 140 * rows.Count + 160), 420);
         return name;
     }
 
@@ -110,11 +129,12 @@ public static class StudyPlots
         for (int c = 0; c < conditions.Count; c++)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = conditions[c], FillColor = palette.GetColor(c) });
         plot.ShowLegend(Alignment.UpperRight);
-        plot.Axes.SetLimitsY(0, 105);
-        plot.Title($"{model}: test accuracy under perturbations (ONNX Runtime)");
+        plot.Legend.Orientation = Orientation.Horizontal;
+        plot.Axes.SetLimitsY(0, 118);
+        plot.Title($"{model}: test accuracy under perturbations", size: 14);
         plot.YLabel("accuracy (%)");
         var name = $"robustness-{model}.png";
-        SavePng(plot, Path.Combine(folder, name), 180 * rows.Count + 200, 440);
+        SavePng(plot, Path.Combine(folder, name), Math.Max(640, 180 * rows.Count + 200), 440);
         return name;
     }
 

@@ -159,6 +159,8 @@ public sealed class Trainer
         using var order = randperm(train.Count, generator: run.Shuffler);
         var (lossSum, penaltySum, correct) = position.Sums;
         int batch = position.BatchesDone;
+        var clock = Stopwatch.StartNew();
+        long imagesSeen = 0;
         for (int start = batch * Options.BatchSize; start < train.Count; start += Options.BatchSize, batch++)
         {
             if (cancellation.IsCancellationRequested)
@@ -194,6 +196,9 @@ public sealed class Trainer
             penaltySum += penaltyValue * length;
             using (no_grad())
                 correct += logits.argmax(1).eq(labels).sum().ToInt64();
+            imagesSeen += length;
+            var progress = new BatchProgress(position.Epoch, batch + 1, run.BatchCount, batch + 1 - position.BatchesDone, imagesSeen, clock.Elapsed.TotalSeconds, dataLossValue);
+            foreach (var callback in run.Callbacks) callback.OnBatchEnd(progress);
         }
         return new EpochResult(lossSum / train.Count, (double)correct / train.Count, penaltySum / train.Count);
     }

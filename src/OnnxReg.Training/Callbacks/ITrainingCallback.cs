@@ -14,7 +14,24 @@ public interface ITrainingCallback
 
     /// <summary>Called once after the last epoch, whatever ended training.</summary>
     void OnTrainEnd(nn.Module model);
+
+    /// <summary>Called after each training batch (for a progress display); the default does nothing. Keep it cheap:
+    /// it runs inside the training loop.</summary>
+    /// <param name="progress">Where the epoch stands.</param>
+    void OnBatchEnd(BatchProgress progress)
+    {
+    }
 }
+
+/// <summary>Where an epoch stands after a batch.</summary>
+/// <param name="Epoch">The 1-based epoch.</param>
+/// <param name="Batch">Batches done in this epoch (1 after the first).</param>
+/// <param name="BatchCount">Batches in the epoch.</param>
+/// <param name="BatchesRun">Batches this process has run in the epoch (fewer than <paramref name="Batch"/> in a resumed epoch).</param>
+/// <param name="Images">Images trained on in this epoch so far (by this process; a resumed epoch counts from where it resumed).</param>
+/// <param name="Seconds">Seconds since this process started the epoch.</param>
+/// <param name="Loss">The batch's data loss.</param>
+public readonly record struct BatchProgress(int Epoch, int Batch, int BatchCount, int BatchesRun, long Images, double Seconds, double Loss);
 
 /// <summary>A callback's request to end training.</summary>
 /// <param name="Reason">Why, as a <see cref="StopReason"/> (a user's callback usually says <see cref="StopReason.RequestedByCallback"/>).</param>

@@ -100,6 +100,27 @@ public class UserCallbackTests
         Assert.That((resumed.StopDetail, resumed.Epochs.Count), Is.EqualTo((uninterrupted.StopDetail, uninterrupted.Epochs.Count)));
     }
 
+    private sealed class BatchCounter : ITrainingCallback
+    {
+        public List<BatchProgress> Seen { get; } = [];
+        public void OnTrainBegin(nn.Module model) { }
+        public StopRequest? OnEpochEnd(nn.Module model, EpochMetrics metrics) => null;
+        public void OnTrainEnd(nn.Module model) { }
+        public void OnBatchEnd(BatchProgress progress) => Seen.Add(progress);
+    }
+
+    [Test]
+    public void BatchCallbacks_SeeEveryBatch_NumberedWithinItsEpoch()
+    {
+        using var data = Data(); // 300 images in batches of 50: 6 a epoch
+        using var model = ModelPresets.Create(Mlp(2).Model, 1, 28, 28, 10, seed: 5);
+        var counter = new BatchCounter();
+        new Trainer(Mlp(2), [counter]).Fit(model, data);
+        Assert.That(counter.Seen.Select(p => (p.Epoch, p.Batch)), Is.EqualTo(
+            Enumerable.Range(1, 2).SelectMany(e => Enumerable.Range(1, 6).Select(b => (e, b)))));
+        Assert.That(counter.Seen.All(p => p.BatchCount == 6 && p.BatchesRun == p.Batch && p.Images == 50L * p.Batch && double.IsFinite(p.Loss)), Is.True);
+    }
+
     [Test]
     public void Resume_WithAnotherSetOfCheckpointedCallbacks_IsRefused_NamingThem()
     {

@@ -23,7 +23,7 @@ internal static class ExportCommand
         var data = CommonOptions.Data();
         data.Description = "Data whose test set checks the export and measures it: embedded, fashion-mnist, or a folder; the images must have the checkpoint's shape and classes";
         var exportBinder = new ExportOptionsBinder();
-        var triton = new Option<string>("--triton") { Description = "Also write the model into this Triton Inference Server model repository (NAME/1/model.onnx, config.pbtxt, labels.txt)" };
+        var triton = new Option<string>("--triton") { Description = "Also write the model into this Triton Inference Server model repository (NAME/1/model.onnx, config.pbtxt, labels.txt) [default: none]" };
         var tritonName = new Option<string>("--triton-name") { Description = "The model's name in the Triton repository [default: the model file's name]" };
         var tritonMaxBatch = new Option<int>("--triton-max-batch") { Description = "Largest batch Triton's dynamic batcher forms (models with a dynamic batch)", DefaultValueFactory = _ => TritonRepository.DefaultMaxBatchSize };
         var command = new Command("export", "Export a training checkpoint to ONNX (the best or last completed epoch), verified against TorchSharp; or package a model for Triton")

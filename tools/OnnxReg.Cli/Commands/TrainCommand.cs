@@ -26,7 +26,7 @@ internal static class TrainCommand
         var output = new Option<string>("--output", "-o") { Description = "Where to write the exported model (the history goes beside it as NAME.history.json)", DefaultValueFactory = _ => "runs/model.onnx" };
         var exportBinder = new ExportOptionsBinder();
         var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint file, rewritten atomically after every epoch and on Ctrl+C [default: the output path with .ckpt]" };
-        var logDir = new Option<string>("--log-dir") { Description = "Also log every epoch to DIR/history.csv (Keras' CSVLogger columns) and as TensorBoard scalars in DIR (tensorboard --logdir DIR)" };
+        var logDir = new Option<string>("--log-dir") { Description = "Also log every epoch to DIR/history.csv (Keras' CSVLogger columns) and as TensorBoard scalars in DIR (tensorboard --logdir DIR) [default: none]" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint; needs the same options and data it was started with [default: off]" };
 
         var command = new Command("train", "Train a preset model with regularization, export it to ONNX, and evaluate the exported file with ONNX Runtime");
@@ -95,7 +95,7 @@ internal static class TrainCommand
             Export = request.Export,
             Command = request.CommandLine,
             Checkpoint = new CheckpointOptions(request.Checkpoint, request.Resume ? ResumeMode.Required : ResumeMode.Never),
-            Callbacks = [new EpochProgress(epoch => console.Line(RunDescription.Epoch(epoch, options.Epochs))), .. Logs(request, earlierEpochs)],
+            Callbacks = [new ModelSummaryTable(console, [trainImages.Channels, trainImages.Height, trainImages.Width]), new BatchProgressLine(console, options.Epochs), new EpochProgress(epoch => console.Line(RunDescription.Epoch(epoch, options.Epochs))), .. Logs(request, earlierEpochs)],
             VerifyOn = VerificationSplit.Test,
         };
         RunOutcome outcome;
