@@ -46,7 +46,8 @@ public static class StudyPlots
             // the title says from which epoch fewer remain, so a late jump is not mistaken for the technique's effect.
             int[] remaining = x.Select(e => runs.Count(r => r.Curve.Any(p => p.Epoch == (int)e))).ToArray();
             int? fewerFrom = Enumerable.Range(0, epochs).Where(i => remaining[i] < runs.Count).Select(i => (int?)(i + 1)).FirstOrDefault();
-            plot.Title($"{model}: {technique}" + (fewerFrom is int f ? $" (fewer seeds from epoch {f})" : ""), size: 13);
+            string seeds = runs.Count > 1 ? $"mean ± sd of {runs.Count} seeds" : "one seed";
+            plot.Title($"{model}: {technique}\n{seeds}" + (fewerFrom is int f ? $", fewer from epoch {f}" : ""), size: 12);
             plot.XLabel("epoch", size: 11);
             plot.YLabel("loss", size: 11);
             (double[] Mean, double[] Low, double[] High) Band(Func<CurvePoint, double?> pick)
@@ -67,11 +68,12 @@ public static class StudyPlots
                     spread.LineWidth = 0;
                 }
                 var line = plot.Add.Scatter(x, mean);
-                line.LegendText = runs.Count > 1 ? $"{label} (mean ± sd, {runs.Count} seeds)" : label;
+                line.LegendText = label;
                 line.Color = color;
                 maxLoss = Math.Max(maxLoss, high.Concat(mean).Where(double.IsFinite).DefaultIfEmpty(1).Max());
             }
-            plot.ShowLegend(Alignment.LowerLeft); // losses fall from the upper left; the axis starts at zero, so the lower left is free
+            plot.ShowLegend(Edge.Bottom); // below the axes: inside them it always covers some curve
+            plot.Legend.Orientation = Orientation.Horizontal;
             panels.Add(plot);
         }
         while (multiplot.Subplots.Count > 0) multiplot.Subplots.RemoveAt(0); // a new Multiplot starts with one empty plot
@@ -82,7 +84,7 @@ public static class StudyPlots
         }
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
         var name = $"learning-curves-{model}.png";
-        Save(multiplot, Path.Combine(folder, name), 400 * columns, 320 * rows);
+        Save(multiplot, Path.Combine(folder, name), 400 * columns, 340 * rows);
         return name;
     }
 
