@@ -14,7 +14,7 @@ namespace OnnxReg.Runtime;
 /// <see cref="Run"/> is the one core call: values in, the graph's output out (logits, or probabilities for a model
 /// exported with a softmax output). The others are conveniences over it that say what they return:
 /// <see cref="PredictLogits"/>, <see cref="PredictProbabilities(ReadOnlySpan{float}, int)"/>, and <see cref="Predict"/> /
-/// <see cref="PredictBatch"/> from raw pixels. <see cref="ImagePrediction"/> adds image files and streams.
+/// <see cref="PredictBatch"/> from raw pixels. <c>ImagePrediction</c> in the OnnxReg.Runtime.Images add-on adds image files and streams.
 /// </remarks>
 /// <example>
 /// <code>

@@ -27,7 +27,7 @@ public class PackagingTests : TempFolderTest
     public void ForgetTestPackages()
     {
         var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var id in new[] { "onnxreg", "onnxreg.data", "onnxreg.runtime" })
+        foreach (var id in new[] { "onnxreg", "onnxreg.data", "onnxreg.datasets", "onnxreg.runtime", "onnxreg.runtime.images" })
         {
             var folder = Path.Combine(cache, id, _version);
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
@@ -63,17 +63,18 @@ public class PackagingTests : TempFolderTest
     }
 
     [Test]
-    public void App_BuiltAgainstTheRuntimePackage_ClassifiesTheSampleImage()
+    public void App_BuiltAgainstTheRuntimePackages_ClassifiesTheSampleImage()
     {
-        Pack("src/OnnxReg.Data/OnnxReg.Data.csproj", allPlatforms: true);
-        Pack("src/OnnxReg.Runtime/OnnxReg.Runtime.csproj", allPlatforms: true);
+        foreach (var project in new[] { "OnnxReg.Data", "OnnxReg.Datasets", "OnnxReg.Runtime", "OnnxReg.Runtime.Images" })
+            Pack($"src/{project}/{project}.csproj", allPlatforms: true);
         var nuspec = System.IO.Compression.ZipFile.OpenRead(Path.Combine(_feed, $"OnnxReg.Runtime.{_version}.nupkg"));
         using (nuspec)
         using (var reader = new StreamReader(nuspec.GetEntry("OnnxReg.Runtime.nuspec")!.Open()))
         {
             var text = reader.ReadToEnd();
             Assert.That(text, Does.Contain("<license type=\"expression\">MIT</license>").And.Contain("<readme>README.md</readme>")
-                .And.Contain($"<dependency id=\"OnnxReg.Data\" version=\"{_version}\"").And.Not.Contain("<dependency id=\"TorchSharp"));
+                .And.Contain($"<dependency id=\"OnnxReg.Data\" version=\"{_version}\"").And.Not.Contain("<dependency id=\"TorchSharp")
+                .And.Not.Contain("<dependency id=\"SixLabors"), "the runtime package carries no image decoder");
             Assert.That(text, Does.Not.Contain("Package Description"));
         }
 
@@ -87,7 +88,7 @@ public class PackagingTests : TempFolderTest
                 <ImplicitUsings>enable</ImplicitUsings>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="OnnxReg.Runtime" Version="{_version}" />
+                <PackageReference Include="OnnxReg.Runtime.Images" Version="{_version}" />
               </ItemGroup>
             </Project>
             """);

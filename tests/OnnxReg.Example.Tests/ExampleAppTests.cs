@@ -7,7 +7,7 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace OnnxReg.Example.Tests;
 
-/// <summary>The "embed inference in an app" path: tools/OnnxReg.Example references the runtime library only,
+/// <summary>The "embed inference in an app" path: tools/OnnxReg.Example references the runtime library (with its images add-on) only,
 /// publishes without libtorch, and classifies an image file with a reference model.</summary>
 public class ExampleAppTests
 {
@@ -19,7 +19,7 @@ public class ExampleAppTests
     {
         var project = XDocument.Load(Project);
         var references = project.Descendants("ProjectReference").Select(r => r.Attribute("Include")!.Value.Replace('\\', '/')).ToList();
-        Assert.That(references, Is.EqualTo(new[] { "../../src/OnnxReg.Runtime/OnnxReg.Runtime.csproj" }));
+        Assert.That(references, Is.EqualTo(new[] { "../../src/OnnxReg.Runtime.Images/OnnxReg.Runtime.Images.csproj" }));
         Assert.That(project.Descendants("PackageReference"), Is.Empty);
     }
 

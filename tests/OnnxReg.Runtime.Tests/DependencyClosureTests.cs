@@ -3,10 +3,38 @@ using System.Text.Json;
 
 namespace OnnxReg.Runtime.Tests;
 
-/// <summary>An app that embeds the runtime library must not carry TorchSharp or libtorch.</summary>
+/// <summary>An app that embeds the runtime library must not carry TorchSharp or libtorch; one that only predicts from
+/// pixels (no image files) must not carry an image decoder either.</summary>
 public class DependencyClosureTests
 {
     private static readonly string[] Forbidden = ["TorchSharp", "libtorch", "LibTorchSharp"];
+
+    private static HashSet<string> Closure(Assembly root)
+    {
+        var seen = new HashSet<string>();
+        var pending = new Stack<AssemblyName>([root.GetName()]);
+        while (pending.Count > 0)
+        {
+            var name = pending.Pop();
+            if (!seen.Add(name.Name!)) continue;
+            Assembly assembly;
+            try { assembly = Assembly.Load(name); }
+            catch (FileNotFoundException) { continue; }
+            foreach (var reference in assembly.GetReferencedAssemblies()) pending.Push(reference);
+        }
+        return seen;
+    }
+
+    [Test]
+    public void RuntimeAssembly_CarriesNoImageDecoder_TheImagesAddOnDoes()
+    {
+        var runtime = Closure(typeof(OnnxClassifier).Assembly);
+        Assert.That(runtime, Does.Contain("OnnxReg.Data").And.Contain("Microsoft.ML.OnnxRuntime"));
+        Assert.That(runtime.Where(n => n.StartsWith("SixLabors", StringComparison.Ordinal) || n == "OnnxReg.Datasets"), Is.Empty);
+        var images = Closure(typeof(ImagePrediction).Assembly);
+        Assert.That(images, Does.Contain("SixLabors.ImageSharp").And.Contain("OnnxReg.Runtime"));
+        Assert.That(images.Where(n => Forbidden.Any(f => n.Contains(f, StringComparison.OrdinalIgnoreCase))), Is.Empty);
+    }
 
     [Test]
     public void RuntimeAssembly_ReferencesNoTorchSharp_Transitively()
@@ -29,8 +57,8 @@ public class DependencyClosureTests
     [Test]
     public void RuntimePackageClosure_InDepsJson_HasNoTorchSharpOrLibtorch()
     {
-        // This test project references only the runtime library (and the protobuf schema library), so its
-        // deps.json lists exactly the packages an app embedding the runtime would get.
+        // This test project references only the runtime library with its images add-on (and the protobuf schema
+        // library), so its deps.json lists exactly the packages an app embedding the runtime would get.
         var depsPath = Path.Combine(AppContext.BaseDirectory, "OnnxReg.Runtime.Tests.deps.json");
         using var deps = JsonDocument.Parse(File.ReadAllText(depsPath));
         var libraries = deps.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name).ToList();
