@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
 using OnnxReg.Data;
+using OnnxReg.Data.IO;
 
 namespace OnnxReg.Runtime;
 
@@ -114,11 +115,7 @@ public sealed class OnnxClassifier : IDisposable
     public static OnnxClassifier Load(Stream stream, OnnxClassifierOptions? options = null, string name = "(stream)")
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var copy = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-            CopyBounded(copy, buffer, read, name);
+        using var copy = BoundedCopy.Read(stream, MaxModelBytes, cap => TooLarge(name, cap));
         return Load(copy.ToArray(), options, name);
     }
 
@@ -127,20 +124,12 @@ public sealed class OnnxClassifier : IDisposable
     public static async Task<OnnxClassifier> LoadAsync(Stream stream, OnnxClassifierOptions? options = null, string name = "(stream)", CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var copy = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
-            CopyBounded(copy, buffer, read, name);
+        using var copy = await BoundedCopy.ReadAsync(stream, MaxModelBytes, cap => TooLarge(name, cap), cancellation).ConfigureAwait(false);
         return Load(copy.ToArray(), options, name);
     }
 
-    private static void CopyBounded(MemoryStream copy, byte[] buffer, int read, string name)
-    {
-        if (copy.Length + read > MaxModelBytes)
-            throw new InvalidDataException($"'{name}' holds more than {MaxModelBytes:N0} bytes, more than an ONNX protobuf file can; load a model with external data from its path.");
-        copy.Write(buffer, 0, read);
-    }
+    private static string TooLarge(string name, long cap) =>
+        $"'{name}' holds more than {cap:N0} bytes, more than an ONNX protobuf file can; load a model with external data from its path.";
 
     private static OnnxClassifier Create(string name, string? producerVersion, OnnxClassifierOptions? options, Func<SessionOptions, InferenceSession> open)
     {

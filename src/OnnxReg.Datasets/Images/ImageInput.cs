@@ -95,39 +95,18 @@ public static class ImageInput
 
     // A stream that cannot seek (a network body) is copied, but never more than the largest file an accepted image
     // could plausibly be: 4 bytes per pixel of the limit plus headers.
-    private static MemoryStream CopyBounded(Stream stream, string name)
-    {
-        var copy = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-            Append(copy, buffer, read, name);
-        copy.Position = 0;
-        return copy;
-    }
+    private static long ImageByteCap => ResourceLimits.MaxImagePixels * 4 + (1 << 20);
+
+    private static string TooLarge(string name, long cap) =>
+        $"'{name}' is larger than {cap:N0} bytes, more than an image of {ResourceLimits.MaxImagePixels:N0} pixels needs ({ResourceLimits.HowToRaise(ResourceLimits.MaxImagePixelsVariable)}).";
+
+    private static MemoryStream CopyBounded(Stream stream, string name) => BoundedCopy.Read(stream, ImageByteCap, cap => TooLarge(name, cap));
 
     /// <summary>Copies <paramref name="stream"/> to memory asynchronously, refusing more bytes than an image within the
     /// pixel limit can need; the copy is positioned at its start.</summary>
     /// <exception cref="InvalidDataException">The stream holds more than that.</exception>
-    public static async Task<MemoryStream> CopyBoundedAsync(Stream stream, string name, CancellationToken cancellation = default)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        var copy = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
-            Append(copy, buffer, read, name);
-        copy.Position = 0;
-        return copy;
-    }
-
-    private static void Append(MemoryStream copy, byte[] buffer, int read, string name)
-    {
-        long cap = ResourceLimits.MaxImagePixels * 4 + (1 << 20);
-        if (copy.Length + read > cap)
-            throw new InvalidDataException($"'{name}' is larger than {cap:N0} bytes, more than an image of {ResourceLimits.MaxImagePixels:N0} pixels needs ({ResourceLimits.HowToRaise(ResourceLimits.MaxImagePixelsVariable)}).");
-        copy.Write(buffer, 0, read);
-    }
+    public static Task<MemoryStream> CopyBoundedAsync(Stream stream, string name, CancellationToken cancellation = default) =>
+        BoundedCopy.ReadAsync(stream, ImageByteCap, cap => TooLarge(name, cap), cancellation);
 
     private static void Fit<TPixel>(Image<TPixel> image, int height, int width) where TPixel : unmanaged, IPixel<TPixel>
     {
