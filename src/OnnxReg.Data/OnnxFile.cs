@@ -38,8 +38,7 @@ public static class OnnxFile
     public static string? CheckLimits(Stream stream, string name)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        string path = name;
-        var reader = new WireReader(stream, path);
+        var reader = new WireReader(stream, name);
         long entries = 0, bytes = 0;
         long maxEntries = ResourceLimits.MaxMetadataEntries, maxBytes = ResourceLimits.MaxMetadataBytes;
         string? producerVersion = null;
@@ -59,9 +58,9 @@ public static class OnnxFile
                 entries++;
                 bytes += length;
                 if (entries > maxEntries)
-                    throw new InvalidDataException($"'{path}' holds more than {maxEntries:N0} metadata entries; at most {maxEntries:N0} are read ({ResourceLimits.HowToRaise(ResourceLimits.MaxMetadataEntriesVariable)}).");
+                    throw new InvalidDataException($"'{name}' holds more than {maxEntries:N0} metadata entries; at most {maxEntries:N0} are read ({ResourceLimits.HowToRaise(ResourceLimits.MaxMetadataEntriesVariable)}).");
                 if (bytes > maxBytes)
-                    throw new InvalidDataException($"'{path}' holds more than {maxBytes:N0} bytes of metadata; at most {maxBytes:N0} are read ({ResourceLimits.HowToRaise(ResourceLimits.MaxMetadataBytesVariable)}).");
+                    throw new InvalidDataException($"'{name}' holds more than {maxBytes:N0} bytes of metadata; at most {maxBytes:N0} are read ({ResourceLimits.HowToRaise(ResourceLimits.MaxMetadataBytesVariable)}).");
                 reader.Skip(length);
                 continue;
             }

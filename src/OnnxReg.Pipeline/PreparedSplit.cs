@@ -5,11 +5,14 @@ namespace OnnxReg.Pipeline;
 
 /// <summary>
 /// One split of a run's data in the two forms the pipeline needs: the raw images (what the exported file is fed, as an
-/// app feeds it) and the normalized tensors (what TorchSharp trains and verifies on). Owns the tensors.
+/// app feeds it) and the normalized tensors (what TorchSharp trains and verifies on). Owns the tensors once made.
 /// </summary>
 public sealed class PreparedSplit : IDisposable
 {
-    private PreparedSplit(string name, ImageDataset images, TensorDataset tensors) => (Name, Images, Tensors) = (name, images, tensors);
+    private readonly Normalization _normalization;
+    private TensorDataset? _tensors;
+
+    private PreparedSplit(string name, ImageDataset images, Normalization normalization) => (Name, Images, _normalization) = (name, images, normalization);
 
     /// <summary>The split's name ("train", "validation", "test"), used in results and messages.</summary>
     public string Name { get; }
@@ -17,8 +20,9 @@ public sealed class PreparedSplit : IDisposable
     /// <summary>The images as bytes.</summary>
     public ImageDataset Images { get; }
 
-    /// <summary>The images normalized as the model takes them, with their labels.</summary>
-    public TensorDataset Tensors { get; }
+    /// <summary>The images normalized as the model takes them, with their labels; made on first use, so a split that
+    /// TorchSharp never sees (the study's test split, measured only on the exported file) costs no tensor memory.</summary>
+    public TensorDataset Tensors => _tensors ??= TensorDataset.From(Images, _normalization);
 
     /// <summary>The number of images.</summary>
     public int Count => Images.Count;
@@ -28,9 +32,14 @@ public sealed class PreparedSplit : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(images);
-        return new PreparedSplit(name, images, TensorDataset.From(images, normalization));
+        ArgumentNullException.ThrowIfNull(normalization);
+        return new PreparedSplit(name, images, normalization);
     }
 
     /// <summary>Frees the tensors.</summary>
-    public void Dispose() => Tensors.Dispose();
+    public void Dispose()
+    {
+        _tensors?.Dispose();
+        _tensors = null;
+    }
 }

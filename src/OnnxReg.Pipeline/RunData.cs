@@ -29,7 +29,8 @@ public sealed class RunData : IDisposable
     /// <summary>The images a shipped model is judged on.</summary>
     public PreparedSplit Test { get; }
 
-    /// <summary>Prepares the splits: estimates the normalization on <paramref name="train"/> only and normalizes every split with it.</summary>
+    /// <summary>Prepares the splits: estimates the normalization on <paramref name="train"/> only; each split is normalized
+    /// with it when its tensors are first used.</summary>
     /// <exception cref="ArgumentException">The training split is empty or all its pixels are equal.</exception>
     public static RunData Prepare(string source, string description, ImageDataset train, ImageDataset validation, ImageDataset test)
     {
@@ -37,18 +38,8 @@ public sealed class RunData : IDisposable
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(test);
         var normalization = Normalization.Estimate(train.Pixels);
-        var splits = new List<PreparedSplit>();
-        try
-        {
-            foreach (var (name, images) in new[] { ("train", train), ("validation", validation), ("test", test) })
-                splits.Add(PreparedSplit.From(name, images, normalization));
-            return new RunData(source, description, normalization, splits[0], splits[1], splits[2]);
-        }
-        catch
-        {
-            foreach (var split in splits) split.Dispose();
-            throw;
-        }
+        return new RunData(source, description, normalization, PreparedSplit.From("train", train, normalization),
+            PreparedSplit.From("validation", validation, normalization), PreparedSplit.From("test", test, normalization));
     }
 
     /// <summary>Frees every split's tensors.</summary>

@@ -222,7 +222,7 @@ public sealed class OnnxClassifier : IDisposable
             for (int start = 0; start < count; start += batch)
             {
                 int length = Math.Min(batch, count - start);
-                inputs.AsSpan(0, batch * SampleSize).Clear();
+                if (length < batch) inputs.AsSpan(length * SampleSize, (batch - length) * SampleSize).Clear(); // blank padding only
                 PreparePixels(pixels.Slice(start * SampleSize, length * SampleSize), inputs);
                 PredictProbabilities(inputs.AsSpan(0, batch * SampleSize), batch, outputs);
                 for (int i = 0; i < length; i++)

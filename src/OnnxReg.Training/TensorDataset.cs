@@ -48,9 +48,11 @@ public sealed class TensorDataset : IDisposable
         var values = new float[data.Pixels.LongLength];
         normalization.Apply(data.Pixels, values);
         var labels = data.Labels.Select(l => (long)l).ToArray();
+        // Owned by the dataset alone: made inside a caller's dispose scope (a split prepared on first use), they
+        // must not be freed when that scope ends.
         return new TensorDataset(
-            tensor(values, [data.Count, data.Channels, data.Height, data.Width]),
-            tensor(labels, [data.Count]),
+            tensor(values, [data.Count, data.Channels, data.Height, data.Width]).DetachFromDisposeScope(),
+            tensor(labels, [data.Count]).DetachFromDisposeScope(),
             data.ClassNames,
             normalization);
     }

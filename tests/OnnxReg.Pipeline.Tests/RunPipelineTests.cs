@@ -68,6 +68,22 @@ public class RunPipelineTests
     }
 
     [Test]
+    public void DataPreparedInsideACallersDisposeScope_OutlivesTheScope()
+    {
+        RunData data;
+        using (TorchSharp.torch.NewDisposeScope())
+        {
+            data = SmallData();
+            Assert.That(data.Validation.Tensors.Count, Is.EqualTo(100), "tensors made inside the scope");
+        }
+        using (data)
+        {
+            var outcome = RunPipeline.Run(new RunRequest(Mlp(epochs: 1), Path.Combine(_folder, "m.onnx")) { VerifyOn = VerificationSplit.Validation }, data);
+            Assert.That(outcome.Model.VerifiedImages, Is.EqualTo(100), "the split's tensors were not freed with the caller's scope");
+        }
+    }
+
+    [Test]
     public void Run_VerifyingOnValidation_NeverFeedsTheTestSplit()
     {
         using var data = SmallData();

@@ -13,6 +13,8 @@ namespace OnnxReg.Cli.Commands;
 internal sealed class BatchProgressLine(CliConsole console, int epochs) : ITrainingCallback
 {
     private const int BarWidth = 24;
+    // Asked once: whether output is a terminal does not change during a run, and this runs after every batch.
+    private readonly bool _interactive = console.IsInteractive;
     private double _lastDraw = double.NegativeInfinity;
     private int _drawnLength;
 
@@ -22,7 +24,7 @@ internal sealed class BatchProgressLine(CliConsole console, int epochs) : ITrain
 
     public void OnBatchEnd(BatchProgress progress)
     {
-        if (!console.IsInteractive || (progress.Seconds - _lastDraw < 0.2 && progress.Batch < progress.BatchCount))
+        if (!_interactive || (progress.Seconds - _lastDraw < 0.2 && progress.Batch < progress.BatchCount))
             return;
         _lastDraw = progress.Seconds;
         var line = Render(progress, epochs);
