@@ -55,6 +55,21 @@ public sealed class ImageDataset
     /// <summary>The class names, indexed by label.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
+    /// <summary>How the images were decoded from files (colour, size, resize policy), or null when they were not
+    /// (IDX files). Training records it in the model, so photos are later prepared the same way.</summary>
+    public ImagePreparation? Preparation
+    {
+        get => _preparation;
+        init
+        {
+            if (value is not null && (value.Channels != Channels || value.Height != Height || value.Width != Width))
+                throw new ArgumentException($"Image preparation {value} does not give this dataset's {Channels}x{Height}x{Width} images.", nameof(Preparation));
+            _preparation = value;
+        }
+    }
+
+    private readonly ImagePreparation? _preparation;
+
     /// <summary>The images at the given indices, in that order, as a new dataset.</summary>
     public ImageDataset Subset(ReadOnlySpan<int> indices)
     {
@@ -69,7 +84,7 @@ public sealed class ImageDataset
             Array.Copy(Pixels, (long)source * size, pixels, (long)i * size, size);
             labels[i] = Labels[source];
         }
-        return new ImageDataset(pixels, labels, Channels, Height, Width, ClassNames);
+        return new ImageDataset(pixels, labels, Channels, Height, Width, ClassNames) { Preparation = Preparation };
     }
 
     /// <summary>The first <paramref name="count"/> images (all of them if there are fewer).</summary>

@@ -29,7 +29,7 @@ public static class ImagePerturbations
             double normal = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
             pixels[i] = (byte)Math.Clamp(Math.Round(data.Pixels[i] + normal * std * 255), 0, 255);
         }
-        return new ImageDataset(pixels, data.Labels, data.Channels, data.Height, data.Width, data.ClassNames);
+        return new ImageDataset(pixels, data.Labels, data.Channels, data.Height, data.Width, data.ClassNames) { Preparation = data.Preparation };
     }
 
     /// <summary>A black <paramref name="size"/>×<paramref name="size"/> square at a random position (fully inside) on every image.</summary>
@@ -48,7 +48,7 @@ public static class ImagePerturbations
                 for (int y = top; y < top + size; y++)
                     Array.Clear(pixels, (n * data.Channels + c) * plane + y * data.Width + left, size);
         }
-        return new ImageDataset(pixels, data.Labels, data.Channels, data.Height, data.Width, data.ClassNames);
+        return new ImageDataset(pixels, data.Labels, data.Channels, data.Height, data.Width, data.ClassNames) { Preparation = data.Preparation };
     }
 
     // Each output pixel samples the source at the inverse-transformed position (bilinear; outside is black).
@@ -71,7 +71,7 @@ public static class ImagePerturbations
                     target[y * w + x] = Sample(source, h, w, sy, sx);
                 }
         }
-        return new ImageDataset(pixels, data.Labels, data.Channels, data.Height, data.Width, data.ClassNames);
+        return new ImageDataset(pixels, data.Labels, data.Channels, data.Height, data.Width, data.ClassNames) { Preparation = data.Preparation };
     }
 
     private static byte Sample(ReadOnlySpan<byte> source, int h, int w, double y, double x)

@@ -3,11 +3,15 @@ using OnnxReg.Data.IO;
 
 namespace OnnxReg.Data;
 
-/// <summary>A training set and a test set loaded from one source.</summary>
-/// <param name="Train">The official training images (split it further for validation).</param>
+/// <summary>A training set and a test set loaded from one source, and a validation set when the source has one.</summary>
+/// <param name="Train">The official training images (split it further for validation when <see cref="Validation"/> is null).</param>
 /// <param name="Test">The official test images.</param>
 /// <param name="Description">Where the data came from, for reports.</param>
-public sealed record DatasetPair(ImageDataset Train, ImageDataset Test, string Description);
+public sealed record DatasetPair(ImageDataset Train, ImageDataset Test, string Description)
+{
+    /// <summary>The source's own validation images (an image folder's <c>val/</c>), or null.</summary>
+    public ImageDataset? Validation { get; init; }
+}
 
 /// <summary>
 /// Loads MNIST-family data from one of three sources: <c>embedded</c> (a Fashion-MNIST subset shipped inside
@@ -26,20 +30,40 @@ public static class DatasetSource
     private const string ClassNamesFile = "classes.txt";
     private const string ResourcePrefix = "OnnxReg.Data.FashionMnistSubset.";
 
-    /// <summary>Loads <paramref name="source"/>: <c>embedded</c>, <c>fashion-mnist</c>, or a folder path.</summary>
+    /// <summary>Loads <paramref name="source"/>: <c>embedded</c>, <c>fashion-mnist</c>, or a folder path; <paramref name="images"/>
+    /// says how an image folder is decoded (IDX data are what they are: giving a colour or size other than theirs is an error).</summary>
     /// <exception cref="DirectoryNotFoundException">The folder (or the Debian package's folder) does not exist.</exception>
     /// <exception cref="FileNotFoundException">The folder lacks one of the four IDX files.</exception>
     /// <exception cref="InvalidDataException">A file is malformed, or images and labels disagree.</exception>
     /// <exception cref="UnauthorizedAccessException">A file in the folder links outside it.</exception>
-    public static DatasetPair Load(string source)
+    public static DatasetPair Load(string source, ImageFolderOptions? images = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(source);
         if (source == Embedded)
-            return LoadEmbedded();
+            return CheckIdx(LoadEmbedded(), images, source);
         var folder = ResolveFolder(source);
         if (source == FashionMnistPackage)
-            return LoadIdxPair(folder, FashionMnist.ClassNames);
-        return ImageFolder.Matches(folder) ? ImageFolder.Load(folder) : LoadIdxPair(folder, classNames: null);
+            return CheckIdx(LoadIdxPair(folder, FashionMnist.ClassNames), images, source);
+        return ImageFolder.Matches(folder) ? ImageFolder.Load(folder, images) : CheckIdx(LoadIdxPair(folder, classNames: null), images, source);
+    }
+
+    // IDX images are grayscale at their stored size; options asking for something else cannot be honoured.
+    private static DatasetPair CheckIdx(DatasetPair pair, ImageFolderOptions? images, string source)
+    {
+        CheckIdx(pair.Train, images, source);
+        return pair;
+    }
+
+    private static ImageDataset CheckIdx(ImageDataset data, ImageFolderOptions? images, string source)
+    {
+        if (images is null) return data;
+        if (images.Resize != ResizePolicy.Stretch)
+            throw new InvalidDataException($"'{source}' holds IDX images, which are not resized; --resize applies to image folders only. Leave --resize out.");
+        if (images.Color == ColorMode.Rgb)
+            throw new InvalidDataException($"'{source}' holds grayscale IDX images; --color rgb needs an image folder (train/CLASS/, test/CLASS/). Leave --color out.");
+        if (images.Size is var (height, width) && (height != data.Height || width != data.Width))
+            throw new InvalidDataException($"'{source}' holds {data.Width}x{data.Height} IDX images; --image-size {width}x{height} needs an image folder. Leave --image-size out.");
+        return data;
     }
 
     /// <summary>
@@ -51,15 +75,15 @@ public static class DatasetSource
     /// <exception cref="FileNotFoundException">The folder lacks a test IDX file.</exception>
     /// <exception cref="InvalidDataException">A file is malformed, or images and labels disagree.</exception>
     /// <exception cref="UnauthorizedAccessException">A file in the folder links outside it.</exception>
-    public static ImageDataset LoadTest(string source)
+    public static ImageDataset LoadTest(string source, ImageFolderOptions? images = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(source);
         if (source == Embedded)
-            return LoadEmbedded().Test;
+            return CheckIdx(LoadEmbedded().Test, images, source);
         var folder = ResolveFolder(source);
         if (source == FashionMnistPackage)
-            return LoadIdx(folder, FashionMnist.ClassNames, withTrainImages: false).Test;
-        return ImageFolder.Matches(folder) ? ImageFolder.LoadTest(folder) : LoadIdx(folder, classNames: null, withTrainImages: false).Test;
+            return CheckIdx(LoadIdx(folder, FashionMnist.ClassNames, withTrainImages: false).Test, images, source);
+        return ImageFolder.Matches(folder) ? ImageFolder.LoadTest(folder, images) : CheckIdx(LoadIdx(folder, classNames: null, withTrainImages: false).Test, images, source);
     }
 
     /// <summary>Where <paramref name="source"/> reads from, in words, without reading it (for reports of a <see cref="LoadTest"/>).</summary>

@@ -44,6 +44,10 @@ public sealed record ExportOptions
     /// <summary>The input normalization the model was trained with, written to the metadata for the runtime.</summary>
     public Normalization? Normalization { get; init; }
 
+    /// <summary>How image files were prepared for training (colour, size, resize policy), recorded so apps prepare photos
+    /// the same way; null for data that were not decoded from image files.</summary>
+    public ImagePreparation? Image { get; init; }
+
     /// <summary>The training configuration as JSON, recorded in the model description.</summary>
     public string? TrainingConfiguration { get; init; }
 

@@ -63,6 +63,8 @@ public sealed class OnnxExporter
         options.Validate();
         if (sampleShape.Count == 0 || sampleShape.Any(d => d <= 0))
             throw new ArgumentException($"Sample shape must have positive dimensions; received [{string.Join(", ", sampleShape)}].", nameof(sampleShape));
+        if (options.Normalization is { IsShared: false } perChannel && (sampleShape.Count != 3 || perChannel.Means.Count != sampleShape[0]))
+            throw new ArgumentException($"The normalization has {perChannel.Means.Count} channels; the sample shape [{string.Join(", ", sampleShape)}] must be [C, H, W] with C = {perChannel.Means.Count}.", nameof(sampleShape));
 
         bool wasTraining = model.training;
         model.eval();
@@ -126,11 +128,16 @@ public sealed class OnnxExporter
         new(session.Builder, path, inputShape, outputShape, session.Options,
             (child, name, childInput) => EmitModule(session, child, path.Length == 0 ? name : $"{path}.{name}", childInput));
 
-    // x_normalized = x · 1/(255·std) + (−mean/std): two nodes in front of the network.
+    // x_normalized = x · 1/(255·std) + (−mean/std): two nodes in front of the network. A shared normalization is two
+    // scalars; a per-channel one is [C, 1, 1], which broadcasts over [N, C, H, W].
     private static string NormalizeInGraph(OnnxGraphBuilder builder, string input, Normalization normalization)
     {
-        var scale = builder.AddInitializer("input.scale", [1f / (255f * normalization.Std)], []);
-        var offset = builder.AddInitializer("input.offset", [-normalization.Mean / normalization.Std], []);
+        int channels = normalization.Means.Count;
+        long[] shape = normalization.IsShared ? [] : [channels, 1, 1];
+        var scales = Enumerable.Range(0, channels).Select(c => 1f / (255f * normalization.StdOf(c))).ToArray();
+        var offsets = Enumerable.Range(0, channels).Select(c => -normalization.MeanOf(c) / normalization.StdOf(c)).ToArray();
+        var scale = builder.AddInitializer("input.scale", scales, shape);
+        var offset = builder.AddInitializer("input.offset", offsets, shape);
         return builder.AddNode("Add", "input.normalize", [builder.AddNode("Mul", "input.scale", [input, scale]), offset]);
     }
 
@@ -168,6 +175,7 @@ public sealed class OnnxExporter
             InputShape = [.. sampleShape],
             InputRange = options.NormalizeInGraph ? InputRange.Pixels0To255 : InputRange.Normalized,
             Normalization = options.Normalization,
+            Image = options.Image,
             Output = options.SoftmaxOutput ? OutputKind.Probabilities : OutputKind.Logits,
             ClassNames = options.ClassNames,
             TrainingConfiguration = options.TrainingConfiguration,

@@ -37,7 +37,7 @@ public sealed class RunData : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(test);
-        var normalization = Normalization.Estimate(train.Pixels);
+        var normalization = Normalization.Estimate(train);
         return new RunData(source, description, normalization, PreparedSplit.From("train", train, normalization),
             PreparedSplit.From("validation", validation, normalization), PreparedSplit.From("test", test, normalization));
     }

@@ -43,7 +43,7 @@ public static class RunPipeline
         var metrics = new FinalMetrics(kept.Epoch, kept.TrainLoss, kept.TrainAccuracy, kept.ValidationLoss, kept.ValidationAccuracy,
             history.StopReason.ToString(), data.Source, data.Train.Count);
         var verifyOn = request.VerifyOn == VerificationSplit.Test ? data.Test : data.Validation.Count > 0 ? data.Validation : data.Train;
-        var model = Export(network, request.ModelPath, request.Export, configuration, metrics, request.Command, images.ClassNames, data.Normalization, verifyOn);
+        var model = Export(network, request.ModelPath, request.Export, configuration, metrics, request.Command, images.ClassNames, data.Normalization, images.Preparation, verifyOn);
         return new RunOutcome(history, model);
     }
 
@@ -72,7 +72,7 @@ public static class RunPipeline
         var metrics = new FinalMetrics(epoch.Epoch, epoch.TrainLoss, epoch.TrainAccuracy, epoch.ValidationLoss, epoch.ValidationAccuracy,
             checkpoint.StopReason?.ToString() ?? FinalMetrics.InProgress, Data: null, TrainImages: null);
         using var split = PreparedSplit.From("test", test, checkpoint.Normalization);
-        return Export(network, modelPath, export ?? new ExportOptions(), configuration, metrics, command: null, checkpoint.ClassNames, checkpoint.Normalization, split);
+        return Export(network, modelPath, export ?? new ExportOptions(), configuration, metrics, command: null, checkpoint.ClassNames, checkpoint.Normalization, checkpoint.ImagePreparation, split);
     }
 
     // After a divergence only a restored best epoch is worth exporting: the last finite epoch is usually already
@@ -86,12 +86,13 @@ public static class RunPipeline
     }
 
     private static VerifiedModel Export(nn.Module<Tensor, Tensor> network, string path, ExportOptions format, TrainingConfiguration configuration,
-        FinalMetrics metrics, string? command, IReadOnlyList<string> classNames, Normalization normalization, PreparedSplit verifyOn)
+        FinalMetrics metrics, string? command, IReadOnlyList<string> classNames, Normalization normalization, ImagePreparation? image, PreparedSplit verifyOn)
     {
         var options = format with
         {
             ClassNames = classNames,
             Normalization = normalization,
+            Image = image,
             TrainingConfiguration = configuration.ToCompactJson(),
             Metrics = metrics,
             Command = command,

@@ -11,12 +11,18 @@ public static class Evaluator
     /// the probabilities for a model exported with a softmax output, floored at 1e-12), calibration error, the
     /// confusion matrix and per-class precision and recall.
     /// </summary>
-    /// <exception cref="ArgumentException">The images do not fit the model's input, or a label is beyond its classes.</exception>
-    public static EvaluationResult Evaluate(OnnxClassifier model, ImageDataset data, int batchSize = 256)
+    /// <param name="model">The classifier.</param>
+    /// <param name="data">Labelled images of the model's input shape.</param>
+    /// <param name="batchSize">Images per ONNX Runtime call (a fixed-batch model uses its own).</param>
+    /// <param name="allowOtherClassNames">Evaluate even when the data's class names differ from those the model records
+    /// (by default an error: a model scored against another labelling gives a meaningless accuracy).</param>
+    /// <exception cref="ArgumentException">The images do not fit the model's input, a label is beyond its classes, or the class names differ.</exception>
+    public static EvaluationResult Evaluate(OnnxClassifier model, ImageDataset data, int batchSize = 256, bool allowOtherClassNames = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         EnsureCompatible(model, data);
+        if (!allowOtherClassNames) EnsureSameClassNames(model, data);
         if (model.FixedBatchSize is int fixedBatch) batchSize = fixedBatch;
         if (batchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be at least 1.");
@@ -44,6 +50,22 @@ public static class Evaluator
         }
         return metrics.Result();
     }
+
+    // Same count but other names, or the same names in another order, means label i is not the model's class i.
+    private static void EnsureSameClassNames(OnnxClassifier model, ImageDataset data)
+    {
+        if (model.Description.ClassNames is not { } recorded) return;
+        for (int c = 0; c < data.ClassNames.Count; c++)
+        {
+            if (recorded[c] == data.ClassNames[c]) continue;
+            throw new ArgumentException(
+                $"Model '{model.Path}' calls class {c} '{PrintableText.Escape(recorded[c])}' but the data call it '{PrintableText.Escape(data.ClassNames[c])}' " +
+                $"(model: {Names(recorded)}; data: {Names(data.ClassNames)}). Evaluate it on data with the model's classes in its order (classes.txt fixes the order), or allow other class names if the labels agree.");
+        }
+    }
+
+    private static string Names(IReadOnlyList<string> names) =>
+        string.Join(", ", names.Take(12).Select(name => PrintableText.Escape(name))) + (names.Count > 12 ? ", …" : "");
 
     // The images must fill the model's input exactly. A model that takes flat vectors ([784]) reads the same
     // row-major bytes as one that takes [1, 28, 28], so equal sizes are accepted; anything else is an error.

@@ -15,8 +15,41 @@ namespace OnnxReg.Study;
 /// </summary>
 public sealed record StudyDefinition
 {
-    /// <summary>Data source: <c>embedded</c>, <c>fashion-mnist</c>, or a folder of IDX files.</summary>
+    /// <summary>Data source: <c>embedded</c>, <c>fashion-mnist</c>, or a folder of IDX files or image folders.</summary>
     public string Data { get; init; } = "embedded";
+
+    /// <summary>Image folders only: decode at this size (<c>64</c> or <c>WIDTHxHEIGHT</c>); null to take the first training image's.</summary>
+    public string? ImageSize { get; init; }
+
+    /// <summary>Image folders only: <c>gray</c> or <c>rgb</c>; null to infer it from the first training images.</summary>
+    public string? Color { get; init; }
+
+    /// <summary>Image folders only: <c>stretch</c>, <c>crop</c> or <c>pad</c> for images of another aspect ratio; null for stretch.</summary>
+    public string? Resize { get; init; }
+
+    /// <summary>How image folders are decoded, from <see cref="ImageSize"/>, <see cref="Color"/> and <see cref="Resize"/>.</summary>
+    /// <exception cref="ArgumentException">One of them is not a valid value.</exception>
+    public ImageFolderOptions ImageOptions()
+    {
+        try
+        {
+            return new ImageFolderOptions
+            {
+                Size = ImageSize is null ? null : ImagePreparation.ParseSize(ImageSize),
+                Color = Color is null ? null : Choice<ColorMode>(Color, nameof(Color)),
+                Resize = Resize is null ? ResizePolicy.Stretch : Choice<ResizePolicy>(Resize, nameof(Resize)),
+            };
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException(e.Message, nameof(ImageSize), e);
+        }
+    }
+
+    private static T Choice<T>(string text, string what) where T : struct, Enum =>
+        Enum.GetNames<T>().FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase)) is { } name
+            ? Enum.Parse<T>(name)
+            : throw new ArgumentException($"{what} '{text}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.", what);
 
     /// <summary>Training images: the first N of the official training set (small on purpose, so that overfitting shows).</summary>
     public int TrainSize { get; init; } = 1000;
@@ -66,6 +99,7 @@ public sealed record StudyDefinition
     {
         if (TrainSize < 10) throw new ArgumentOutOfRangeException(nameof(TrainSize), TrainSize, $"Train size must be at least 10. Received: TrainSize={TrainSize}.");
         if (ValidationSize < 1) throw new ArgumentOutOfRangeException(nameof(ValidationSize), ValidationSize, $"Validation size must be at least 1. Received: ValidationSize={ValidationSize}.");
+        ImageOptions();
         if (TestSize < 0) throw new ArgumentOutOfRangeException(nameof(TestSize), TestSize, $"Test size must be 0 (all) or positive. Received: TestSize={TestSize}.");
         if (Seeds.Length == 0 || Seeds.Distinct().Count() != Seeds.Length)
             throw new ArgumentException($"Seeds must be a non-empty list without repeats. Received: [{string.Join(", ", Seeds)}].", nameof(Seeds));
@@ -103,7 +137,10 @@ public sealed record StudyDefinition
     /// <summary>A fingerprint of everything that determines one run's result, to tell whether a finished run can be reused.</summary>
     internal string RunFingerprint(TrainingConfiguration configuration) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{Data}|{TrainSize}|{ValidationSize}|{TestSize}|{StudyRunner.PerturbationSignature}|{configuration.ToCompactJson()}")))[..16];
+            $"{Data}|{TrainSize}|{ValidationSize}|{TestSize}|{StudyRunner.PerturbationSignature}|{configuration.ToCompactJson()}{ImageSignature}")))[..16];
+
+    // Empty unless an image option is set, so the fingerprints of studies that set none stay as they were.
+    private string ImageSignature => ImageSize is null && Color is null && Resize is null ? "" : $"|{ImageSize}|{Color}|{Resize}";
 
     private static void CheckNames(IEnumerable<string> names, string what)
     {

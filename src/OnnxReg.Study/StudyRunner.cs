@@ -46,7 +46,7 @@ public static class StudyRunner
         ArgumentNullException.ThrowIfNull(progress);
         definition.Validate();
         var clock = Stopwatch.StartNew();
-        var pair = DatasetSource.Load(definition.Data);
+        var pair = DatasetSource.Load(definition.Data, definition.ImageSize is null && definition.Color is null && definition.Resize is null ? null : definition.ImageOptions());
         if (pair.Train.Count < definition.TrainSize + definition.ValidationSize)
             throw new ArgumentException(
                 $"The data has {pair.Train.Count:N0} training images; the study needs {definition.TrainSize:N0} for training plus {definition.ValidationSize:N0} for validation. Lower --train-size or the validation size.");

@@ -33,20 +33,20 @@ public sealed class TensorDataset : IDisposable
     /// <summary>The class names of the source dataset, in label order.</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
+    /// <summary>How the source images were decoded from files, or null (IDX data).</summary>
+    public ImagePreparation? Preparation { get; private init; }
+
     /// <summary>The normalization applied to the pixels.</summary>
     public Normalization Normalization { get; }
-
-    /// <summary>The normalized value of a black pixel (the background that geometric augmentations fill in).</summary>
-    public float Background => -Normalization.Mean / Normalization.Std;
 
     /// <summary>Normalizes <paramref name="data"/> with <paramref name="normalization"/> into tensors.</summary>
     public static TensorDataset From(ImageDataset data, Normalization normalization)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(normalization);
-        normalization.Validate();
+        normalization.Validate(data.Channels);
         var values = new float[data.Pixels.LongLength];
-        normalization.Apply(data.Pixels, values);
+        normalization.Apply(data.Pixels, values, data.Height * data.Width);
         var labels = data.Labels.Select(l => (long)l).ToArray();
         // Owned by the dataset alone: made inside a caller's dispose scope (a split prepared on first use), they
         // must not be freed when that scope ends.
@@ -54,7 +54,10 @@ public sealed class TensorDataset : IDisposable
             tensor(values, [data.Count, data.Channels, data.Height, data.Width]).DetachFromDisposeScope(),
             tensor(labels, [data.Count]).DetachFromDisposeScope(),
             data.ClassNames,
-            normalization);
+            normalization)
+        {
+            Preparation = data.Preparation,
+        };
     }
 
     /// <inheritdoc />

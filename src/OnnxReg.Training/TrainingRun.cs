@@ -28,11 +28,14 @@ internal sealed class TrainingRun : IDisposable
         _configuration = configuration;
         _configurationJson = configuration.ToCompactJson();
         _model = model;
-        _data = new CheckpointData((int)train.Images.shape[1], (int)train.Images.shape[2], (int)train.Images.shape[3], [.. train.ClassNames], train.Normalization);
+        _data = new CheckpointData((int)train.Images.shape[1], (int)train.Images.shape[2], (int)train.Images.shape[3], [.. train.ClassNames], train.Normalization)
+        {
+            Image = train.Preparation,
+        };
         var options = configuration.Training;
         Shuffler = new Generator((ulong)options.Seed);
         Optimizer = CreateOptimizer(model, options);
-        Augmentation = configuration.Augmentation.IsEmpty ? null : new AugmentationPipeline(configuration.Augmentation, options.Seed, train.Background);
+        Augmentation = configuration.Augmentation.IsEmpty ? null : new AugmentationPipeline(configuration.Augmentation, options.Seed, train.Normalization);
         EarlyStopping = configuration.EarlyStopping is { } es ? new EarlyStopping(es) : null;
         // Built whenever layers are named, so a misspelt layer fails before training even if its strengths are zero.
         var penalty = configuration.Penalty.IsActive || configuration.Penalty.Layers is { Count: > 0 } ? new WeightPenalty(model, configuration.Penalty) : null;

@@ -28,12 +28,28 @@ public class EvalFormatTests : TempFolderTest
         Directory.CreateDirectory(data);
         byte[] pixels = [200, 10, 200, 10, 10, 200, 10, 200, 10, 200];
         byte[] labels = [0, 1, 1, 1, 0];
+        File.WriteAllText(Path.Combine(data, "classes.txt"), "left\nright\n");
         foreach (var split in new[] { "train", "t10k" })
         {
             IdxWriter.Write(Path.Combine(data, $"{split}-images-idx3-ubyte"), new IdxArray([5, 1, 2], pixels), gzip: false);
             IdxWriter.Write(Path.Combine(data, $"{split}-labels-idx1-ubyte"), new IdxArray([5], labels), gzip: false);
         }
         return (model, data);
+    }
+
+    [Test]
+    public void DataWithOtherClassNames_IsRefusedNamingBoth_UnlessAllowed()
+    {
+        var (model, data) = Setup();
+        File.WriteAllText(Path.Combine(data, "classes.txt"), "right\nleft\n"); // the same names in the other order
+        var refused = CliRun.Of("eval", model, "--data", data);
+        Assert.That(refused.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(refused.Error, Does.Contain("calls class 0 'left' but the data call it 'right' (model: left, right; data: right, left)"));
+        Assert.That(refused.Error.Trim().Split('\n'), Has.Length.EqualTo(1));
+        var allowed = CliRun.Of("eval", model, "--data", data, "--allow-other-class-names", "--format", "json");
+        Assert.That(allowed.ExitCode, Is.EqualTo(0), allowed.Error);
+        using var json = JsonDocument.Parse(allowed.Output);
+        Assert.That(json.RootElement[0].GetProperty("accuracy").GetDouble(), Is.EqualTo(0.6), "the labels are the same; only the names differ");
     }
 
     [Test]

@@ -102,7 +102,7 @@ public class ImageFolderTests
         ThreeClasses();
         Png("test/sandal/1.png", 40);
         var e = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_root.Path));
-        Assert.That(e!.Message, Does.Contain("[sandal] that train/ lacks"));
+        Assert.That(e!.Message, Does.Contain("[sandal] that train/ lacks; every split needs the same classes"));
     }
 
     [Test]

@@ -65,6 +65,50 @@ public class ExportOptionsTests
     }
 
     [Test]
+    public void PerChannelNormalization_InTheGraphOrByTheRuntime_GivesWhatTorchSharpGivesOnNormalizedImages()
+    {
+        var data = Data.Synthetic.ColorShapes.Generate(40, 16, seed: 2);
+        var normalization = Normalization.Estimate(data);
+        Assert.That(normalization.IsShared, Is.False);
+        using var model = ModelPresets.Create(ModelPreset.Cnn, 3, 16, 16, 10, 0.2, seed: 3);
+        var folder = Path.Combine(Path.GetTempPath(), "onnxreg-rgb-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var normalizedPath = Path.Combine(folder, "normalized.onnx");
+            var rawPath = Path.Combine(folder, "raw.onnx");
+            new OnnxExporter().Export(model, [3, 16, 16], normalizedPath, new ExportOptions { Normalization = normalization, ClassNames = data.ClassNames });
+            new OnnxExporter().Export(model, [3, 16, 16], rawPath, new ExportOptions { Normalization = normalization, ClassNames = data.ClassNames, NormalizeInGraph = true });
+            using var normalized = OnnxClassifier.Load(normalizedPath);
+            using var raw = OnnxClassifier.Load(rawPath);
+            Assert.That(normalized.Description.Normalization, Is.EqualTo(normalization), "the per-channel values survive the metadata");
+
+            using var tensors = Training.TensorDataset.From(data, normalization);
+            model.eval();
+            float[] expected;
+            using (no_grad()) expected = model.forward(tensors.Images).data<float>().ToArray();
+            var rawInput = new float[data.Pixels.Length];
+            var normalizedInput = new float[data.Pixels.Length];
+            raw.PreparePixels(data.Pixels, rawInput);
+            normalized.PreparePixels(data.Pixels, normalizedInput);
+            Assert.That(normalized.PredictLogits(normalizedInput, data.Count), Is.EqualTo(expected).Within(1e-4));
+            Assert.That(raw.PredictLogits(rawInput, data.Count), Is.EqualTo(expected).Within(1e-4));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
+    public void APerChannelNormalizationForOtherChannels_IsRefused()
+    {
+        using var model = ModelPresets.Create(ModelPreset.Mlp, 1, 4, 4, 3, 0, seed: 1);
+        var e = Assert.Throws<ArgumentException>(() => new OnnxExporter().Export(model, [1, 4, 4],
+            new ExportOptions { Normalization = new Normalization([0.1f, 0.2f, 0.3f], [1f, 1f, 1f]) }));
+        Assert.That(e!.Message, Does.Contain("The normalization has 3 channels; the sample shape [1, 4, 4] must be [C, H, W] with C = 3"));
+    }
+
+    [Test]
     public void NormalizeInGraph_TakesRawPixels_AndAgreesWithTheNormalizedExport()
     {
         var data = DatasetSource.Load(DatasetSource.Embedded).Test.Take(300);

@@ -82,7 +82,7 @@ public static class TrainingBenchmarks
             "hflip,rotate=10,scale=0.9:1.1,translate=0.08"];
         foreach (var spec in specs)
         {
-            using var pipeline = new AugmentationPipeline(AugmentationOptions.Parse(spec), seed: 1, background: data.Background);
+            using var pipeline = new AugmentationPipeline(AugmentationOptions.Parse(spec), seed: 1, data.Normalization);
             double cost = Measure.Median(Measure.Times(() =>
             {
                 using var scope = NewDisposeScope();

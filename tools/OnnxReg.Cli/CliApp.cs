@@ -35,6 +35,7 @@ public static class CliApp
         root.Add(PredictCommand.Create(console));
         root.Add(CompareCommand.Create(console));
         root.Add(RegressCommand.Create(console));
+        root.Add(DatasetCommand.Create(console));
 
         // Signals are ours, not System.CommandLine's (whose handler crashed on a second Ctrl+C): see InterruptSignals.
         var invocation = new InvocationConfiguration

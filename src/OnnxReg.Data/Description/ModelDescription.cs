@@ -35,10 +35,11 @@ public enum OutputKind
 /// </example>
 public sealed record ModelDescription
 {
-    /// <summary>The schema version this OnnxReg writes and the highest it reads. Version 1 files carry no
-    /// <see cref="ModelMetadataKeys.SchemaVersion"/> entry; a later schema will write one, and a reader refuses a
-    /// version above its own.</summary>
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>The highest schema version this OnnxReg writes and reads. Version 2 added <see cref="Image"/> and
+    /// per-channel normalization, which change how a model must be fed, so a file that uses either says
+    /// <c>onnxreg.schema_version: 2</c> and an OnnxReg that only knows version 1 refuses it instead of feeding it
+    /// wrongly. Files that use neither carry no version entry and are version 1, as before, byte for byte.</summary>
+    public const int CurrentSchemaVersion = 2;
 
     /// <summary>The shape of one input sample without the batch dimension, e.g. [1, 28, 28]; null if the file does not record it.</summary>
     public IReadOnlyList<long>? InputShape { get; init; }
@@ -51,6 +52,10 @@ public sealed record ModelDescription
 
     /// <summary>The pixel normalization the model was trained with, or null if none is recorded (0–1 scaling only).</summary>
     public Normalization? Normalization { get; init; }
+
+    /// <summary>How an image file is prepared for the model (colour, size, resize policy), or null when the file does
+    /// not say (a model trained on IDX data: grayscale at the input shape's size, stretched).</summary>
+    public ImagePreparation? Image { get; init; }
 
     /// <summary>What the output holds.</summary>
     public OutputKind Output { get; init; }

@@ -31,6 +31,8 @@ public static class ModelDescriptionCodec
         }
         if (description.Normalization is { } normalization)
             metadata[ModelMetadataKeys.Normalization] = JsonSerializer.Serialize(normalization, Json);
+        if (description.Image is { } image)
+            metadata[ModelMetadataKeys.Image] = EncodeImage(image);
         if (description.ClassNames is { } classNames)
             metadata[ModelMetadataKeys.ClassNames] = JsonSerializer.Serialize(classNames);
         if (description.TrainingConfiguration is { } configuration)
@@ -41,6 +43,8 @@ public static class ModelDescriptionCodec
             metadata[ModelMetadataKeys.Command] = command;
         if (description.WeightsSha256 is { } hash)
             metadata[ModelMetadataKeys.WeightsSha256] = hash;
+        if (description.Image is not null || description.Normalization is { IsShared: false })
+            metadata[ModelMetadataKeys.SchemaVersion] = "2";
         return metadata;
     }
 
@@ -67,7 +71,8 @@ public static class ModelDescriptionCodec
         {
             InputShape = shape,
             InputRange = Choice(metadata, ModelMetadataKeys.InputRange, NormalizedRange, PixelsRange) == PixelsRange ? InputRange.Pixels0To255 : InputRange.Normalized,
-            Normalization = DecodeNormalization(metadata),
+            Normalization = DecodeNormalization(metadata, shape is { Length: 3 } ? (int)shape[0] : null),
+            Image = DecodeImage(metadata, shape),
             Output = Choice(metadata, ModelMetadataKeys.OutputKind, LogitsOutput, ProbabilitiesOutput) == ProbabilitiesOutput ? OutputKind.Probabilities : OutputKind.Logits,
             ClassNames = classNames,
             TrainingConfiguration = metadata.GetValueOrDefault(ModelMetadataKeys.TrainingConfiguration),
@@ -107,22 +112,58 @@ public static class ModelDescriptionCodec
         return allowed.Contains(value) ? value : throw Invalid($"its metadata '{key}' is '{PrintableText.Escape(value)}'; expected {string.Join(" or ", allowed)}");
     }
 
-    private static Normalization? DecodeNormalization(IReadOnlyDictionary<string, string> metadata)
+    private static Normalization? DecodeNormalization(IReadOnlyDictionary<string, string> metadata, int? channels)
     {
         if (!metadata.TryGetValue(ModelMetadataKeys.Normalization, out var json))
             return null;
         try
         {
-            using var document = JsonDocument.Parse(json);
-            var normalization = new Normalization(document.RootElement.GetProperty("mean").GetSingle(), document.RootElement.GetProperty("std").GetSingle());
-            normalization.Validate();
+            var normalization = JsonSerializer.Deserialize<Normalization>(json, Json)
+                ?? throw new JsonException("null");
+            normalization.Validate(channels);
+            if (!normalization.IsShared && channels is null)
+                throw new FormatException($"a per-channel normalization needs a [C, H, W] '{ModelMetadataKeys.InputShape}'");
             return normalization;
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
-            throw Invalid($"its metadata '{ModelMetadataKeys.Normalization}' is not {{\"mean\": number, \"std\": positive number}} ({e.Message})", e);
+            throw Invalid($"its metadata '{ModelMetadataKeys.Normalization}' is not {{\"mean\": number or list, \"std\": positive number or list}} ({e.Message})", e);
         }
     }
+
+    private static string EncodeImage(ImagePreparation image) =>
+        JsonSerializer.Serialize(new StoredImage(Lower(image.Color), image.Height, image.Width, Lower(image.Resize)));
+
+    private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    private static ImagePreparation? DecodeImage(IReadOnlyDictionary<string, string> metadata, long[]? shape)
+    {
+        if (!metadata.ContainsKey(ModelMetadataKeys.Image))
+            return null;
+        const string Expected = "{\"color\": \"gray\" or \"rgb\", \"height\": H, \"width\": W, \"resize\": \"stretch\", \"crop\" or \"pad\"}";
+        var stored = Parse(metadata, ModelMetadataKeys.Image, Expected, (StoredImage? s) => s is { Color: not null, Resize: not null });
+        if (!Enum.TryParse<ColorMode>(stored!.Color, ignoreCase: true, out var color) || !Enum.IsDefined(color) || stored.Color.Any(char.IsDigit)
+            || !Enum.TryParse<ResizePolicy>(stored.Resize, ignoreCase: true, out var resize) || !Enum.IsDefined(resize) || stored.Resize!.Any(char.IsDigit))
+            throw Invalid($"its metadata '{ModelMetadataKeys.Image}' is not {Expected}");
+        var image = new ImagePreparation(color, stored.Height, stored.Width, resize);
+        try
+        {
+            image.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw Invalid($"its metadata '{ModelMetadataKeys.Image}' is not {Expected} ({ErrorMessages.OneLine(e)})", e);
+        }
+        if (shape is not null && (shape.Length != 3 || shape[0] != image.Channels || shape[1] != image.Height || shape[2] != image.Width))
+            throw Invalid($"its metadata '{ModelMetadataKeys.Image}' says {image} but its input shape is [{string.Join(", ", shape)}]");
+        return image;
+    }
+
+    private sealed record StoredImage(
+        [property: System.Text.Json.Serialization.JsonPropertyName("color")] string? Color,
+        [property: System.Text.Json.Serialization.JsonPropertyName("height")] int Height,
+        [property: System.Text.Json.Serialization.JsonPropertyName("width")] int Width,
+        [property: System.Text.Json.Serialization.JsonPropertyName("resize")] string? Resize);
 
     // Metrics only inform people; a file whose entry is damaged, or was written by OnnxReg 0.1 in another shape,
     // still serves predictions. Missing numbers read as NaN (accuracy) or null, and 0.1's "in progress" as InProgress.

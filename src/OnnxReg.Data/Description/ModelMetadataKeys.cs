@@ -16,8 +16,12 @@ public static class ModelMetadataKeys
     /// <summary>JSON array of the per-sample input shape, e.g. [1,28,28].</summary>
     public const string InputShape = "onnxreg.input_shape";
 
-    /// <summary>JSON object {"mean":…, "std":…} applied to pixels scaled to 0–1.</summary>
+    /// <summary>JSON object {"mean":…, "std":…} applied to pixels scaled to 0–1: numbers, or lists with one entry per channel.</summary>
     public const string Normalization = "onnxreg.normalization";
+
+    /// <summary>JSON object {"color": "gray"|"rgb", "height": H, "width": W, "resize": "stretch"|"crop"|"pad"}: how an image
+    /// file is prepared for the model (written when it was trained on an image folder; absent means grayscale, stretched).</summary>
+    public const string Image = "onnxreg.image";
 
     /// <summary>What the input takes: "normalized" (apply <see cref="Normalization"/> before feeding) or
     /// "pixels_0_255" (raw pixel values; the graph normalizes them itself).</summary>

@@ -29,21 +29,38 @@ public static class ImageInput
         return configuration;
     }
 
+    /// <summary>Decodes <paramref name="path"/> as <paramref name="preparation"/> says (colour, size, resize policy).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not an image ImageSharp can decode.</exception>
+    public static byte[] Load(string path, ImagePreparation preparation)
+    {
+        ArgumentNullException.ThrowIfNull(preparation);
+        return Load(path, preparation.Channels, preparation.Height, preparation.Width, preparation.Resize);
+    }
+
+    /// <summary>Decodes an image from <paramref name="stream"/> as <paramref name="preparation"/> says.</summary>
+    /// <exception cref="InvalidDataException">The stream is not an image ImageSharp can decode, or claims more than <see cref="ResourceLimits.MaxImagePixels"/> pixels.</exception>
+    public static byte[] Load(Stream stream, ImagePreparation preparation, string name = "stream")
+    {
+        ArgumentNullException.ThrowIfNull(preparation);
+        return Load(stream, preparation.Channels, preparation.Height, preparation.Width, name, preparation.Resize);
+    }
+
     /// <summary>Decodes <paramref name="path"/> into <c>channels × height × width</c> bytes.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not an image ImageSharp can decode.</exception>
-    public static byte[] Load(string path, int channels, int height, int width)
+    public static byte[] Load(string path, int channels, int height, int width, ResizePolicy resize = ResizePolicy.Stretch)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
         UntrustedFile.RequireRegular(path, "image file");
         using var stream = File.OpenRead(path);
-        return Load(stream, channels, height, width, path);
+        return Load(stream, channels, height, width, path, resize);
     }
 
     /// <summary>Decodes an image from <paramref name="stream"/> into <c>channels × height × width</c> bytes.</summary>
     /// <exception cref="InvalidDataException">The stream is not an image ImageSharp can decode, or claims more than <see cref="ResourceLimits.MaxImagePixels"/> pixels.</exception>
-    public static byte[] Load(Stream stream, int channels, int height, int width, string name = "stream")
+    public static byte[] Load(Stream stream, int channels, int height, int width, string name = "stream", ResizePolicy resize = ResizePolicy.Stretch)
     {
         ArgumentNullException.ThrowIfNull(stream);
         if (channels is not (1 or 3))
@@ -64,13 +81,13 @@ public static class ImageInput
             if (channels == 1)
             {
                 using var gray = Image.Load<L8>(FirstFrameOnly, stream);
-                Fit(gray, height, width);
+                Fit(gray, height, width, resize);
                 var pixels = new byte[height * width];
                 gray.CopyPixelDataTo(pixels);
                 return pixels;
             }
             using var rgb = Image.Load<Rgb24>(FirstFrameOnly, stream);
-            Fit(rgb, height, width);
+            Fit(rgb, height, width, resize);
             var interleaved = new byte[height * width * 3];
             rgb.CopyPixelDataTo(interleaved);
             var planar = new byte[interleaved.Length];
@@ -108,8 +125,69 @@ public static class ImageInput
     public static Task<MemoryStream> CopyBoundedAsync(Stream stream, string name, CancellationToken cancellation = default) =>
         BoundedCopy.ReadAsync(stream, ImageByteCap, cap => TooLarge(name, cap), cancellation);
 
-    private static void Fit<TPixel>(Image<TPixel> image, int height, int width) where TPixel : unmanaged, IPixel<TPixel>
+    /// <summary>Reads the size and whether the pixels are gray (R = G = B everywhere) of an image file, decoding it once.</summary>
+    /// <exception cref="InvalidDataException">The file is not an image ImageSharp can decode.</exception>
+    public static (int Height, int Width, bool IsGray) Inspect(string path)
     {
+        var rgb = Load(path, 3, 0, 0, ResizePolicy.Stretch, keepSize: true, out int height, out int width);
+        int plane = height * width;
+        bool gray = true;
+        for (int i = 0; i < plane && gray; i++)
+            gray = rgb[i] == rgb[plane + i] && rgb[i] == rgb[2 * plane + i];
+        return (height, width, gray);
+    }
+
+    private static byte[] Load(string path, int channels, int height, int width, ResizePolicy resize, bool keepSize, out int keptHeight, out int keptWidth)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+        UntrustedFile.RequireRegular(path, "image file");
+        using var stream = File.OpenRead(path);
+        var info = Identify(stream, path);
+        (keptHeight, keptWidth) = keepSize ? (info.Height, info.Width) : (height, width);
+        return Load(stream, channels, keptHeight, keptWidth, path, resize);
+    }
+
+    private static IImageInfo Identify(Stream stream, string name)
+    {
+        long start = stream.Position;
+        try
+        {
+            return Image.Identify(FirstFrameOnly, stream) ?? throw new InvalidDataException($"'{name}' is not an image that can be decoded (no decoder recognises the format).");
+        }
+        catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException))
+        {
+            throw new InvalidDataException($"'{name}' is not an image that can be decoded ({e.Message.Split('\n')[0]}).", e);
+        }
+        finally
+        {
+            stream.Position = start;
+        }
+    }
+
+    // Brings the image to width × height as the resize policy says: stretched, centre-cropped to the aspect ratio, or
+    // fitted inside and padded with black. Bilinear (triangle) resampling throughout.
+    private static void Fit<TPixel>(Image<TPixel> image, int height, int width, ResizePolicy resize) where TPixel : unmanaged, IPixel<TPixel>
+    {
+        bool sameAspect = (long)image.Width * height == (long)image.Height * width;
+        if (resize == ResizePolicy.Crop && !sameAspect)
+        {
+            int cropWidth = image.Width, cropHeight = image.Height;
+            if ((long)image.Width * height > (long)image.Height * width)
+                cropWidth = Math.Max(1, (int)Math.Round((double)image.Height * width / height));
+            else
+                cropHeight = Math.Max(1, (int)Math.Round((double)image.Width * height / width));
+            var window = new Rectangle((image.Width - cropWidth) / 2, (image.Height - cropHeight) / 2, cropWidth, cropHeight);
+            image.Mutate(x => x.Crop(window));
+        }
+        else if (resize == ResizePolicy.Pad && !sameAspect)
+        {
+            double factor = Math.Min((double)width / image.Width, (double)height / image.Height);
+            int fitWidth = Math.Clamp((int)Math.Round(image.Width * factor), 1, width);
+            int fitHeight = Math.Clamp((int)Math.Round(image.Height * factor), 1, height);
+            image.Mutate(x => x.Resize(fitWidth, fitHeight, KnownResamplers.Triangle).Pad(width, height, Color.Black));
+            return;
+        }
         if (image.Width != width || image.Height != height)
             image.Mutate(x => x.Resize(width, height, KnownResamplers.Triangle));
     }

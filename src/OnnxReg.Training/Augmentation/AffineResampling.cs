@@ -48,13 +48,16 @@ internal static class AffineResampling
     // One affine matrix per sample maps output coordinates to input coordinates (normalized to [-1, 1]):
     // θ = [R(angle)/scale | shift]. Identity rotation and scale give θ = [I | 0], which grid_sample with
     // align_corners = false reproduces exactly, so rotate=0 and scale=1 change nothing.
-    public static Tensor Apply(Tensor images, AffineParameters transform, float background)
+    public static Tensor Apply(Tensor images, AffineParameters transform, PixelSpace pixels)
     {
         var cos = transform.Angle.cos().div(transform.Scale);
         var sin = transform.Angle.sin().div(transform.Scale);
         var theta = stack([stack([cos, sin.neg(), transform.ShiftX], 1), stack([sin, cos, transform.ShiftY], 1)], 1);
         var grid = nn.functional.affine_grid(theta, images.shape, align_corners: false);
         // Sampling (x − background) with zero padding fills uncovered areas with the background value.
-        return nn.functional.grid_sample(images.sub(background), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false).add(background);
+        if (pixels.SharedBackground is float background)
+            return nn.functional.grid_sample(images.sub(background), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false).add(background);
+        var perChannel = pixels.Background(images.shape[1]);
+        return nn.functional.grid_sample(images.sub(perChannel), grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false).add(perChannel);
     }
 }

@@ -13,7 +13,7 @@ namespace OnnxReg.Training.Augmentation;
 /// their declaration order is the order of the <c>augmentation</c> JSON inside every model and checkpoint.</para>
 /// The compact syntax (<see cref="Parse"/>, the CLI's <c>--augment</c>) is a comma-separated list of
 /// <c>name[=arguments][@probability]</c>: <c>hflip</c>, <c>vflip</c>, <c>rotate=DEGREES</c>, <c>scale=MIN:MAX</c>,
-/// <c>translate=FRACTION</c>, <c>crop=PADDING</c>, <c>erase[=MINAREA:MAXAREA]</c>, <c>noise=STD</c>,
+/// <c>translate=FRACTION</c>, <c>crop=PADDING</c>, <c>jitter=B[:C[:S[:H]]]</c>, <c>gray</c>, <c>erase[=MINAREA:MAXAREA]</c>, <c>noise=STD</c>,
 /// <c>mixup[=ALPHA]</c>, <c>cutmix[=ALPHA]</c>; e.g. <c>hflip,rotate=10,scale=0.9:1.1,erase@0.25</c>.
 /// </remarks>
 public sealed record AugmentationOptions
@@ -38,6 +38,13 @@ public sealed record AugmentationOptions
 
     /// <summary>Add Gaussian noise of standard deviation Std (in normalized units).</summary>
     public sealed record Noise(double Std, double P = 1);
+
+    /// <summary>Colour jitter (torchvision's ColorJitter): brightness, contrast and saturation factors uniform in
+    /// [max(0, 1 − x), 1 + x], and a hue shift uniform in [−Hue, Hue] of a full turn; applied in that fixed order.</summary>
+    public sealed record ColorJitter(double Brightness, double Contrast = 0, double Saturation = 0, double Hue = 0, double P = 1);
+
+    /// <summary>Random grayscale (torchvision's RandomGrayscale): a colour image becomes its luminance in every channel with probability P.</summary>
+    public sealed record Grayscale(double P = 0.1);
 
     /// <summary>Mixup (Zhang et al.): blend each image and its label with another's, weight λ ~ Beta(Alpha, Alpha) per batch.</summary>
     public sealed record Mixup(double Alpha = 0.2, double P = 1);
@@ -68,6 +75,12 @@ public sealed record AugmentationOptions
 
     /// <summary>Gaussian noise, or null.</summary>
     public Noise? GaussianNoise { get; init; }
+
+    /// <summary>Colour jitter, or null.</summary>
+    public ColorJitter? Jitter { get; init; }
+
+    /// <summary>Random grayscale, or null.</summary>
+    public Grayscale? RandomGrayscale { get; init; }
 
     /// <summary>Mixup, or null. With CutMix too, each batch uses one of the two, chosen at random.</summary>
     public Mixup? MixupLabels { get; init; }

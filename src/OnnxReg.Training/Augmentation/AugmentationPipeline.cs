@@ -1,3 +1,4 @@
+using OnnxReg.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ public sealed class AugmentationPipeline : IDisposable
     private readonly AugmentationOptions _options;
     private readonly Generator _generator;
     private readonly int _seed;
-    private readonly float _background;
+    private readonly PixelSpace _pixels;
     private readonly AugmentationRandom _random;
     private readonly IReadOnlyList<AugmentationTechnique> _enabled;
     private long _batches;
@@ -25,17 +26,18 @@ public sealed class AugmentationPipeline : IDisposable
     /// <summary>Creates the pipeline.</summary>
     /// <param name="options">What to apply.</param>
     /// <param name="seed">Seeds every random draw.</param>
-    /// <param name="background">The normalized value of a black pixel, used to fill areas that geometric
-    /// transforms and padded crops uncover (so they look like the image's own background).</param>
-    public AugmentationPipeline(AugmentationOptions options, int seed, float background = 0)
+    /// <param name="normalization">How the images were normalized (default: 0–1 scaling only). Areas that geometric
+    /// transforms and padded crops uncover are filled with each channel's normalized black, so they look like the
+    /// image's own background; colour techniques work on the 0–1 pixel values it gives back.</param>
+    public AugmentationPipeline(AugmentationOptions options, int seed, Normalization? normalization = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _generator = new Generator((ulong)seed);
         _seed = seed;
-        _background = background;
-        _random = new AugmentationRandom(_generator);
+        _pixels = new PixelSpace(normalization ?? Normalization.None);
+        _random = new AugmentationRandom(_generator, _pixels);
         _enabled = AugmentationRegistry.All.Where(t => t.IsEnabled(options)).ToList();
     }
 
@@ -89,13 +91,17 @@ public sealed class AugmentationPipeline : IDisposable
     }
 
     /// <summary>Frees the generator.</summary>
-    public void Dispose() => _generator.Dispose();
+    public void Dispose()
+    {
+        _generator.Dispose();
+        _pixels.Dispose();
+    }
 
     // The geometric techniques only draw; the resampling runs once, before the next pixel technique (or at the end).
     private Tensor FinishAffine(Tensor x, ref AffineParameters? transform)
     {
         if (transform is null) return x;
-        x = AffineResampling.Apply(x, transform, _background);
+        x = AffineResampling.Apply(x, transform, _pixels);
         transform = null;
         return x;
     }

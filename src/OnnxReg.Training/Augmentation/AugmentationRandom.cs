@@ -9,7 +9,11 @@ namespace OnnxReg.Training.Augmentation;
 /// </summary>
 internal sealed class AugmentationRandom
 {
-    internal AugmentationRandom(Generator generator) => Generator = generator;
+    internal AugmentationRandom(Generator generator, PixelSpace? pixels = null) =>
+        (Generator, Pixels) = (generator, pixels ?? new PixelSpace(Data.Normalization.None));
+
+    /// <summary>How the batch's values relate to 0–1 pixel values (for colour techniques).</summary>
+    internal PixelSpace Pixels { get; }
 
     /// <summary>The generator (owned by the pipeline).</summary>
     internal Generator Generator { get; }

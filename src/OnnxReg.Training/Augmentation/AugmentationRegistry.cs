@@ -4,7 +4,8 @@ namespace OnnxReg.Training.Augmentation;
 
 /// <summary>
 /// Every augmentation technique, by name, in the one order they are parsed, validated, written and applied: flips,
-/// the geometric ones (fused into one affine resampling), erasing, noise, then at most one label mixer per batch.
+/// the geometric ones (fused into one affine resampling), colour jitter and grayscale, erasing, noise, then at most one
+/// label mixer per batch.
 /// Adding a technique means one file under <c>Techniques/</c>, one options record and property in
 /// <see cref="AugmentationOptions"/>, and one line here.
 /// </summary>
@@ -19,6 +20,8 @@ public static class AugmentationRegistry
         new ScaleAugmentation(),
         new TranslateAugmentation(),
         new CropAugmentation(),
+        new ColorJitterAugmentation(),
+        new GrayscaleAugmentation(),
         new EraseAugmentation(),
         new NoiseAugmentation(),
         new MixupAugmentation(),

@@ -78,6 +78,9 @@ public sealed class TrainingCheckpoint : IDisposable
     /// <summary>The normalization the training images went through.</summary>
     public Normalization Normalization => RequireData().Normalization;
 
+    /// <summary>How the training images were decoded from files (colour, size, resize policy), or null for IDX data.</summary>
+    public ImagePreparation? ImagePreparation => RequireData().Image;
+
     /// <summary>
     /// The epoch whose weights <see cref="CopyKeptWeightsInto"/> gives: early stopping's best epoch when it restores
     /// best weights and has one, otherwise the last completed epoch; null if no epoch completed yet.
@@ -246,7 +249,12 @@ internal sealed record CheckpointHeader
             Require(data.Channels >= 1 && data.Height >= 1 && data.Width >= 1
                 && (long)data.Channels * data.Height * data.Width <= OnnxReg.Data.ResourceLimits.MaxModelInputValues, $"image shape {data.Channels}×{data.Height}×{data.Width}");
             Require(data.ClassNames is { Count: >= 2 } && data.ClassNames.All(n => n is not null), "class names");
-            data.Normalization.Validate();
+            data.Normalization.Validate(data.Channels);
+            if (data.Image is { } image)
+            {
+                image.Validate();
+                Require((image.Channels, image.Height, image.Width) == (data.Channels, data.Height, data.Width), $"image preparation {image}");
+            }
             // The network the checkpoint describes must fit the budget before anyone builds it from this file.
             Models.ModelBudget.Estimate(configuration.Model, data.Channels, data.Height, data.Width, data.ClassNames.Count)
                 .Check(configuration.Model.Preset.ToString().ToLowerInvariant(), configuration.Training.BatchSize);
@@ -255,7 +263,11 @@ internal sealed record CheckpointHeader
 }
 
 /// <summary>What the training images looked like, so a checkpoint can be exported on its own.</summary>
-internal sealed record CheckpointData(int Channels, int Height, int Width, List<string> ClassNames, Normalization Normalization);
+internal sealed record CheckpointData(int Channels, int Height, int Width, List<string> ClassNames, Normalization Normalization)
+{
+    /// <summary>How the images were decoded from files, or null (IDX data; checkpoints of OnnxReg 0.1).</summary>
+    public ImagePreparation? Image { get; init; }
+}
 
 /// <summary>Random states: libtorch's global generator (dropout), the shuffler as it was when the epoch began (so
 /// the epoch's order can be drawn again), and the augmentation generator (null without augmentation).</summary>

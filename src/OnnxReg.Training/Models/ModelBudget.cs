@@ -28,7 +28,7 @@ public sealed record ModelBudget(long Parameters, long ActivationsPerSample)
             case ModelPreset.Cnn:
             {
                 long inChannels = channels, h = height, w = width;
-                foreach (int c in options.ResolvedConvChannels)
+                foreach (int c in options.ConvChannelsFor(height, width))
                 {
                     parameters = Add(parameters, Add(Saturate(Saturate(inChannels, c), 9), c * (options.BatchNorm ? 3L : 1L)));
                     activations = Add(activations, Saturate(Saturate(c, h * w), 3));
@@ -42,7 +42,7 @@ public sealed record ModelBudget(long Parameters, long ActivationsPerSample)
             {
                 // Each convolution has a bias, or a BatchNorm (scale and shift) instead of one.
                 long PerChannel(long c) => options.BatchNorm ? 2 * c : c;
-                int[] stages = options.ResolvedConvChannels;
+                int[] stages = options.ConvChannelsFor(height, width);
                 long inChannels = stages[0], h = height, w = width;
                 parameters = Add(Saturate(Saturate(channels, stages[0]), 9), PerChannel(stages[0]));
                 activations = Saturate(Saturate(stages[0], h * w), 3);

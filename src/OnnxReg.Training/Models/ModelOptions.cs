@@ -30,6 +30,28 @@ public sealed record ModelOptions(
     [System.Text.Json.Serialization.JsonIgnore]
     public int[] ResolvedConvChannels => ConvChannels ?? (Preset == ModelPreset.ResNet ? [16, 32] : [32, 64]);
 
+    /// <summary>
+    /// The convolution channels used for images of <paramref name="height"/> × <paramref name="width"/>: the given
+    /// <see cref="ConvChannels"/>, else the preset's default deepened for larger images, so the features the head sees
+    /// stay small. The CNN adds a block (doubling the channels, at most 256) until its last feature map is at most 8
+    /// pixels on the shorter side (28 × 28 keeps [32, 64], 64 × 64 gets [32, 64, 128]); the ResNet adds a stage until
+    /// it is at most 16 (28 × 28 keeps [16, 32], 64 × 64 gets [16, 32, 64]). A list of several Dropout2d rates pins the
+    /// default depth.
+    /// </summary>
+    public int[] ConvChannelsFor(int height, int width)
+    {
+        if (ConvChannels is not null || Preset == ModelPreset.Mlp || SpatialDropoutRates is { Length: > 1 })
+            return ResolvedConvChannels;
+        var channels = new List<int>(ResolvedConvChannels);
+        int side = Math.Min(height, width);
+        bool resNet = Preset == ModelPreset.ResNet;
+        // The CNN halves the image once per block; the ResNet once per stage after the first.
+        int Final() => side >> (resNet ? channels.Count - 1 : channels.Count);
+        while (Final() > (resNet ? 16 : 8) && channels.Count < 8)
+            channels.Add(Math.Min(256, channels[^1] * 2));
+        return [.. channels];
+    }
+
     /// <summary>How many dropout positions the architecture has.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public int DropoutPositions => Preset == ModelPreset.Mlp ? ResolvedHiddenSizes.Length : ResolvedHiddenSizes.Length + 1;

@@ -53,7 +53,7 @@ public static class ModelPresets
 
     private static Sequential Cnn(ModelOptions options, int channels, int height, int width, int classes)
     {
-        int[] blocks = options.ResolvedConvChannels;
+        int[] blocks = options.ConvChannelsFor(height, width);
         int size = 1 << blocks.Length;
         if (height < size || width < size)
             throw new ArgumentOutOfRangeException(nameof(height), $"The CNN preset pools {blocks.Length} times by 2 and needs images of at least {size}x{size}; received {height}x{width}.");
@@ -78,7 +78,7 @@ public static class ModelPresets
 
     private static Sequential ResNet(ModelOptions options, int channels, int height, int width, int classes)
     {
-        int[] stages = options.ResolvedConvChannels;
+        int[] stages = options.ConvChannelsFor(height, width);
         int size = 1 << (stages.Length - 1);
         if (height < size || width < size)
             throw new ArgumentOutOfRangeException(nameof(height), $"The ResNet preset halves the image {stages.Length - 1} times and needs at least {size}x{size}; received {height}x{width}.");

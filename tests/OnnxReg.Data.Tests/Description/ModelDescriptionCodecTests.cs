@@ -81,12 +81,37 @@ public class ModelDescriptionCodecTests
     [TestCase("onnxreg.input_shape", "[1,0,28]", "'onnxreg.input_shape' is not a JSON list of positive sizes")]
     [TestCase("onnxreg.input_range", "pixels", "'onnxreg.input_range' is 'pixels'; expected normalized or pixels_0_255")]
     [TestCase("onnxreg.output", "scores", "'onnxreg.output' is 'scores'; expected logits or probabilities")]
-    [TestCase("onnxreg.normalization", "{\"mean\":0.5,\"std\":0}", "'onnxreg.normalization' is not {\"mean\": number, \"std\": positive number}")]
-    [TestCase("onnxreg.schema_version", "2", "written with model description schema 2 by a newer OnnxReg; this version reads schema 1 and earlier")]
+    [TestCase("onnxreg.normalization", "{\"mean\":0.5,\"std\":0}", "'onnxreg.normalization' is not {\"mean\": number or list, \"std\": positive number or list}")]
+    [TestCase("onnxreg.normalization", "{\"mean\":[0.5,0.5],\"std\":[0.2,0.2]}", "a per-channel normalization needs a [C, H, W] 'onnxreg.input_shape'")]
+    [TestCase("onnxreg.schema_version", "3", "written with model description schema 3 by a newer OnnxReg; this version reads schema 2 and earlier")]
     [TestCase("onnxreg.schema_version", "one", "'onnxreg.schema_version' is 'one'; expected a positive whole number")]
     public void Decode_OfAMalformedEntryAModelNeeds_IsRefused_NamingTheKey(string key, string value, string expected)
     {
         var e = Assert.Throws<InvalidDataException>(() => ModelDescriptionCodec.Decode(new Dictionary<string, string> { [key] = value }, classCount: 3));
+        Assert.That(e!.Message, Does.Contain(expected));
+    }
+
+    [Test]
+    public void ImagePreparation_RoundTrips_AndIsWrittenOnlyWhenKnown()
+    {
+        var image = new ImagePreparation(ColorMode.Rgb, 48, 64, ResizePolicy.Pad);
+        var metadata = ModelDescriptionCodec.Encode(new ModelDescription { InputShape = [3, 48, 64], Image = image });
+        Assert.That(metadata[ModelMetadataKeys.SchemaVersion], Is.EqualTo("2"), "a reader of schema 1 would stretch what must be padded: it must refuse the file");
+        Assert.That(metadata[ModelMetadataKeys.Image], Is.EqualTo("{\"color\":\"rgb\",\"height\":48,\"width\":64,\"resize\":\"pad\"}"));
+        Assert.That(ModelDescriptionCodec.Decode(metadata).Image, Is.EqualTo(image));
+        var idx = ModelDescriptionCodec.Encode(new ModelDescription { InputShape = [1, 28, 28], Normalization = new Normalization(0.3f, 0.4f) });
+        Assert.That(idx.Keys, Has.None.EqualTo(ModelMetadataKeys.Image).And.None.EqualTo(ModelMetadataKeys.SchemaVersion),
+            "a model trained on IDX data writes neither, so its bytes stay as they were");
+    }
+
+    [TestCase("{\"color\":\"cmyk\",\"height\":28,\"width\":28,\"resize\":\"stretch\"}", "'onnxreg.image' is not {\"color\": \"gray\" or \"rgb\"")]
+    [TestCase("{\"color\":\"gray\",\"height\":28,\"width\":28,\"resize\":\"1\"}", "'onnxreg.image' is not")]
+    [TestCase("{\"color\":\"gray\",\"height\":0,\"width\":28,\"resize\":\"crop\"}", "Image size must be 1 to 4096 pixels per side")]
+    [TestCase("{\"color\":\"rgb\",\"height\":28,\"width\":28,\"resize\":\"crop\"}", "says 28x28 rgb, crop but its input shape is [1, 28, 28]")]
+    public void ImagePreparation_ThatIsMalformedOrContradictsTheShape_IsRefused(string json, string expected)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => ModelDescriptionCodec.Decode(new Dictionary<string, string>
+            { [ModelMetadataKeys.InputShape] = "[1,28,28]", [ModelMetadataKeys.Image] = json }));
         Assert.That(e!.Message, Does.Contain(expected));
     }
 

@@ -1,3 +1,4 @@
+using OnnxReg.Data;
 using TorchSharp;
 using OnnxReg.Training.Augmentation;
 using static TorchSharp.torch;
@@ -24,7 +25,7 @@ public class AugmentationPipelineTests
 
     private static (Tensor Images, Tensor? Targets) Apply(string spec, Tensor images, int seed = 1, float background = 0)
     {
-        using var pipeline = new AugmentationPipeline(AugmentationOptions.Parse(spec), seed, background);
+        using var pipeline = new AugmentationPipeline(AugmentationOptions.Parse(spec), seed, new Normalization(-background, 1f));
         return pipeline.Apply(images, Labels((int)images.shape[0]), 10);
     }
 

@@ -13,6 +13,12 @@ internal static class CommonOptions
         DefaultValueFactory = _ => DatasetSource.Embedded,
     };
 
+    /// <summary><c>--allow-other-class-names</c>: evaluate a model on data whose class names differ from its own.</summary>
+    public static Option<bool> AllowOtherClassNames() => new("--allow-other-class-names")
+    {
+        Description = "Evaluate even when the data's class names differ from the model's (same classes under other names); by default that is an error [default: off]",
+    };
+
     /// <summary>The largest --batch-size for evaluation: inputs of that many images stay well under a gigabyte for the
     /// models OnnxReg trains.</summary>
     public const int MaxEvaluationBatch = 65536;

@@ -16,36 +16,41 @@ internal static class CompareCommand
         var models = new Argument<string[]>("models") { Description = "Two or more exported .onnx files", Arity = ArgumentArity.OneOrMore };
         var data = CommonOptions.Data();
         var format = OutputFormats.Option();
-        var command = new Command("compare", "Evaluate exported models side by side on the test set with ONNX Runtime: accuracy, loss, calibration, robustness, size, sparsity") { models, data, format };
+        var otherClassNames = CommonOptions.AllowOtherClassNames();
+        var command = new Command("compare", "Evaluate exported models side by side on the test set with ONNX Runtime: accuracy, loss, calibration, robustness, size, sparsity") { models, data, format, otherClassNames };
         command.SetAction(parse =>
         {
             var paths = parse.GetValue(models)!;
             CommonOptions.RequireModelFiles(paths);
-            var test = DatasetSource.LoadTest(parse.GetValue(data)!);
-            var perturbed = StudyRunner.Perturbations.Select(p => (p.Name, Data: p.Apply(test))).ToList();
+            var source = new ModelData(parse.GetValue(data)!);
+            var perturbations = new Dictionary<ImageDataset, List<(string Name, ImageDataset Data)>>(ReferenceEqualityComparer.Instance);
+            List<(string Name, ImageDataset Data)> Perturbed(ImageDataset test) =>
+                perturbations.TryGetValue(test, out var known) ? known : perturbations[test] = StudyRunner.Perturbations.Select(p => (p.Name, Data: p.Apply(test))).ToList();
             // One column per model, one row per figure: reads well for any number of figures.
             var table = new Table().AddColumn("figure");
             var rows = new List<List<string>>();
             var records = new List<Dictionary<string, object>>();
-            string[] figures = ["parameters", "file size", "test accuracy", "test loss", "calibration error (ECE)", .. perturbed.Select(p => $"accuracy, {p.Name}"), "weights |w| < 1e-6"];
+            string[] figures = ["parameters", "file size", "test accuracy", "test loss", "calibration error (ECE)", .. StudyRunner.Perturbations.Select(p => $"accuracy, {p.Name}"), "weights |w| < 1e-6"];
             foreach (var figure in figures) rows.Add([figure]);
             for (int m = 0; m < paths.Length; m++)
             {
                 var path = paths[m];
                 table.AddColumn($"#{m + 1}");
                 using var classifier = OnnxClassifier.Load(path);
-                var result = Evaluator.Evaluate(classifier, test);
+                var test = source.For(classifier);
+                var perturbed = Perturbed(test);
+                var result = Evaluator.Evaluate(classifier, test, allowOtherClassNames: parse.GetValue(otherClassNames));
                 var summary = OnnxModelSummary.Of(OnnxModelSerializer.Read(path));
                 string[] values = [summary.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), $"{new FileInfo(path).Length / 1024.0:0} KiB",
                     Percent(result.Accuracy), CommonOptions.Format(result.MeanLoss), CommonOptions.Format(result.ExpectedCalibrationError),
-                    .. perturbed.Select(p => Percent(Evaluator.Evaluate(classifier, p.Data).Accuracy)), Percent(summary.BelowThresholdFraction)];
+                    .. perturbed.Select(p => Percent(Evaluator.Evaluate(classifier, p.Data, allowOtherClassNames: parse.GetValue(otherClassNames)).Accuracy)), Percent(summary.BelowThresholdFraction)];
                 for (int r = 0; r < rows.Count; r++) rows[r].Add(values[r]);
                 var record = new Dictionary<string, object>
                 {
                     ["model"] = path, ["parameters"] = summary.ParameterCount, ["fileBytes"] = new FileInfo(path).Length, ["testAccuracy"] = result.Accuracy,
                     ["testLoss"] = result.MeanLoss, ["expectedCalibrationError"] = result.ExpectedCalibrationError,
                 };
-                foreach (var p in perturbed) record[$"accuracy:{p.Name}"] = Evaluator.Evaluate(classifier, p.Data).Accuracy;
+                foreach (var p in perturbed) record[$"accuracy:{p.Name}"] = Evaluator.Evaluate(classifier, p.Data, allowOtherClassNames: parse.GetValue(otherClassNames)).Accuracy;
                 record["nearZeroWeights"] = summary.BelowThresholdFraction;
                 records.Add(record);
             }

@@ -18,10 +18,11 @@ internal static class EvalCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Images per ONNX Runtime call", DefaultValueFactory = _ => 256 };
         var perClass = new Option<bool>("--per-class") { Description = "Also report the confusion matrix and each class's precision, recall, F1 and support" };
         var format = OutputFormats.Option();
+        var otherClassNames = CommonOptions.AllowOtherClassNames();
 
-        var command = new Command("eval", "Evaluate exported .onnx models on a dataset with ONNX Runtime") { models, data, split, batchSize, perClass, format };
+        var command = new Command("eval", "Evaluate exported .onnx models on a dataset with ONNX Runtime") { models, data, split, batchSize, perClass, format, otherClassNames };
         command.SetAction(parse => Run(console, parse.GetValue(models)!, parse.GetValue(data)!, parse.GetValue(split)!, parse.GetValue(batchSize),
-            parse.GetValue(perClass), OutputFormats.Parse(parse.GetValue(format)!)));
+            parse.GetValue(perClass), OutputFormats.Parse(parse.GetValue(format)!), parse.GetValue(otherClassNames)));
         return command;
     }
 
@@ -30,20 +31,21 @@ internal static class EvalCommand
     private sealed record ModelFigures(string Model, string Data, string Split, int Images, double Accuracy, double MeanLoss, double ExpectedCalibrationError,
         IReadOnlyList<ClassFigures>? PerClass, int[][]? ConfusionMatrix);
 
-    private static int Run(CliConsole console, string[] modelPaths, string dataSource, string split, int batchSize, bool perClass, OutputFormat format)
+    private static int Run(CliConsole console, string[] modelPaths, string dataSource, string split, int batchSize, bool perClass, OutputFormat format, bool allowOtherClassNames)
     {
         if (batchSize is < 1 or > CommonOptions.MaxEvaluationBatch)
             throw new CliException($"--batch-size must be between 1 and {CommonOptions.MaxEvaluationBatch:N0}; received {batchSize}");
         CommonOptions.RequireModelFiles(modelPaths);
         // Only the split evaluated is read: a test evaluation never decompresses the training files.
-        var images = split == "train" ? DatasetSource.Load(dataSource).Train : DatasetSource.LoadTest(dataSource);
+        var data = new ModelData(dataSource);
         var description = DatasetSource.Describe(dataSource);
 
         var figures = new List<ModelFigures>();
         foreach (var path in modelPaths)
         {
             using var classifier = OnnxClassifier.Load(path);
-            var result = Evaluator.Evaluate(classifier, images, batchSize);
+            var images = data.For(classifier, split);
+            var result = Evaluator.Evaluate(classifier, images, batchSize, allowOtherClassNames);
             var classes = perClass
                 ? result.Precision.Select((p, c) => new ClassFigures(classifier.ClassNames[c], p, result.Recall[c], result.F1[c], result.Support[c])).ToList()
                 : null;

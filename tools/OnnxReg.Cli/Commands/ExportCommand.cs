@@ -54,7 +54,7 @@ internal static class ExportCommand
             using var saved = TrainingCheckpoint.Load(path);
             if (saved.KeptEpoch is not int kept)
                 throw new CliException($"checkpoint {path} was written before any epoch completed; there are no trained weights to export yet");
-            var test = DatasetSource.LoadTest(parse.GetValue(data)!);
+            var test = ModelData.LoadTest(parse.GetValue(data)!, saved.ImagePreparation);
             console.Line($"checkpoint {path}: {saved.Describe()}; exporting the weights of epoch {kept}");
             var model = RunPipeline.ExportCheckpoint(saved, test, outputPath, options);
             VerifiedModelDisplay.Show(console, model, options.SoftmaxOutput);

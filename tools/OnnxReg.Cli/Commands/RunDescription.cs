@@ -6,6 +6,18 @@ namespace OnnxReg.Cli.Commands;
 /// <summary>One-line descriptions of a configuration and of an epoch, for the console.</summary>
 internal static class RunDescription
 {
+    /// <summary>E.g. <c>cnn, conv channels 32/64/128 for 3x64x64 input</c>: the preset as built for these images, so a
+    /// deepened default is visible.</summary>
+    public static string Architecture(Training.Models.ModelOptions model, Data.ImageDataset images)
+    {
+        var name = model.Preset.ToString().ToLowerInvariant();
+        var input = $"{images.Channels}x{images.Height}x{images.Width} input";
+        if (model.Preset == Training.Models.ModelPreset.Mlp) return $"{name} for {input}";
+        var channels = model.ConvChannelsFor(images.Height, images.Width);
+        var deepened = model.ConvChannels is null && channels.Length > model.ResolvedConvChannels.Length ? " (deepened for the image size)" : "";
+        return $"{name}, {(model.Preset == Training.Models.ModelPreset.ResNet ? "stage" : "conv")} channels {string.Join("/", channels)}{deepened} for {input}";
+    }
+
     public static string Regularization(TrainingConfiguration c)
     {
         static string F(double v) => v.ToString("G4", CultureInfo.InvariantCulture);

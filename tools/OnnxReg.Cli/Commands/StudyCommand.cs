@@ -26,17 +26,21 @@ internal static class StudyCommand
         var epochs = new Option<int>("--epochs") { Description = "Override every model's epoch count (0: the study's own: mlp 25, cnn 12)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output", "-o") { Description = "Report folder (runs are kept in its runs/ subfolder)", DefaultValueFactory = _ => "runs/study" };
         var force = new Option<bool>("--force") { Description = "Retrain every run, even those already finished with the same settings [default: off]" };
+        var imageBinder = new ImageOptionsBinder();
         var plain = new Option<bool>("--plain") { Description = "Log one line per epoch instead of the live progress display (automatic when output is redirected or CI is set) [default: off]" };
 
         var command = new Command("study", "Train a grid of regularizations, export each run, compare them on ONNX Runtime, and write a report with tables and plots")
         {
-            config, writeConfig, data, trainSize, validationSize, testSize, seeds, models, techniques, epochs, output, force, plain,
+            config, writeConfig, data, imageBinder.Size, imageBinder.Color, imageBinder.Resize, trainSize, validationSize, testSize, seeds, models, techniques, epochs, output, force, plain,
         };
         command.SetAction((parse, cancellation) =>
         {
             bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
             var definition = parse.GetValue(config) is { } path ? StudyDefinition.Load(path) : new StudyDefinition();
             if (Given(data)) definition = definition with { Data = parse.GetValue(data)! };
+            if (Given(imageBinder.Size)) definition = definition with { ImageSize = parse.GetValue(imageBinder.Size) };
+            if (Given(imageBinder.Color)) definition = definition with { Color = parse.GetValue(imageBinder.Color) };
+            if (Given(imageBinder.Resize)) definition = definition with { Resize = parse.GetValue(imageBinder.Resize) };
             if (Given(trainSize)) definition = definition with { TrainSize = parse.GetValue(trainSize) };
             if (Given(validationSize)) definition = definition with { ValidationSize = parse.GetValue(validationSize) };
             if (Given(testSize)) definition = definition with { TestSize = parse.GetValue(testSize) };

@@ -21,6 +21,7 @@ internal static class TrainCommand
     {
         var binder = new TrainingOptionsBinder();
         var data = CommonOptions.Data();
+        var imageBinder = new ImageOptionsBinder();
         var trainSize = new Option<int>("--train-size") { Description = "Use only the first N training images (0: all)", DefaultValueFactory = _ => 0 };
         var validationFraction = new Option<double>("--validation-fraction") { Description = "Fraction of the training images held out for validation, in [0, 1)", DefaultValueFactory = _ => 0.1 };
         var output = new Option<string>("--output", "-o") { Description = "Where to write the exported model (the history goes beside it as NAME.history.json)", DefaultValueFactory = _ => "runs/model.onnx" };
@@ -32,6 +33,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a preset model with regularization, export it to ONNX, and evaluate the exported file with ONNX Runtime");
         foreach (var option in binder.All) command.Add(option);
         command.Add(data);
+        foreach (var option in imageBinder.All) command.Add(option);
         command.Add(trainSize);
         command.Add(validationFraction);
         command.Add(output);
@@ -47,7 +49,8 @@ internal static class TrainCommand
             // The recorded command reproduces the run from scratch, so it never includes --resume.
             var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(validationFraction), outputPath, export,
                 CommandLine.Format(parse.Tokens.Select(t => t.Value).Where(t => t != "--resume")),
-                parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".ckpt"), parse.GetValue(resume), parse.GetValue(logDir));
+                parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".ckpt"), parse.GetValue(resume), parse.GetValue(logDir),
+                imageBinder.Bind(parse, console));
             Validate(request);
             var configuration = binder.Bind(parse);
             if (parse.GetValue(binder.WriteConfig) is { } configPath)
@@ -63,7 +66,7 @@ internal static class TrainCommand
     }
 
     private sealed record TrainRequest(string Data, int TrainSize, double ValidationFraction, string Output, ExportOptions Export, string CommandLine,
-        string Checkpoint, bool Resume, string? LogDir);
+        string Checkpoint, bool Resume, string? LogDir, ImageFolderOptions Images);
 
     private static int Run(CliConsole console, TrainRequest request, TrainingConfiguration configuration, CancellationToken cancellation)
     {
@@ -79,13 +82,14 @@ internal static class TrainCommand
             resuming = $"resuming from {request.Checkpoint}: {saved.Describe()}";
             earlierEpochs = [.. saved.Epochs];
         }
-        var pair = DatasetSource.Load(request.Data);
+        var pair = DatasetSource.Load(request.Data, request.Images);
         var available = request.TrainSize > 0 ? pair.Train.Take(request.TrainSize) : pair.Train;
-        var (trainImages, validationImages) = DatasetSplit.TrainValidation(available, request.ValidationFraction, configuration.Training.Seed);
+        // A source with its own validation split (an image folder's val/) is used as it is; otherwise a fraction of the training images is held out.
+        var (trainImages, validationImages) = pair.Validation is { } own ? (available, own) : DatasetSplit.TrainValidation(available, request.ValidationFraction, configuration.Training.Seed);
         using var data = RunData.Prepare(request.Data, pair.Description, trainImages, validationImages, pair.Test);
         var options = configuration.Training;
-        console.Line($"data: {pair.Description}; training on {trainImages.Count:N0}, validating on {validationImages.Count:N0}, testing on {pair.Test.Count:N0}");
-        console.Line($"model: {configuration.Model.Preset.ToString().ToLowerInvariant()}; {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, up to {options.Epochs} epochs, seed {options.Seed}");
+        console.Line($"data: {pair.Description}; training on {trainImages.Count:N0}, validating on {validationImages.Count:N0}{(pair.Validation is null ? "" : " (val/)")}, testing on {pair.Test.Count:N0}; normalization {data.Normalization}");
+        console.Line($"model: {RunDescription.Architecture(configuration.Model, trainImages)}; {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, up to {options.Epochs} epochs, seed {options.Seed}");
         console.Line($"regularization: {RunDescription.Regularization(configuration)}");
         if (resuming is not null) console.Line(resuming);
 

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using OnnxReg.Data;
+using OnnxReg.Data.Synthetic;
+
+namespace OnnxReg.Cli.Commands;
+
+/// <summary>
+/// <c>onnxreg dataset</c>: writes image-folder datasets to try the toolkit on colour photos and on the folder layout:
+/// <c>shapes</c> generates the deterministic colour-shapes set (<see cref="ColorShapes"/>), <c>export</c> writes any
+/// source (the embedded Fashion-MNIST, IDX files) as PNG folders.
+/// </summary>
+internal static class DatasetCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var command = new Command("dataset", "Write image-folder datasets: generated colour shapes, or an IDX source as PNG folders");
+        command.Add(Shapes(console));
+        command.Add(Export(console));
+        return command;
+    }
+
+    private static Command Shapes(CliConsole console)
+    {
+        var output = new Option<string>("--output", "-o") { Description = "Folder to create (must not exist)", Required = true };
+        var size = new Option<int>("--size") { Description = "Image side in pixels, 16 to 512", DefaultValueFactory = _ => 64 };
+        var train = new Option<int>("--train") { Description = "Training images (classes in turn, so balanced)", DefaultValueFactory = _ => 5000 };
+        var validation = new Option<int>("--val") { Description = "Validation images, written to val/ (0: none)", DefaultValueFactory = _ => 1000 };
+        var test = new Option<int>("--test") { Description = "Test images", DefaultValueFactory = _ => 2000 };
+        var seed = new Option<int>("--seed") { Description = "Seeds every image; the same seed gives the same files", DefaultValueFactory = _ => 1 };
+        var command = new Command("shapes", "Generate ten classes of coloured shapes on varied backgrounds as train/, val/ and test/ PNG folders")
+        {
+            output, size, train, validation, test, seed,
+        };
+        command.SetAction(parse =>
+        {
+            var (trainCount, validationCount, testCount) = (parse.GetValue(train), parse.GetValue(validation), parse.GetValue(test));
+            int side = parse.GetValue(size);
+            if (side is < 16 or > 512) throw new CliException($"--size must be 16 to 512 pixels; received {side}");
+            if (trainCount < 10 || testCount < 10 || validationCount < 0)
+                throw new CliException($"--train and --test need at least 10 images (one per class) and --val 0 or more; received {trainCount}, {testCount} and {validationCount}");
+            if ((long)(trainCount + (long)validationCount + testCount) * 3 * side * side > 16L << 30)
+                throw new CliException($"{trainCount + (long)validationCount + testCount:N0} images of {side}x{side} RGB would take over 16 GiB in memory; make fewer or smaller ones");
+            RequireNew(parse.GetValue(output)!); // before minutes of drawing, not after
+            int s = parse.GetValue(seed);
+            // Each split has its own seed, so no test image repeats a training one.
+            var splits = new List<(string, ImageDataset)> { ("train", ColorShapes.Generate(trainCount, side, s)) };
+            if (validationCount > 0) splits.Add((ImageFolder.ValidationFolder, ColorShapes.Generate(validationCount, side, s + 1_000_000)));
+            splits.Add(("test", ColorShapes.Generate(testCount, side, s + 2_000_000)));
+            return Write(console, parse.GetValue(output)!, splits);
+        });
+        return command;
+    }
+
+    private static Command Export(CliConsole console)
+    {
+        var output = new Option<string>("--output", "-o") { Description = "Folder to create (must not exist)", Required = true };
+        var data = CommonOptions.Data();
+        var command = new Command("export", "Write a dataset (the embedded Fashion-MNIST subset, the full set, IDX files) as train/ and test/ PNG folders, lossless")
+        {
+            output, data,
+        };
+        command.SetAction(parse =>
+        {
+            RequireNew(parse.GetValue(output)!);
+            var pair = DatasetSource.Load(parse.GetValue(data)!);
+            return Write(console, parse.GetValue(output)!, [("train", pair.Train), ("test", pair.Test)]);
+        });
+        return command;
+    }
+
+    private static void RequireNew(string folder)
+    {
+        if (OnnxReg.Data.IO.FileKinds.Of(Path.GetFullPath(folder)) != OnnxReg.Data.IO.FileKind.Missing)
+            throw new CliException($"--output '{folder}' already exists; choose a new folder (a dataset is written as a whole, never over existing files)");
+    }
+
+    private static int Write(CliConsole console, string folder, List<(string Split, ImageDataset Data)> splits)
+    {
+        IReadOnlyList<string> classes;
+        try
+        {
+            classes = ImageFolderWriter.Write(folder, splits, (split, done, total) =>
+            {
+                if (total >= 2000 && done % 2000 == 0) console.Line($"writing {split}: {done:N0}/{total:N0}");
+            });
+        }
+        catch (IOException e)
+        {
+            throw new CliException(e.Message);
+        }
+        var first = splits[0].Data;
+        console.Line($"wrote {folder}: {string.Join(", ", splits.Select(s => $"{s.Split} {s.Data.Count:N0}"))} images of {first.Width}x{first.Height} " +
+                     $"{(first.Channels == 3 ? "rgb" : "gray")} in {classes.Count} classes ({string.Join(", ", classes.Select(name => PrintableText.Escape(name)))})");
+        return CliApp.Success;
+    }
+}
