@@ -8,7 +8,8 @@ namespace OnnxReg.Data;
 /// <c>ROOT/test/CLASS/*.png</c> and optionally <c>ROOT/val/CLASS/*.png</c>, the layout of Keras'
 /// <c>image_dataset_from_directory</c> and torchvision's <c>ImageFolder</c>. Classes are the train subfolders in
 /// ordinal order, unless <c>ROOT/classes.txt</c> lists the folder names (one per line) in the order a model expects.
-/// Images are decoded in colour or grayscale at one size (<see cref="ImageFolderOptions"/>; inferred from the first
+/// The classes are interleaved (the first image of each class, then the second of each…), so the first N images of
+/// a split cover every class. Images are decoded in colour or grayscale at one size (<see cref="ImageFolderOptions"/>; inferred from the first
 /// training images unless given), on every core, into one byte array per split (a 64 × 64 RGB image is 12 KB, a
 /// quarter of its float form). Only files below ROOT are read: a link leading out of it is an error. Files whose
 /// extension is not an image's (README, .DS_Store) are skipped; a file with an image extension that does not decode
@@ -106,22 +107,28 @@ public static class ImageFolder
         return folders;
     }
 
-    // The image files of one split with their labels, class by class in ordinal file order.
+    // The image files of one split with their labels, the classes interleaved: the first file (in ordinal order) of
+    // each class, then the second of each, and so on. A folder lists one class after another, so reading it class by
+    // class would make "the first N images" (--train-size, the study's splits, a validation hold-out) a few classes only.
     private static List<(string File, byte Label)> SplitFiles(ConfinedPath confined, string split, List<string> classNames)
     {
         var splitFolder = confined.Check(split);
         var extra = Directory.EnumerateDirectories(splitFolder).Select(Path.GetFileName).OfType<string>().Except(classNames).Order(StringComparer.Ordinal).ToList();
         if (extra.Count > 0)
             throw new InvalidDataException($"'{splitFolder}' has class folder(s) [{string.Join(", ", extra.Select(name => PrintableText.Escape(name)))}] that train/ lacks; every split needs the same classes.");
-        var files = new List<(string, byte)>();
+        var perClass = new List<string>[classNames.Count];
         for (int label = 0; label < classNames.Count; label++)
         {
+            perClass[label] = [];
             var classFolder = Path.Combine(splitFolder, classNames[label]);
-            if (!Directory.Exists(classFolder)) continue;
-            var found = new List<string>();
-            Collect(confined, classFolder, found, recursive: false, new HashSet<string>(StringComparer.Ordinal));
-            files.AddRange(found.Select(f => (f, (byte)label)));
+            if (Directory.Exists(classFolder))
+                Collect(confined, classFolder, perClass[label], recursive: false, new HashSet<string>(StringComparer.Ordinal));
         }
+        var files = new List<(string, byte)>(perClass.Sum(c => c.Count));
+        for (int rank = 0; files.Count < files.Capacity; rank++)
+            for (int label = 0; label < perClass.Length; label++)
+                if (rank < perClass[label].Count)
+                    files.Add((perClass[label][rank], (byte)label));
         return files;
     }
 

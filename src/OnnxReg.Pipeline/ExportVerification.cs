@@ -61,7 +61,7 @@ public static class ExportVerification
         {
             using var scope = NewDisposeScope();
             int length = Math.Min(batchSize, images.Count - start);
-            var logits = network.forward(normalized.Images.narrow(0, start, length));
+            var logits = network.forward(normalized.Slice(start, length));
             var expected = (classifier.OutputsProbabilities ? logits.softmax(1) : logits).contiguous().data<float>().ToArray();
             classifier.PreparePixels(images.Pixels.AsSpan(start * sampleSize, length * sampleSize), inputs);
             classifier.Run(inputs.AsSpan(0, length * sampleSize), length, outputs);

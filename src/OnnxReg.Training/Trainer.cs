@@ -130,7 +130,7 @@ public sealed class Trainer
             {
                 using var scope = NewDisposeScope();
                 int length = Math.Min(batchSize, data.Count - start);
-                var images = data.Images.narrow(0, start, length);
+                var images = data.Slice(start, length);
                 var labels = data.Labels.narrow(0, start, length);
                 var logits = model.forward(images);
                 lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).ToDouble();
@@ -168,7 +168,7 @@ public sealed class Trainer
             using var scope = NewDisposeScope();
             int length = Math.Min(Options.BatchSize, train.Count - start);
             var indices = order.narrow(0, start, length);
-            var images = train.Images.index_select(0, indices);
+            var images = train.Select(indices);
             var labels = train.Labels.index_select(0, indices);
             Tensor? targets = null;
             if (run.Augmentation is not null)

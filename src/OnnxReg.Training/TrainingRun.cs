@@ -28,7 +28,7 @@ internal sealed class TrainingRun : IDisposable
         _configuration = configuration;
         _configurationJson = configuration.ToCompactJson();
         _model = model;
-        _data = new CheckpointData((int)train.Images.shape[1], (int)train.Images.shape[2], (int)train.Images.shape[3], [.. train.ClassNames], train.Normalization)
+        _data = new CheckpointData((int)train.ImageShape[0], (int)train.ImageShape[1], (int)train.ImageShape[2], [.. train.ClassNames], train.Normalization)
         {
             Image = train.Preparation,
         };

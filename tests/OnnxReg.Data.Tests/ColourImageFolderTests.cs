@@ -126,10 +126,13 @@ public class ColourImageFolderTests
         Assert.That(File.ReadAllLines(Path.Combine(folder, "classes.txt")), Is.EqualTo(folders));
         var read = ImageFolder.Load(folder);
         Assert.That(read.Train.Preparation, Is.EqualTo(new ImagePreparation(ColorMode.Gray, 28, 28)));
-        // The folder lists images class by class: the same images, grouped by label, in the source's order within a class.
-        var byLabel = Enumerable.Range(0, train.Count).OrderBy(i => train.Labels[i]).ToArray();
-        Assert.That(read.Train.Pixels, Is.EqualTo(train.Subset(byLabel).Pixels));
-        Assert.That(read.Train.Labels, Is.EqualTo(train.Subset(byLabel).Labels));
+        // The same images, read with the classes interleaved: the k-th image of each class in the source's order.
+        var interleaved = Enumerable.Range(0, train.Count)
+            .Select(i => (Index: i, Rank: Enumerable.Range(0, i).Count(j => train.Labels[j] == train.Labels[i]), Label: train.Labels[i]))
+            .OrderBy(x => x.Rank).ThenBy(x => x.Label).Select(x => x.Index).ToArray();
+        Assert.That(read.Train.Pixels, Is.EqualTo(train.Subset(interleaved).Pixels));
+        Assert.That(read.Train.Labels, Is.EqualTo(train.Subset(interleaved).Labels));
+        Assert.That(read.Train.Take(10).Labels, Is.EquivalentTo(Enumerable.Range(0, 10).Select(c => (byte)c)), "the first ten images are one of each class");
     }
 
     [Test]

@@ -40,8 +40,9 @@ public class ImageFolderTests
         File.WriteAllText(_root.File("train/coat/README.txt"), "not an image: skipped");
         var pair = DatasetSource.Load(_root.Path);
         Assert.That(pair.Train.ClassNames, Is.EqualTo(new[] { "bag", "coat", "shirt" }));
-        Assert.That(pair.Train.Labels, Is.EqualTo(new byte[] { 0, 1, 1, 2 }));
-        Assert.That(Enumerable.Range(0, 4).Select(i => pair.Train.Pixels[i * 784 + 400]), Is.EqualTo(new byte[] { 20, 10, 11, 30 }));
+        // Classes interleaved: the first image of each class, then coat's second.
+        Assert.That(pair.Train.Labels, Is.EqualTo(new byte[] { 0, 1, 2, 1 }));
+        Assert.That(Enumerable.Range(0, 4).Select(i => pair.Train.Pixels[i * 784 + 400]), Is.EqualTo(new byte[] { 20, 10, 30, 11 }));
         Assert.That((pair.Train.Channels, pair.Train.Height, pair.Train.Width), Is.EqualTo((1, 28, 28)));
         Assert.That(pair.Test.Labels, Is.EqualTo(new byte[] { 0, 2 }));
         Assert.That(pair.Description, Does.Contain("image folders: 4 train / 2 test, 3 classes"));
@@ -54,7 +55,7 @@ public class ImageFolderTests
         File.WriteAllLines(_root.File("classes.txt"), ["shirt", "coat", "bag"]);
         var pair = ImageFolder.Load(_root.Path);
         Assert.That(pair.Train.ClassNames, Is.EqualTo(new[] { "shirt", "coat", "bag" }));
-        Assert.That(pair.Train.Labels, Is.EqualTo(new byte[] { 0, 1, 1, 2 }));
+        Assert.That(pair.Train.Labels, Is.EqualTo(new byte[] { 0, 1, 2, 1 }));
     }
 
     [Test]

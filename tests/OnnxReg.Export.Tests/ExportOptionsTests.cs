@@ -85,7 +85,7 @@ public class ExportOptionsTests
             using var tensors = Training.TensorDataset.From(data, normalization);
             model.eval();
             float[] expected;
-            using (no_grad()) expected = model.forward(tensors.Images).data<float>().ToArray();
+            using (no_grad()) expected = model.forward(tensors.Slice(0, tensors.Count)).data<float>().ToArray();
             var rawInput = new float[data.Pixels.Length];
             var normalizedInput = new float[data.Pixels.Length];
             raw.PreparePixels(data.Pixels, rawInput);

@@ -107,8 +107,12 @@ public class RegularizedTrainingTests
     {
         var train = _data.Train.Take(256);
         using var model = ModelPresets.Create(ModelPreset.Mlp, 1, 28, 28, 10, 0, 1);
-        using var tensors = TensorDataset.From(train, Normalization.Estimate(train.Pixels));
-        using (no_grad()) tensors.Images[100, 0, 5, 5] = float.NaN;
+        var normalization = Normalization.Estimate(train.Pixels);
+        var values = new float[train.Pixels.Length];
+        normalization.Apply(train.Pixels, values);
+        values[100 * 784 + 5 * 28 + 5] = float.NaN;
+        using var tensors = TensorDataset.FromNormalized(tensor(values, [train.Count, 1, 28, 28]),
+            tensor(train.Labels.Select(l => (long)l).ToArray()), train.ClassNames, normalization);
         var history = new Trainer(new TrainingOptions(Epochs: 3, BatchSize: 64)).Fit(model, tensors);
         Assert.That(history.StopReason, Is.EqualTo(StopReason.NonFiniteLoss));
         Assert.That(history.Epochs, Is.Empty);

@@ -54,7 +54,7 @@ public static class TrainingBenchmarks
             int length = Math.Min(BatchSize, data.Count - start);
             var indices = order.narrow(0, start, length);
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(model.forward(data.Images.index_select(0, indices)), data.Labels.index_select(0, indices));
+            var loss = nn.functional.cross_entropy(model.forward(data.Select(indices)), data.Labels.index_select(0, indices));
             loss.backward();
             optimizer.step();
         }
@@ -67,7 +67,7 @@ public static class TrainingBenchmarks
         using var data = TensorDataset.From(images, Normalization.Estimate(images.Pixels));
         using var model = ModelPresets.Create(ModelPreset.Cnn, 1, 28, 28, 10, 0, seed: 1);
         using var optimizer = optim.Adam(model.parameters(), lr: 1e-3);
-        using var batch = data.Images.narrow(0, 0, BatchSize).clone();
+        using var batch = data.Slice(0, BatchSize).clone();
         using var labels = data.Labels.narrow(0, 0, BatchSize).clone();
         model.train();
         double step = Measure.Median(Measure.Times(() =>

@@ -52,16 +52,22 @@ internal static class ResumePolicy
         }
     }
 
-    // SHA-256 of the tensors' bytes: a checkpoint only resumes a run on exactly the same images and labels.
+    // SHA-256 of the normalized images' float32 bytes, then the labels': a checkpoint only resumes a run on exactly the
+    // same images and labels. The images are hashed a chunk at a time, so the whole split is never held as floats.
     public static string DataFingerprint(TensorDataset train, TensorDataset? validation)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var data in validation is null ? [train] : new[] { train, validation })
-            foreach (var tensor in new[] { data.Images, data.Labels })
+        {
+            const int Chunk = 1024;
+            for (int start = 0; start < data.Count; start += Chunk)
             {
-                using var contiguous = tensor.contiguous();
-                hash.AppendData(contiguous.bytes);
+                using var scope = TorchSharp.torch.NewDisposeScope();
+                hash.AppendData(data.Slice(start, Math.Min(Chunk, data.Count - start)).contiguous().bytes);
             }
+            using var labels = data.Labels.contiguous();
+            hash.AppendData(labels.bytes);
+        }
         return Convert.ToHexString(hash.GetHashAndReset());
     }
 }
