@@ -35,6 +35,18 @@ internal sealed class AffineParameters
 
     /// <summary>Vertical shift per sample, in normalized coordinates.</summary>
     public Tensor ShiftY { get; internal set; }
+
+    /// <summary>Random resized crop: the window's width per sample as a fraction of the image's, or null (the whole image).</summary>
+    public Tensor? CropWidth { get; internal set; }
+
+    /// <summary>The window's height per sample as a fraction of the image's, or null.</summary>
+    public Tensor? CropHeight { get; internal set; }
+
+    /// <summary>The window's centre per sample, horizontally, in normalized coordinates, or null.</summary>
+    public Tensor? CropX { get; internal set; }
+
+    /// <summary>The window's centre per sample, vertically, in normalized coordinates, or null.</summary>
+    public Tensor? CropY { get; internal set; }
 }
 
 /// <summary>
@@ -53,6 +65,14 @@ internal static class AffineResampling
         var cos = transform.Angle.cos().div(transform.Scale);
         var sin = transform.Angle.sin().div(transform.Scale);
         var theta = stack([stack([cos, sin.neg(), transform.ShiftX], 1), stack([sin, cos, transform.ShiftY], 1)], 1);
+        // A resized crop is applied to the input first: p_in = D·(θ·p_out) + c with D = diag(width, height) and c the
+        // window's centre, so θ becomes [D·A | D·b + c]. Without one, θ is left exactly as it was.
+        if (transform.CropWidth is { } width)
+        {
+            theta = theta.mul(stack([width, transform.CropHeight!], 1).unsqueeze(2));
+            var centre = stack([transform.CropX!, transform.CropY!], 1).unsqueeze(2);
+            theta = theta.add(nn.functional.pad(centre, [2, 0]));
+        }
         var grid = nn.functional.affine_grid(theta, images.shape, align_corners: false);
         // Sampling (x − background) with zero padding fills uncovered areas with the background value.
         if (pixels.SharedBackground is float background)

@@ -13,7 +13,7 @@ namespace OnnxReg.Training.Augmentation;
 /// their declaration order is the order of the <c>augmentation</c> JSON inside every model and checkpoint.</para>
 /// The compact syntax (<see cref="Parse"/>, the CLI's <c>--augment</c>) is a comma-separated list of
 /// <c>name[=arguments][@probability]</c>: <c>hflip</c>, <c>vflip</c>, <c>rotate=DEGREES</c>, <c>scale=MIN:MAX</c>,
-/// <c>translate=FRACTION</c>, <c>crop=PADDING</c>, <c>jitter=B[:C[:S[:H]]]</c>, <c>gray</c>, <c>erase[=MINAREA:MAXAREA]</c>, <c>noise=STD</c>,
+/// <c>translate=FRACTION</c>, <c>crop=PADDING</c>, <c>resized-crop[=MINAREA:MAXAREA]</c>, <c>jitter=B[:C[:S[:H]]]</c>, <c>gray</c>, <c>erase[=MINAREA:MAXAREA]</c>, <c>noise=STD</c>,
 /// <c>mixup[=ALPHA]</c>, <c>cutmix[=ALPHA]</c>; e.g. <c>hflip,rotate=10,scale=0.9:1.1,erase@0.25</c>.
 /// </remarks>
 public sealed record AugmentationOptions
@@ -38,6 +38,9 @@ public sealed record AugmentationOptions
 
     /// <summary>Add Gaussian noise of standard deviation Std (in normalized units).</summary>
     public sealed record Noise(double Std, double P = 1);
+
+    /// <summary>Random resized crop (torchvision's RandomResizedCrop): a window of MinArea–MaxArea of the image, aspect 3/4–4/3, resized back.</summary>
+    public sealed record RandomResizedCrop(double MinArea = 0.08, double MaxArea = 1, double P = 1);
 
     /// <summary>Colour jitter (torchvision's ColorJitter): brightness, contrast and saturation factors uniform in
     /// [max(0, 1 − x), 1 + x], and a hue shift uniform in [−Hue, Hue] of a full turn; applied in that fixed order.</summary>
@@ -75,6 +78,9 @@ public sealed record AugmentationOptions
 
     /// <summary>Gaussian noise, or null.</summary>
     public Noise? GaussianNoise { get; init; }
+
+    /// <summary>Random resized crop, or null.</summary>
+    public RandomResizedCrop? ResizedCrop { get; init; }
 
     /// <summary>Colour jitter, or null.</summary>
     public ColorJitter? Jitter { get; init; }

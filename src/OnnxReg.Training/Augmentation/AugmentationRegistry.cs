@@ -20,6 +20,7 @@ public static class AugmentationRegistry
         new ScaleAugmentation(),
         new TranslateAugmentation(),
         new CropAugmentation(),
+        new ResizedCropAugmentation(),
         new ColorJitterAugmentation(),
         new GrayscaleAugmentation(),
         new EraseAugmentation(),

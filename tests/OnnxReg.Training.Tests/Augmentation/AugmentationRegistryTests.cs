@@ -11,7 +11,7 @@ public class AugmentationRegistryTests
     private static readonly Dictionary<string, string> Examples = new()
     {
         ["hflip"] = "hflip@0.3", ["vflip"] = "vflip", ["rotate"] = "rotate=12", ["scale"] = "scale=0.8:1.25@0.5", ["translate"] = "translate=0.1",
-        ["crop"] = "crop=3", ["jitter"] = "jitter=0.4:0.4:0.4:0.1", ["gray"] = "gray@0.2", ["erase"] = "erase=0.05:0.2", ["noise"] = "noise=0.1", ["mixup"] = "mixup=0.4", ["cutmix"] = "cutmix",
+        ["crop"] = "crop=3", ["resized-crop"] = "resized-crop=0.5:1", ["jitter"] = "jitter=0.4:0.4:0.4:0.1", ["gray"] = "gray@0.2", ["erase"] = "erase=0.05:0.2", ["noise"] = "noise=0.1", ["mixup"] = "mixup=0.4", ["cutmix"] = "cutmix",
     };
 
     [Test]

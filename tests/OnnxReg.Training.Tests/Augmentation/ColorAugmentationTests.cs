@@ -116,10 +116,47 @@ public class ColorAugmentationTests
     }
 
     [Test]
+    public void ResizedCrop_FillsTheImageWithTheChosenWindow()
+    {
+        // 8 × 8, the top-left 4 × 4 quadrant 1 and the rest 0; the window is that quadrant (half the width and height,
+        // centred at (−0.5, −0.5) in normalized coordinates). Output pixel j samples input (2j − 1)/4: pixels 1–6 fall
+        // inside the quadrant's pixel centres 0–3 and are exactly 1; the border rows and columns blend with what lies
+        // outside (0.75 at 3.25, and at −0.25 the black padding).
+        var image = zeros(1, 1, 8, 8);
+        image[.., .., ..4, ..4] = ones(1, 1, 4, 4);
+        var transform = new AffineParameters(1, 8, 8)
+        {
+            CropWidth = tensor(new[] { 0.5f }), CropHeight = tensor(new[] { 0.5f }), CropX = tensor(new[] { -0.5f }), CropY = tensor(new[] { -0.5f }),
+        };
+        using var space = new PixelSpace(Normalization.None);
+        var output = AffineResampling.Apply(image, transform, space);
+        Assert.That(Values(output[0, 0, 1..7, 1..7]), Has.All.EqualTo(1f).Within(1e-6));
+        Assert.That(output[0, 0, 4, 7].item<float>(), Is.EqualTo(0.75f).Within(1e-6));
+        Assert.That(output[0, 0, 4, 0].item<float>(), Is.EqualTo(0.75f).Within(1e-6));
+    }
+
+    [Test]
+    public void ResizedCropSampling_DrawsWindowsWithinTheAreaRange_AndKeepsUnchosenImagesWhole()
+    {
+        var options = AugmentationOptions.Parse("resized-crop=0.25:0.5@0.5");
+        using var generator = new Generator(11);
+        var transform = new AffineParameters(400, 16, 16);
+        new ResizedCropAugmentation().Sample(options, transform, new AugmentationRandom(generator));
+        var widths = Values(transform.CropWidth!);
+        var heights = Values(transform.CropHeight!);
+        var areas = widths.Zip(heights, (w, h) => w * h).ToArray();
+        int whole = areas.Count(a => a == 1f);
+        Assert.That(whole, Is.InRange(160, 240), "about half the samples are left alone at P 0.5");
+        Assert.That(areas.Where(a => a < 1f), Has.All.InRange(0.25f - 1e-5f, 0.5f + 1e-5f));
+        var x = Values(transform.CropX!);
+        Assert.That(Enumerable.Range(0, 400).All(i => Math.Abs(x[i]) <= 1 - widths[i] + 1e-6), Is.True, "every window lies inside the image");
+    }
+
+    [Test]
     public void NewTechniques_ParseAndFormatBack()
     {
-        var options = AugmentationOptions.Parse("jitter=0.4:0.3,gray@0.2");
-        Assert.That(options.ToString(), Is.EqualTo("jitter=0.4:0.3:0:0@1,gray@0.2"));
+        var options = AugmentationOptions.Parse("jitter=0.4:0.3,gray@0.2,resized-crop");
+        Assert.That(options.ToString(), Is.EqualTo("resized-crop=0.08:1@1,jitter=0.4:0.3:0:0@1,gray@0.2"));
         Assert.That(AugmentationOptions.Parse(options.ToString()), Is.EqualTo(options));
         Assert.That(Assert.Throws<FormatException>(() => AugmentationOptions.Parse("jitter=0:0"))!.Message, Does.Contain("at least one of brightness"));
         Assert.That(Assert.Throws<FormatException>(() => AugmentationOptions.Parse("jitter=0.1:0.1:0.1:0.7"))!.Message, Does.Contain("hue must be zero or positive and at most 0.5"));
