@@ -84,6 +84,20 @@ public class ColourDataCommandTests : TempFolderTest
     }
 
     [Test]
+    public void Summary_PrintsThePresetAsBuiltForTheInput_WithParametersAndMemory()
+    {
+        var cnn = CliRun.Of("summary", "--model", "cnn", "--image-size", "64", "--color", "rgb");
+        Assert.That(cnn.ExitCode, Is.EqualTo(0), cnn.Error);
+        Assert.That(cnn.Output, Does.Contain("model: cnn, conv channels 32/64/128 (deepened for the image size) for 3x64x64 input, 10 classes"));
+        Assert.That(cnn.Output, Does.Contain("features.conv3").And.Contain("[1, 128, 16, 16]").And.Contain("[1, 8192]"));
+        Assert.That(cnn.Output, Does.Contain("parameters: 1,143,242"), "the CNN the study trained on 64 × 64 RGB shapes");
+        Assert.That(cnn.Output, Does.Match(@"training memory estimate at batch 128: [\d,]+ MiB"));
+        var mlp = CliRun.Of("summary", "--model", "mlp");
+        Assert.That(mlp.Output, Does.Contain("model: mlp for 1x28x28 input").And.Contain("parameters: 235,146"), "784-256-128-10, as the README's study table says");
+        Assert.That(CliRun.Of("summary", "--classes", "1").AssertOneLineError(), Does.Contain("--classes must be 2 to 256; received 1"));
+    }
+
+    [Test]
     public void DatasetCommands_RefuseAnExistingFolderAndBadSizes_InOneLine()
     {
         var existing = Directory.CreateDirectory(Path.Combine(Folder, "mine")).FullName;

@@ -36,6 +36,7 @@ public static class CliApp
         root.Add(CompareCommand.Create(console));
         root.Add(RegressCommand.Create(console));
         root.Add(DatasetCommand.Create(console));
+        root.Add(SummaryCommand.Create(console));
 
         // Signals are ours, not System.CommandLine's (whose handler crashed on a second Ctrl+C): see InterruptSignals.
         var invocation = new InvocationConfiguration

@@ -8,12 +8,16 @@ internal static class RunDescription
 {
     /// <summary>E.g. <c>cnn, conv channels 32/64/128 for 3x64x64 input</c>: the preset as built for these images, so a
     /// deepened default is visible.</summary>
-    public static string Architecture(Training.Models.ModelOptions model, Data.ImageDataset images)
+    public static string Architecture(Training.Models.ModelOptions model, Data.ImageDataset images) =>
+        Architecture(model, images.Channels, images.Height, images.Width);
+
+    /// <summary>The same for an input of <paramref name="imageChannels"/> × <paramref name="height"/> × <paramref name="width"/>.</summary>
+    public static string Architecture(Training.Models.ModelOptions model, int imageChannels, int height, int width)
     {
         var name = model.Preset.ToString().ToLowerInvariant();
-        var input = $"{images.Channels}x{images.Height}x{images.Width} input";
+        var input = $"{imageChannels}x{height}x{width} input";
         if (model.Preset == Training.Models.ModelPreset.Mlp) return $"{name} for {input}";
-        var channels = model.ConvChannelsFor(images.Height, images.Width);
+        var channels = model.ConvChannelsFor(height, width);
         var deepened = model.ConvChannels is null && channels.Length > model.ResolvedConvChannels.Length ? " (deepened for the image size)" : "";
         return $"{name}, {(model.Preset == Training.Models.ModelPreset.ResNet ? "stage" : "conv")} channels {string.Join("/", channels)}{deepened} for {input}";
     }
