@@ -28,13 +28,8 @@ internal static class SummaryCommand
         command.SetAction(parse =>
         {
             var configuration = binder.Bind(parse);
-            if (parse.GetValue(binder.WriteConfig) is { } configPath)
-            {
-                CommonOptions.RequireWritable("--write-config", configPath);
-                configuration.Save(configPath);
-                console.Line($"wrote {configPath}");
+            if (binder.WroteConfig(parse, configuration, console))
                 return CliApp.Success;
-            }
             var (height, width) = (28, 28);
             if (parse.GetValue(images.Size) is { } size)
             {

@@ -53,13 +53,8 @@ internal static class TrainCommand
                 imageBinder.Bind(parse, console));
             Validate(request);
             var configuration = binder.Bind(parse);
-            if (parse.GetValue(binder.WriteConfig) is { } configPath)
-            {
-                CommonOptions.RequireWritable("--write-config", configPath);
-                configuration.Save(configPath);
-                console.Line($"wrote {configPath}");
+            if (binder.WroteConfig(parse, configuration, console))
                 return CliApp.Success;
-            }
             return Run(console, request, configuration, cancellation);
         }
         return command;

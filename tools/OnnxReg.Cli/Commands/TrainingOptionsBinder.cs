@@ -77,6 +77,16 @@ internal sealed class TrainingOptionsBinder
     ];
 
     /// <summary>The configuration: --config (or defaults) with every explicitly given option applied, validated.</summary>
+    /// <summary>Writes <paramref name="configuration"/> where <c>--write-config</c> says, if it was given (the command then exits).</summary>
+    public bool WroteConfig(ParseResult parse, TrainingConfiguration configuration, CliConsole console)
+    {
+        if (parse.GetValue(WriteConfig) is not { } path) return false;
+        CommonOptions.RequireWritable("--write-config", path);
+        configuration.Save(path);
+        console.Line($"wrote {path}");
+        return true;
+    }
+
     public TrainingConfiguration Bind(ParseResult parse)
     {
         bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
