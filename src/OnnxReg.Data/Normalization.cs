@@ -81,9 +81,12 @@ public sealed class Normalization : IEquatable<Normalization>
             return Estimate(data.Pixels);
         int plane = data.Height * data.Width;
         var histograms = new long[data.Channels * 256];
-        var pixels = data.Pixels;
-        for (long i = 0; i < pixels.LongLength; i++)
-            histograms[(int)(i / plane % data.Channels) * 256 + pixels[i]]++;
+        for (int image = 0; image < data.Count; image++)
+            for (int c = 0; c < data.Channels; c++)
+            {
+                var histogram = histograms.AsSpan(c * 256, 256);
+                foreach (byte p in data.Pixels.AsSpan((image * data.Channels + c) * plane, plane)) histogram[p]++;
+            }
         var means = new float[data.Channels];
         var stds = new float[data.Channels];
         for (int c = 0; c < data.Channels; c++)

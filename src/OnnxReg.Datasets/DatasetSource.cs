@@ -86,6 +86,11 @@ public static class DatasetSource
         return ImageFolder.Matches(folder) ? ImageFolder.LoadTest(folder, images) : CheckIdx(LoadIdx(folder, classNames: null, withTrainImages: false).Test, images, source);
     }
 
+    /// <summary>True if <paramref name="source"/> is a folder of images (<c>train/</c> and <c>test/</c> class folders),
+    /// which <see cref="ImageFolderOptions"/> decode; false for the embedded data, the Debian package and IDX folders.</summary>
+    public static bool IsImageFolder(string source) =>
+        source is not (Embedded or FashionMnistPackage) && Directory.Exists(source) && ImageFolder.Matches(source);
+
     /// <summary>Where <paramref name="source"/> reads from, in words, without reading it (for reports of a <see cref="LoadTest"/>).</summary>
     public static string Describe(string source) => source switch
     {

@@ -142,15 +142,18 @@ public static class ImageFolder
         {
             if (trainFiles.Count == 0)
                 throw new InvalidDataException("There are no training images to infer the image size and colour from; give both (--image-size, --color).");
-            var firsts = trainFiles.GroupBy(f => f.Label).Select(g => g.First().File).Take(16).ToList();
+            // The first file of each class (in interleaved order, the first files of the split); only the very first when
+            // the colour is given. Each is decoded once.
+            var firsts = trainFiles.GroupBy(f => f.Label).Select(g => g.First().File).Take(options.Color is null ? 16 : 1)
+                .Select(ImageInput.Inspect).ToList();
             if (options.Size is null)
             {
-                (height, width, _) = ImageInput.Inspect(firsts[0]);
+                (height, width, _) = firsts[0];
                 guessed.Add("size");
             }
             if (options.Color is null)
             {
-                color = firsts.All(f => ImageInput.Inspect(f).IsGray) ? ColorMode.Gray : ColorMode.Rgb;
+                color = firsts.All(f => f.IsGray) ? ColorMode.Gray : ColorMode.Rgb;
                 guessed.Add("colour");
             }
         }

@@ -29,7 +29,4 @@ public sealed record ImageFolderOptions
         ArgumentNullException.ThrowIfNull(preparation);
         return new() { Color = preparation.Color, Size = (preparation.Height, preparation.Width), Resize = preparation.Resize };
     }
-
-    /// <summary>The Fashion-MNIST shape of OnnxReg 0.1's image folders: 28 × 28 grayscale, stretched.</summary>
-    public static ImageFolderOptions Legacy { get; } = new() { Color = ColorMode.Gray, Size = (28, 28) };
 }

@@ -13,15 +13,12 @@ internal sealed class ModelData(string source)
 {
     private readonly Dictionary<ImagePreparation, ImageDataset> _decoded = [];
     private ImageDataset? _idx;
-    private readonly bool _isImageFolder = IsImageFolder(source);
+    private readonly bool _isImageFolder = DatasetSource.IsImageFolder(source);
 
     /// <summary>The test split decoded with <paramref name="preparation"/> when <paramref name="source"/> is an image
     /// folder (for exporting a checkpoint, which records how its images were prepared); IDX data as they are.</summary>
     public static ImageDataset LoadTest(string source, ImagePreparation? preparation) =>
-        DatasetSource.LoadTest(source, IsImageFolder(source) && preparation is not null ? ImageFolderOptions.From(preparation) : null);
-
-    private static bool IsImageFolder(string source) =>
-        source is not (DatasetSource.Embedded or DatasetSource.FashionMnistPackage) && Directory.Exists(source) && ImageFolder.Matches(source);
+        DatasetSource.LoadTest(source, DatasetSource.IsImageFolder(source) && preparation is not null ? ImageFolderOptions.From(preparation) : null);
 
     /// <summary>The test split (or the training split) as <paramref name="model"/> takes it.</summary>
     public ImageDataset For(OnnxClassifier model, string split = "test")
