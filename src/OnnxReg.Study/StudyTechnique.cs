@@ -13,8 +13,10 @@ namespace OnnxReg.Study;
 /// <param name="Name">Short name used in folders, tables and plots (e.g. <c>l2</c>, <c>combined</c>).</param>
 /// <param name="L1">L1 penalty strength.</param>
 /// <param name="L2">L2 penalty strength.</param>
-/// <param name="Dropout">Dropout rate at every dense dropout position.</param>
-/// <param name="SpatialDropout">Dropout2d rate after each convolution block (CNN/ResNet only; ignored for the MLP).</param>
+/// <param name="Dropout">Dropout rate at every dense dropout position (a model file's dropout layers; a model file
+/// without any is an error, not a silent baseline).</param>
+/// <param name="SpatialDropout">Dropout2d rate after each convolution block (CNN/ResNet) or at each dropout2d layer of a
+/// model file; ignored for networks without any (the MLP).</param>
 /// <param name="EarlyStopping">Early-stopping options.</param>
 /// <param name="Augment">Augmentations in the compact syntax (e.g. <c>hflip,rotate=10</c>).</param>
 /// <param name="MaxNorm">Max-norm constraint.</param>
@@ -43,7 +45,7 @@ public sealed record StudyTechnique(
         var model = c.Model with
         {
             DropoutRates = Dropout is double d ? [d] : c.Model.DropoutRates,
-            SpatialDropoutRates = SpatialDropout is double s && c.Model.Preset != Training.Models.ModelPreset.Mlp ? [s] : c.Model.SpatialDropoutRates,
+            SpatialDropoutRates = SpatialDropout is double s && c.Model.SpatialDropoutPositions > 0 ? [s] : c.Model.SpatialDropoutRates,
             BatchNorm = BatchNorm ?? c.Model.BatchNorm,
         };
         var training = c.Training with

@@ -1,13 +1,16 @@
 using OnnxReg.Data;
 using OnnxReg.Runtime;
 using OnnxReg.Training;
+using OnnxReg.Tests.Shared;
 using OnnxReg.Training.Models;
+using OnnxReg.Training.Models.Layers;
 using static TorchSharp.torch;
 
 namespace OnnxReg.Export.Tests;
 
 /// <summary>
-/// The acceptance check for the exporter: MLP, CNN and small ResNet presets, trained briefly on the embedded data with dropout,
+/// The acceptance check for the exporter: MLP, CNN and small ResNet presets and a model file's network (residual blocks with
+/// projection shortcuts, batch norm, Dropout2d), trained briefly on the embedded data with dropout,
 /// exported, and run through TorchSharp (eval mode) and ONNX Runtime (the runtime library) on the whole
 /// embedded test set (2,000 images) — logits agree to 1e-4 and the predicted classes are identical.
 /// </summary>
@@ -48,6 +51,16 @@ public class TrainedModelExportTests
             EarlyStopping = new Training.Callbacks.EarlyStoppingOptions(Patience: 1),
             Augmentation = Training.Augmentation.AugmentationOptions.Parse("hflip,rotate=10,scale=0.9:1.1,crop=2,erase,noise=0.05,mixup,cutmix"),
             Schedule = new Training.Schedules.LearningRateScheduleOptions(Training.Schedules.LearningRateScheduleKind.Cosine),
+        });
+
+    [Test]
+    public void ModelFileNetwork_WithResidualBlocksBatchNormAndSpatialDropout_ExportsWithMatchingLogitsAndClasses() =>
+        TrainExportAndCompare(new TrainingConfiguration
+        {
+            Model = new ModelOptions(ModelPreset.Custom, Layers: NetworkSpec.Load(Path.Combine(RepositoryPaths.Models, "networks", "residual-cnn.json"))),
+            Training = new TrainingOptions(Epochs: 2, BatchSize: 64, Seed: 7),
+            Penalty = new Training.Regularization.WeightPenaltyOptions(L2: 1e-4),
+            Augmentation = Training.Augmentation.AugmentationOptions.Parse("hflip,rotate=10"),
         });
 
     private void TrainExportAndCompare(TrainingConfiguration configuration)

@@ -77,4 +77,25 @@ public class StudyDefinitionTests
         Assert.That(Statistic.Of([1, 2, 3]), Is.EqualTo(new Statistic(2, 1)));
         Assert.That(Difference.Between(new Statistic(0.9, 0), new Statistic(0.5, 0), seeds: 1).BeyondSpread, Is.False, "one seed: nothing can be told from noise");
     }
+
+    [Test]
+    public void ModelFileNetwork_StartsWithItsDropoutLayersAtZero_AndTheDropoutTechniquesSetThem()
+    {
+        var network = Training.Models.Layers.NetworkSpec.Parse("""
+            [{"type": "conv2d", "out_channels": 4, "kernel_size": 3}, {"type": "relu"}, {"type": "dropout2d", "p": 0.2},
+             {"type": "flatten"}, {"type": "dropout", "p": 0.4}, {"type": "linear"}]
+            """);
+        var model = StudyModel.FromModelFile("tiny", network);
+        Assert.That(model.Configuration.Model.DropoutRates, Is.EqualTo(new[] { 0.0 }));
+        Assert.That(model.Configuration.Model.SpatialDropoutRates, Is.EqualTo(new[] { 0.0 }));
+        var dropout = new StudyTechnique("dropout", Dropout: 0.5, SpatialDropout: 0.1).Apply(model.Configuration, seed: 3);
+        Assert.That((dropout.Model.DropoutRates, dropout.Model.SpatialDropoutRates), Is.EqualTo((new[] { 0.5 }, new[] { 0.1 })));
+        Assert.That(dropout.Model.Layers, Is.SameAs(network));
+        Assert.That(new StudyTechnique("baseline").Apply(model.Configuration, seed: 3).Model.DropoutRates, Is.EqualTo(new[] { 0.0 }));
+
+        var plain = StudyModel.FromModelFile("plain", Training.Models.Layers.NetworkSpec.Parse("""[{"type": "flatten"}, {"type": "linear"}]"""));
+        Assert.That(new StudyTechnique("spatial", SpatialDropout: 0.1).Apply(plain.Configuration, 1).Model.SpatialDropoutRates, Is.Null, "no dropout2d layer: ignored, as for the MLP");
+        var definition = new StudyDefinition { Models = [plain], Techniques = [new("baseline"), new("dropout", Dropout: 0.5)] };
+        Assert.That(definition.Validate, Throws.ArgumentException.With.Message.Contains("Model 'plain': Technique 'dropout': ").And.Message.Contains("the model file has none"));
+    }
 }

@@ -1,4 +1,5 @@
 using OnnxReg.Data;
+using OnnxReg.Training.Models.Layers;
 
 namespace OnnxReg.Training.Models;
 
@@ -17,10 +18,18 @@ public sealed record ModelBudget(long Parameters, long ActivationsPerSample)
     /// a batch's activations and their gradients (2 × 4 bytes per value).</summary>
     public long TrainingBytes(int batchSize) => Saturate(Parameters, 16) + Saturate(Saturate(ActivationsPerSample, 8), batchSize);
 
-    /// <summary>Estimates <paramref name="options"/> on images of the given shape (arithmetic saturates instead of overflowing).</summary>
+    /// <summary>Estimates <paramref name="options"/> on images of the given shape (arithmetic saturates instead of
+    /// overflowing). A model file's network is worked out layer by layer (<see cref="NetworkShapes"/>), so a layer
+    /// that does not fit its input is reported here, before anything is built.</summary>
+    /// <exception cref="ArgumentException">A model file's layer does not fit its input (the message names it).</exception>
     public static ModelBudget Estimate(ModelOptions options, int channels, int height, int width, int classes)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Preset == ModelPreset.Custom)
+        {
+            var shapes = NetworkShapes.Infer(options.Layers ?? throw new ArgumentException("The custom preset needs its layers (a model file)."), channels, height, width, classes);
+            return new ModelBudget(shapes.Parameters, shapes.ActivationsPerSample);
+        }
         long parameters = 0, activations = 0;
         long features;
         switch (options.Preset)

@@ -1,10 +1,12 @@
+using OnnxReg.Training.Models.Layers;
+
 namespace OnnxReg.Training.Models;
 
 /// <summary>
 /// The architecture of a preset model and the regularizing layers placed in it. Every list may hold one value
 /// (used at every position) or one value per position; null means the preset's default.
 /// </summary>
-/// <param name="Preset">MLP or CNN.</param>
+/// <param name="Preset">MLP, CNN, ResNet, or Custom for the network of <paramref name="Layers"/>.</param>
 /// <param name="HiddenSizes">Units of each hidden fully connected layer (MLP default [256, 128]; CNN head [128]; ResNet head none).</param>
 /// <param name="ConvChannels">CNN and ResNet: output channels of each convolution block or residual stage (CNN default [32, 64],
 /// ResNet [16, 32]); each CNN block and each ResNet stage after the first halves the image size.</param>
@@ -14,13 +16,16 @@ namespace OnnxReg.Training.Models;
 /// <param name="SpatialDropoutRates">CNN and ResNet: Dropout2d (whole channels) rate after each convolution block or residual stage.</param>
 /// <param name="BatchNorm">Adds BatchNorm1d after each hidden fully connected layer and BatchNorm2d after each
 /// convolution, before the activation.</param>
+/// <param name="Layers">The Custom preset's network, from a model file; its dropout and Dropout2d layers are the
+/// positions <paramref name="DropoutRates"/> and <paramref name="SpatialDropoutRates"/> set when given.</param>
 public sealed record ModelOptions(
     ModelPreset Preset = ModelPreset.Mlp,
     int[]? HiddenSizes = null,
     int[]? ConvChannels = null,
     double[]? DropoutRates = null,
     double[]? SpatialDropoutRates = null,
-    bool BatchNorm = false)
+    bool BatchNorm = false,
+    NetworkSpec? Layers = null)
 {
     /// <summary>The hidden sizes used (the preset default when <see cref="HiddenSizes"/> is null).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -54,7 +59,21 @@ public sealed record ModelOptions(
 
     /// <summary>How many dropout positions the architecture has.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public int DropoutPositions => Preset == ModelPreset.Mlp ? ResolvedHiddenSizes.Length : ResolvedHiddenSizes.Length + 1;
+    public int DropoutPositions => Preset switch
+    {
+        ModelPreset.Custom => Layers?.DropoutCount ?? 0,
+        ModelPreset.Mlp => ResolvedHiddenSizes.Length,
+        _ => ResolvedHiddenSizes.Length + 1,
+    };
+
+    /// <summary>How many Dropout2d positions the architecture has.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int SpatialDropoutPositions => Preset switch
+    {
+        ModelPreset.Custom => Layers?.SpatialDropoutCount ?? 0,
+        ModelPreset.Mlp => 0,
+        _ => ResolvedConvChannels.Length,
+    };
 
     /// <summary>The dropout rate at <paramref name="position"/> (0-based).</summary>
     public double DropoutRateAt(int position) => RateAt(DropoutRates, position);
@@ -71,6 +90,13 @@ public sealed record ModelOptions(
     {
         if (!Enum.IsDefined(Preset))
             throw new ArgumentOutOfRangeException(nameof(Preset), Preset, $"Unknown model preset. Supported: {string.Join(", ", Enum.GetNames<ModelPreset>())}.");
+        if (Preset == ModelPreset.Custom)
+        {
+            ValidateCustom();
+            return;
+        }
+        if (Layers is not null)
+            throw new ArgumentException($"Layers (a model file's network) need the custom preset; the {Preset} builds its own layers.", nameof(Preset));
         foreach (var (name, count) in new[] { (nameof(HiddenSizes), HiddenSizes?.Length), (nameof(ConvChannels), ConvChannels?.Length),
                      (nameof(DropoutRates), DropoutRates?.Length), (nameof(SpatialDropoutRates), SpatialDropoutRates?.Length) })
             if (count > MaxLayers)
@@ -82,7 +108,26 @@ public sealed record ModelOptions(
         CheckRates(DropoutRates, DropoutPositions, nameof(DropoutRates), "Dropout rate");
         if (SpatialDropoutRates is not null && Preset == ModelPreset.Mlp)
             throw new ArgumentException($"Spatial dropout (Dropout2d) applies to the CNN preset only; the {Preset} has no convolutions.", nameof(SpatialDropoutRates));
-        CheckRates(SpatialDropoutRates, ResolvedConvChannels.Length, nameof(SpatialDropoutRates), "Dropout2d rate");
+        CheckRates(SpatialDropoutRates, SpatialDropoutPositions, nameof(SpatialDropoutRates), "Dropout2d rate");
+    }
+
+    private void ValidateCustom()
+    {
+        if (Layers is null)
+            throw new ArgumentException("The custom preset needs its layers (a model file: --model my-net.json).", nameof(Preset));
+        foreach (var (what, property, given) in new[] { ("Hidden sizes (a list)", nameof(HiddenSizes), HiddenSizes is not null),
+                     ("Convolution channels (a list)", nameof(ConvChannels), ConvChannels is not null), ("Batch norm", nameof(BatchNorm), BatchNorm) })
+            if (given)
+                throw new ArgumentException($"{what} applies to the presets only; a model file describes every layer itself: put the change in the file.", property);
+        CheckCustomRates(DropoutRates, Layers.DropoutCount, nameof(DropoutRates), "dropout");
+        CheckCustomRates(SpatialDropoutRates, Layers.SpatialDropoutCount, nameof(SpatialDropoutRates), "dropout2d");
+    }
+
+    private static void CheckCustomRates(double[]? rates, int positions, string name, string type)
+    {
+        if (rates is not null && positions == 0)
+            throw new ArgumentException($"{name} sets the rates of the network's {type} layers, and the model file has none: add {{\"type\": \"{type}\"}} where it belongs.", name);
+        CheckRates(rates, positions, name, $"{(type == "dropout" ? "Dropout" : "Dropout2d")} rate");
     }
 
     private static void CheckRates(double[]? rates, int positions, string name, string what)

@@ -12,4 +12,7 @@ public enum ModelPreset
     /// <summary>A small residual network: a 3×3 stem, one residual block per stage (the later ones halve the
     /// size with a strided convolution and a 1×1 projection shortcut), global average pooling, a linear head.</summary>
     ResNet,
+
+    /// <summary>The network a model file describes (<see cref="ModelOptions.Layers"/>).</summary>
+    Custom,
 }

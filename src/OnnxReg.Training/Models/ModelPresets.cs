@@ -1,4 +1,5 @@
 using TorchSharp;
+using OnnxReg.Training.Models.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -33,6 +34,14 @@ public static class ModelPresets
             throw new ArgumentOutOfRangeException(nameof(channels), $"Input shape must be positive; received [{channels}, {height}, {width}].");
         if (classes < 2)
             throw new ArgumentOutOfRangeException(nameof(classes), classes, "A classifier needs at least 2 classes.");
+        if (options.Preset == ModelPreset.Custom)
+        {
+            var network = options.Layers!;
+            var shapes = NetworkShapes.Infer(network, channels, height, width, classes);
+            new ModelBudget(shapes.Parameters, shapes.ActivationsPerSample).Check("network of the model file", Math.Max(1, batchSize));
+            torch.random.manual_seed(seed);
+            return NetworkBuilder.Build(options, network, shapes, [channels, height, width]);
+        }
         ModelBudget.Estimate(options, channels, height, width, classes).Check(options.Preset.ToString().ToLowerInvariant(), Math.Max(1, batchSize));
         torch.random.manual_seed(seed);
         return options.Preset switch

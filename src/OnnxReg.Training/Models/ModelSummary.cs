@@ -11,7 +11,7 @@ public sealed record LayerSummary(string Name, string Type, long[] OutputShape, 
 
 /// <summary>
 /// Keras' <c>model.summary()</c> for a TorchSharp network: each layer of a <c>Sequential</c> (nested ones opened) with
-/// its output shape, found by running one blank sample through the network in evaluation mode, and its parameter count.
+/// its output shape (residual blocks opened too: body, shortcut, then the sum), found by running one blank sample through the network in evaluation mode, and its parameter count.
 /// </summary>
 public static class ModelSummary
 {
@@ -51,6 +51,15 @@ public static class ModelSummary
                 input = Walk(layer, Join(path, name), input, rows);
             }
             return input;
+        }
+        if (module is ResidualBlock block)
+        {
+            // Opened like a Sequential: the body's layers, the shortcut's, then the sum (its parameters are its children's).
+            var body = Walk(block.Body, Join(path, "body"), input, rows);
+            var shortcut = block.Shortcut is { } projection ? Walk(projection, Join(path, "shortcut"), input, rows) : input;
+            var sum = body.add(shortcut);
+            rows.Add(new LayerSummary(path, $"{nameof(ResidualBlock)} (sum)", sum.shape, 0));
+            return sum;
         }
         var output = module.forward(input);
         rows.Add(new LayerSummary(path.Length == 0 ? module.GetType().Name.ToLowerInvariant() : path, module.GetType().Name, output.shape, ParameterCount(module)));

@@ -16,6 +16,11 @@ internal static class RunDescription
     {
         var name = model.Preset.ToString().ToLowerInvariant();
         var input = $"{imageChannels}x{height}x{width} input";
+        if (model.Layers is { } network)
+        {
+            var types = network.AllLayers.Where(l => l is not Training.Models.Layers.SequentialSpec).GroupBy(l => l.Type).Select(g => $"{g.Key} x{g.Count()}");
+            return $"model file network of {network.AllLayers.Count()} layers ({string.Join(", ", types)}) for {input}";
+        }
         if (model.Preset == Training.Models.ModelPreset.Mlp) return $"{name} for {input}";
         var channels = model.ConvChannelsFor(height, width);
         var deepened = model.ConvChannels is null && channels.Length > model.ResolvedConvChannels.Length ? " (deepened for the image size)" : "";
@@ -36,11 +41,23 @@ internal static class RunDescription
         if (c.Model.DropoutRates is { } d && d.Any(r => r > 0)) parts.Add($"dropout {string.Join("/", d.Select(F))}");
         if (c.Model.SpatialDropoutRates is { } s && s.Any(r => r > 0)) parts.Add($"dropout2d {string.Join("/", s.Select(F))}");
         if (c.Model.BatchNorm) parts.Add("batch norm");
+        if (c.Model.Layers is { } network) parts.AddRange(ModelFileRegularization(c.Model, network));
         if (c.Training.LabelSmoothing > 0) parts.Add($"label smoothing {F(c.Training.LabelSmoothing)}");
         if (!c.Augmentation.IsEmpty) parts.Add($"augmentation {c.Augmentation}");
         if (c.EarlyStopping is { } es) parts.Add($"early stopping on {es.Monitor} (patience {es.Patience}{(es.RestoreBestWeights ? ", restore best" : "")})");
         if (c.Schedule.Kind != OnnxReg.Training.Schedules.LearningRateScheduleKind.Constant) parts.Add($"{c.Schedule.Kind} schedule");
         return parts.Count == 0 ? "none" : string.Join(", ", parts);
+    }
+
+    // The regularizing layers a model file brings itself (rates an option overrides are listed above).
+    private static IEnumerable<string> ModelFileRegularization(Training.Models.ModelOptions model, Training.Models.Layers.NetworkSpec network)
+    {
+        var layers = network.AllLayers.ToList();
+        string Rates(bool spatial) => string.Join("/", layers.OfType<Training.Models.Layers.DropoutSpec>().Where(d => d.Spatial == spatial)
+            .Select(d => d.P.ToString("G4", CultureInfo.InvariantCulture)));
+        if (model.DropoutRates is null && network.DropoutCount > 0) yield return $"dropout {Rates(false)} (model file)";
+        if (model.SpatialDropoutRates is null && network.SpatialDropoutCount > 0) yield return $"dropout2d {Rates(true)} (model file)";
+        if (layers.Any(l => l is Training.Models.Layers.BatchNormSpec)) yield return "batch norm (model file)";
     }
 
     public static string Epoch(EpochMetrics epoch, int total) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using OnnxReg.Study;
+using OnnxReg.Training.Models.Layers;
 using OnnxReg.Training.Checkpoints;
 
 namespace OnnxReg.Cli.Commands;
@@ -21,7 +22,7 @@ internal static class StudyCommand
         var validationSize = new Option<int>("--validation-size") { Description = "Validation images: the next N training images", DefaultValueFactory = _ => new StudyDefinition().ValidationSize };
         var testSize = new Option<int>("--test-size") { Description = "Test images: the first N of the test set (0: all)", DefaultValueFactory = _ => 0 };
         var seeds = new Option<string>("--seeds") { Description = "Seeds, comma-separated; each configuration runs once per seed", DefaultValueFactory = _ => "1,2,3" };
-        var models = new Option<string>("--models") { Description = "Which of the study's models to run, comma-separated [default: all (mlp,cnn)]" };
+        var models = new Option<string>("--models") { Description = "Which of the study's models to run, comma-separated; a model file FILE.json adds its network (named after the file, trained as the cnn is, its dropout layers at 0 in the baseline) [default: all (mlp,cnn)]" };
         var techniques = new Option<string>("--techniques") { Description = "Which techniques to run, comma-separated; the first is the reference [default: all: baseline,l1,l2,dropout,early-stopping,augmentation,combined]" };
         var epochs = new Option<int>("--epochs") { Description = "Override every model's epoch count (0: the study's own: mlp 25, cnn 12)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output", "-o") { Description = "Report folder (runs are kept in its runs/ subfolder)", DefaultValueFactory = _ => "runs/study" };
@@ -45,7 +46,7 @@ internal static class StudyCommand
             if (Given(validationSize)) definition = definition with { ValidationSize = parse.GetValue(validationSize) };
             if (Given(testSize)) definition = definition with { TestSize = parse.GetValue(testSize) };
             if (Given(seeds)) definition = definition with { Seeds = CommonOptions.Integers("--seeds", parse.GetValue(seeds)!) };
-            if (Given(models)) definition = definition with { Models = Select("--models", parse.GetValue(models)!, definition.Models, m => m.Name) };
+            if (Given(models)) definition = definition with { Models = SelectModels(parse.GetValue(models)!, definition.Models) };
             if (Given(techniques)) definition = definition with { Techniques = Select("--techniques", parse.GetValue(techniques)!, definition.Techniques, t => t.Name) };
             if (Given(epochs))
             {
@@ -82,6 +83,23 @@ internal static class StudyCommand
             return Task.FromResult(CliApp.Success);
         });
         return command;
+    }
+
+    // Names of the study's models, or model files: each file joins as a model named after it.
+    private static List<StudyModel> SelectModels(string text, IReadOnlyList<StudyModel> available)
+    {
+        var files = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(item => item.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).ToList();
+        var fromFiles = new List<StudyModel>();
+        foreach (var file in files)
+        {
+            if (!File.Exists(file)) throw new CliException($"--models: model file '{OnnxReg.Data.PrintableText.Escape(file, 200)}' does not exist");
+            try { fromFiles.Add(StudyModel.FromModelFile(Path.GetFileNameWithoutExtension(file), NetworkSpec.Load(file))); }
+            catch (InvalidDataException e) { throw new CliException($"--models: {OnnxReg.Data.ErrorMessages.OneLine(e)}"); }
+        }
+        var names = string.Join(",", text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(item => files.Contains(item) ? Path.GetFileNameWithoutExtension(item) : item));
+        return Select("--models", names, [.. available, .. fromFiles], m => m.Name);
     }
 
     private static List<T> Select<T>(string option, string text, IReadOnlyList<T> available, Func<T, string> name)

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using OnnxReg.Data;
 using OnnxReg.Training;
 using OnnxReg.Training.Augmentation;
 using OnnxReg.Training.Callbacks;
 using OnnxReg.Training.Models;
+using OnnxReg.Training.Models.Layers;
 using OnnxReg.Training.Regularization;
 using OnnxReg.Training.Schedules;
 
@@ -19,7 +21,7 @@ internal sealed class TrainingOptionsBinder
 
     public Option<string> Config { get; } = new("--config") { Description = "Start from this JSON configuration (see --write-config); options given on the command line override it [default: none]" };
     public Option<string> WriteConfig { get; } = new("--write-config") { Description = "Write the resolved configuration to this JSON file and exit without training [default: none]" };
-    public Option<string> Model { get; } = new("--model") { Description = "Model preset: mlp, cnn or resnet (a small residual network)", DefaultValueFactory = _ => "mlp" };
+    public Option<string> Model { get; } = new("--model") { Description = "Model preset: mlp, cnn or resnet (a small residual network), or a model file FILE.json describing the network layer by layer", DefaultValueFactory = _ => "mlp" };
     public Option<string> Hidden { get; } = new("--hidden") { Description = "Hidden fully connected sizes, comma-separated [default: 256,128 for mlp, 128 for the cnn head]" };
     public Option<string> Channels { get; } = new("--channels") { Description = "Convolution channels per CNN block or ResNet stage, comma-separated [default: 32,64 for cnn, 16,32 for resnet]" };
     public Option<string> Dropout { get; } = new("--dropout") { Description = "Dropout rate before each fully connected layer after a hidden one: one rate, or one per position; 0 disables", DefaultValueFactory = _ => "0" };
@@ -63,7 +65,15 @@ internal sealed class TrainingOptionsBinder
 
     public TrainingOptionsBinder()
     {
-        Model.AcceptOnlyFromAmong("mlp", "cnn", "resnet");
+        // A preset name or an existing file, checked while parsing so a typo is a usage error like any other.
+        Model.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>() ?? "";
+            if (Array.IndexOf(Presets, value) >= 0 || File.Exists(value)) return;
+            result.AddError(value.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+                ? $"--model: model file '{PrintableText.Escape(value, 200)}' does not exist"
+                : $"'{PrintableText.Escape(value, 200)}' is not one of {string.Join(", ", Presets)}{DidYouMean.Hint(value, Presets)}, nor an existing model file (FILE.json)");
+        });
         Optimizer.AcceptOnlyFromAmong("adam", "sgd", "adamw");
         Mode.AcceptOnlyFromAmong("auto", "min", "max");
         Schedule.AcceptOnlyFromAmong("constant", "cosine", "plateau");
@@ -76,7 +86,6 @@ internal sealed class TrainingOptionsBinder
         Patience, MinDelta, Baseline, StartFromEpoch, NoRestoreBest, DivergenceThreshold, Augment, Schedule, MinLearningRate, PlateauFactor, PlateauPatience,
     ];
 
-    /// <summary>The configuration: --config (or defaults) with every explicitly given option applied, validated.</summary>
     /// <summary>Writes <paramref name="configuration"/> where <c>--write-config</c> says, if it was given (the command then exits).</summary>
     public bool WroteConfig(ParseResult parse, TrainingConfiguration configuration, CliConsole console)
     {
@@ -87,14 +96,18 @@ internal sealed class TrainingOptionsBinder
         return true;
     }
 
-    public TrainingConfiguration Bind(ParseResult parse)
+    /// <summary>The configuration: --config (or defaults) with every explicitly given option applied, validated.</summary>
+    /// <param name="parse">The parsed command line.</param>
+    /// <param name="modelFile">A model file named some other way (summary's argument), applied as --model would be.</param>
+    public TrainingConfiguration Bind(ParseResult parse, string? modelFile = null)
     {
         bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
         T Value<T>(Option<T> option) => parse.GetValue(option)!;
 
         var configuration = parse.GetValue(Config) is { } path ? TrainingConfiguration.Load(path) : new TrainingConfiguration();
         var model = configuration.Model;
-        if (Given(Model)) model = model with { Preset = Value(Model) switch { "cnn" => ModelPreset.Cnn, "resnet" => ModelPreset.ResNet, _ => ModelPreset.Mlp } };
+        if (Given(Model)) model = ModelFrom(Value(Model), model);
+        if (modelFile is not null) model = ModelFrom(modelFile, model);
         if (Given(Hidden)) model = model with { HiddenSizes = CommonOptions.Integers(Hidden.Name, Value(Hidden)) };
         if (Given(Channels)) model = model with { ConvChannels = CommonOptions.Integers(Channels.Name, Value(Channels)) };
         if (Given(Dropout)) model = model with { DropoutRates = Numbers(Dropout, Value(Dropout)) };
@@ -193,7 +206,7 @@ internal sealed class TrainingOptionsBinder
         "L1" => "--l1", "L2" => "--l2", "MaxNorm" => "--max-norm", "ClipGradNorm" => "--clip-grad-norm", "Values" or "Balanced" => "--class-weights", "Patience" => "--patience", "MinDelta" => "--min-delta",
         "Baseline" => "--baseline", "StartFromEpoch" => "--start-from-epoch", "DivergenceThreshold" => "--divergence-threshold",
         "Monitor" => "--monitor", "DropoutRates" => "--dropout", "SpatialDropoutRates" => "--spatial-dropout",
-        "HiddenSizes" => "--hidden", "ConvChannels" => "--channels", "MinLearningRate" => "--min-lr", "Factor" => "--plateau-factor",
+        "HiddenSizes" => "--hidden", "ConvChannels" => "--channels", "BatchNorm" => "--batch-norm", "Preset" => "--model", "MinLearningRate" => "--min-lr", "Factor" => "--plateau-factor",
         "Threshold" => "--lr-schedule", _ when property?.StartsWith("Layers", StringComparison.Ordinal) == true => "--layer-penalty",
         _ => "configuration",
     };
@@ -216,6 +229,26 @@ internal sealed class TrainingOptionsBinder
             layers[parts[0].Trim()] = new LayerPenalty(l1, l2);
         }
         return layers;
+    }
+
+    private static readonly string[] Presets = ["mlp", "cnn", "resnet"];
+
+    // A preset name, or a model file: its layers replace the architecture, and what shaped a preset is cleared.
+    private static ModelOptions ModelFrom(string value, ModelOptions model)
+    {
+        int preset = Array.IndexOf(Presets, value);
+        if (preset >= 0)
+            return model with { Preset = (ModelPreset)preset, Layers = null };
+        if (!File.Exists(value))
+            throw new CliException($"model file '{PrintableText.Escape(value, 200)}' does not exist");
+        try
+        {
+            return model with { Preset = ModelPreset.Custom, Layers = NetworkSpec.Load(value), HiddenSizes = null, ConvChannels = null, BatchNorm = false };
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliException($"--model: {ErrorMessages.OneLine(e)}");
+        }
     }
 
     // One vocabulary: an alias (val_acc, train_loss, validationAccuracy…) is stored and printed under its canonical name.

@@ -1,13 +1,17 @@
-namespace OnnxReg.Cli;
+namespace OnnxReg.Data;
 
 /// <summary>The nearest known word to a mistyped one (edit distance), for "did you mean" hints.</summary>
-internal static class DidYouMean
+public static class DidYouMean
 {
     /// <summary>The candidate closest to <paramref name="typed"/> within a few edits (a third of its length, at least 2),
     /// or null when none is that close; ties go to the first candidate.</summary>
     public static string? Closest(string typed, IEnumerable<string> candidates)
     {
+        ArgumentNullException.ThrowIfNull(typed);
+        ArgumentNullException.ThrowIfNull(candidates);
         string bare = typed.TrimStart('-');
+        // The distance table is |typed| × |candidate|: a name read from a stranger's file may be megabytes long.
+        if (bare.Length > MaxLength) return null;
         int allowed = Math.Max(2, bare.Length / 3);
         string? best = null;
         int bestDistance = int.MaxValue;
@@ -19,6 +23,9 @@ internal static class DidYouMean
         }
         return best;
     }
+
+    /// <summary>Words longer than this get no suggestion.</summary>
+    public const int MaxLength = 100;
 
     /// <summary>" (did you mean 'X'?)" or an empty string.</summary>
     public static string Hint(string typed, IEnumerable<string> candidates) =>
