@@ -64,6 +64,13 @@ public class ColourDataCommandTests : TempFolderTest
         Assert.That(eval.ExitCode, Is.EqualTo(0), eval.Error);
         var row = eval.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Split(',');
         Assert.That(double.Parse(row[2], CultureInfo.InvariantCulture), Is.EqualTo(TestAccuracy(train)).Within(1e-4));
+
+        // So does regress: the baseline it writes is the accuracy train printed, and the check passes on it.
+        var baseline = CliRun.Of("regress", Folder, "--data", data, "--write-baselines");
+        Assert.That(baseline.ExitCode, Is.EqualTo(0), baseline.Error);
+        Assert.That(baseline.Output, Does.Contain(string.Create(CultureInfo.InvariantCulture, $"accuracy {TestAccuracy(train):0.0000}, ")));
+        var regress = CliRun.Of("regress", Folder, "--data", data);
+        Assert.That(regress.ExitCode, Is.EqualTo(0), regress.Error);
     }
 
     [Test]

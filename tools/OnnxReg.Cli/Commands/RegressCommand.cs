@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using OnnxReg.Data;
+using OnnxReg.Runtime;
 using OnnxReg.Runtime.Regression;
 using Spectre.Console;
 
@@ -25,7 +26,13 @@ internal static class RegressCommand
             if (!Directory.Exists(path)) throw new CliException($"model folder '{path}' does not exist");
             var models = Directory.GetFiles(path, "*.onnx").Order(StringComparer.Ordinal).ToList();
             if (models.Count == 0) throw new CliException($"model folder '{path}' holds no .onnx files");
-            var test = DatasetSource.LoadTest(parse.GetValue(data)!);
+            // An image folder is decoded as each model's training images were (colour, size, resize policy).
+            var modelData = new ModelData(parse.GetValue(data)!);
+            ImageDataset TestFor(string model)
+            {
+                using var classifier = OnnxClassifier.Load(model);
+                return modelData.For(classifier);
+            }
             var description = DatasetSource.Describe(parse.GetValue(data)!);
             string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
             if (parse.GetValue(write))
@@ -34,13 +41,13 @@ internal static class RegressCommand
                 if (t is not (>= 0 and < 1)) throw new CliException($"--tolerance must be in [0, 1); received {t}");
                 foreach (var model in models)
                 {
-                    var (baseline, written) = AccuracyRegression.WriteBaseline(model, test, $"{description}, test split", t);
+                    var (baseline, written) = AccuracyRegression.WriteBaseline(model, TestFor(model), $"{description}, test split", t);
                     console.Line($"{(written ? "wrote" : "unchanged")} {AccuracyBaseline.PathFor(model)}: accuracy {F(baseline.Accuracy)}, loss {F(baseline.Loss)} on {baseline.Images:N0} images");
                 }
                 return CliApp.Success;
             }
             var table = new Table().AddColumns("model", "baseline acc", "now acc", "Δ", "tolerance", "weights", "result");
-            var results = models.Select(m => AccuracyRegression.Check(m, test)).ToList();
+            var results = models.Select(m => AccuracyRegression.Check(m, TestFor(m))).ToList();
             foreach (var r in results)
                 table.AddRow(CliConsole.Cell(Path.GetFileName(r.ModelPath)), F(r.Baseline.Accuracy), F(r.Now.Accuracy),
                     (r.Now.Accuracy - r.Baseline.Accuracy).ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture),
