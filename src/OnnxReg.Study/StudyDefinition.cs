@@ -147,8 +147,8 @@ public sealed record StudyDefinition
         var list = names.ToList();
         if (list.Count == 0) throw new ArgumentException($"A study needs at least one {what}.");
         foreach (var name in list)
-            if (string.IsNullOrWhiteSpace(name) || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
-                throw new ArgumentException($"The {what} name '{name}' must be non-empty letters, digits, '-' or '_' (it names folders).");
+            if (string.IsNullOrWhiteSpace(name) || name.Length > 64 || name[0] == '.' || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+                throw new ArgumentException($"The {what} name '{name}' must be 1 to 64 letters, digits, '-', '_' or '.', not starting with '.' (it names folders).");
         var repeated = list.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null) throw new ArgumentException($"The {what} name '{repeated.Key}' is used twice.");
     }

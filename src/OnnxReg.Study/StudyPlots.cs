@@ -144,7 +144,7 @@ public static class StudyPlots
         Data.IO.AtomicFile.WriteAllBytes(path, plot.GetImageBytes(width, height, ImageFormat.Png));
 
     // Multiplot has no file helper: render it onto a Skia surface and encode the PNG ourselves.
-    private static void Save(Multiplot multiplot, string path, int width, int height)
+    internal static void Save(Multiplot multiplot, string path, int width, int height)
     {
         using var surface = SKSurface.Create(new SKImageInfo(width, height));
         surface.Canvas.Clear(SKColors.White);

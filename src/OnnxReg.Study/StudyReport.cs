@@ -18,7 +18,9 @@ public sealed record TechniqueSummary(
     long Parameters,
     long FileBytes,
     IReadOnlyDictionary<string, Statistic> PerturbedAccuracy,
-    Comparison? VersusReference);
+    Comparison? VersusReference,
+    Statistic ValidationAccuracy,
+    Statistic ValidationLoss);
 
 /// <summary>How a technique differs from the reference technique (the first in the study) for the same model.</summary>
 public sealed record Comparison(
@@ -58,7 +60,8 @@ public sealed record StudyReport(
                 var summary = new TechniqueSummary(model.Name, technique.Name, group.Count,
                     S(r => r.Train.Accuracy), S(r => r.Test.Accuracy), S(r => r.Train.Loss), S(r => r.Test.Loss),
                     S(r => r.AccuracyGap), S(r => r.LossGap), S(r => r.Test.CalibrationError), S(r => r.EpochsTrained),
-                    S(r => r.NearZeroWeights), S(r => r.WeightNorm), group[0].Parameters, (long)group.Average(r => r.FileBytes), perturbed, null);
+                    S(r => r.NearZeroWeights), S(r => r.WeightNorm), group[0].Parameters, (long)group.Average(r => r.FileBytes), perturbed, null,
+                    S(r => r.Validation.Accuracy), S(r => r.Validation.Loss));
                 if (reference is null)
                     reference = summary;
                 else

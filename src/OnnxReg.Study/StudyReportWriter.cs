@@ -15,12 +15,15 @@ public static class StudyReportWriter
         Directory.CreateDirectory(folder);
         AtomicFile.WriteAllBytes(Path.Combine(folder, "report.json"), JsonSerializer.SerializeToUtf8Bytes(report, StudyJson.Options));
         var plots = StudyPlots.Write(report, folder);
-        AtomicFile.WriteAllBytes(Path.Combine(folder, "report.md"), Encoding.UTF8.GetBytes(Markdown(report, plots)));
+        var pathPlots = RegularizationPath.Of(report).ToDictionary(p => (p.Model, p.Parameter), p => RegularizationPathPlot.Write(p, folder, report.Definition.Seeds.Length));
+        AtomicFile.WriteAllBytes(Path.Combine(folder, "report.md"), Encoding.UTF8.GetBytes(Markdown(report, plots, pathPlots)));
     }
 
     /// <summary>The Markdown report: per model, the main table, the comparison with the reference, robustness, plots; then findings.</summary>
-    public static string Markdown(StudyReport report, IReadOnlyDictionary<string, IReadOnlyList<string>>? plots = null)
+    public static string Markdown(StudyReport report, IReadOnlyDictionary<string, IReadOnlyList<string>>? plots = null,
+        IReadOnlyDictionary<(string Model, string Parameter), string>? pathPlots = null)
     {
+        var paths = RegularizationPath.Of(report);
         var d = report.Definition;
         var md = new StringBuilder();
         md.AppendLine("# OnnxReg generalization study").AppendLine();
@@ -67,6 +70,8 @@ public static class StudyReportWriter
                 foreach (var file in files) md.AppendLine($"![{Path.GetFileNameWithoutExtension(file)}]({file})");
                 md.AppendLine();
             }
+            foreach (var path in paths.Where(p => p.Model == model.Name))
+                PathSection(md, path, pathPlots?.GetValueOrDefault((path.Model, path.Parameter)));
         }
         md.AppendLine("## Findings").AppendLine();
         foreach (var line in Findings(report)) md.AppendLine($"- {line}");
@@ -89,7 +94,34 @@ public static class StudyReportWriter
             var lower = rows.Where(r => r.VersusReference!.TestAccuracy is { BeyondSpread: true, Delta: < 0 }).Select(r => $"`{r.Technique}` ({Delta(r.VersusReference!.TestAccuracy, 100, "pp")})").ToList();
             if (lower.Count > 0) lines.Add($"{model.Name}: lowered the test accuracy beyond the spread: {string.Join(", ", lower)}.");
         }
+        foreach (var path in RegularizationPath.Of(report))
+            lines.Add(PathFinding(path, report.Definition.Seeds.Length));
         return lines;
+    }
+
+    // The regularization path as a table: each strength's validation and test figures, the gap and the weights.
+    private static void PathSection(StringBuilder md, RegularizationPath path, string? plot)
+    {
+        md.AppendLine($"### Regularization path: {path.Parameter} ({StudySweep.Parameters[path.Parameter]})").AppendLine();
+        md.AppendLine("| strength | val acc | test acc | acc gap | val loss | test loss | ‖w‖ | \\|w\\| < 1e-6 |");
+        md.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        if (path.Reference is { } r)
+            md.AppendLine($"| `{r.Technique}` | {Percent(r.ValidationAccuracy)} | {Percent(r.TestAccuracy)} | {Points(r.AccuracyGap)} | {Number(r.ValidationLoss)} | {Number(r.TestLoss)} | {Number(r.WeightNorm, "0.0")} | {Percent(r.NearZeroWeights)} |");
+        foreach (var (strength, s) in path.Points)
+            md.AppendLine($"| {StudySweep.Format(strength)} | {Percent(s.ValidationAccuracy)} | {Percent(s.TestAccuracy)} | {Points(s.AccuracyGap)} | {Number(s.ValidationLoss)} | {Number(s.TestLoss)} | {Number(s.WeightNorm, "0.0")} | {Percent(s.NearZeroWeights)} |");
+        md.AppendLine();
+        if (plot is not null) md.AppendLine($"![{Path.GetFileNameWithoutExtension(plot)}]({plot})").AppendLine();
+    }
+
+    // Chosen on validation, as a tuner would; the test figure at that strength is then compared with the reference.
+    private static string PathFinding(RegularizationPath path, int seeds)
+    {
+        var best = path.Points.MaxBy(p => p.Summary.ValidationAccuracy.Mean)!;
+        var text = $"{path.Model}, {path.Parameter} path: the best validation accuracy is at {StudySweep.Format(best.Strength)} ({Percent(best.Summary.ValidationAccuracy)}), where test accuracy is {Percent(best.Summary.TestAccuracy)}";
+        if (path.Reference is not { } reference)
+            return text + ".";
+        var difference = Difference.Between(best.Summary.TestAccuracy, reference.TestAccuracy, seeds);
+        return text + $" against {Percent(reference.TestAccuracy)} for `{reference.Technique}` ({Delta(difference, 100, "pp")}{(difference.BeyondSpread ? ", beyond the seed spread" : ", within the seed spread")}).";
     }
 
     private static string Which(List<TechniqueSummary> rows, Func<Comparison, Difference> pick, bool narrower, string what, double scale, string unit)

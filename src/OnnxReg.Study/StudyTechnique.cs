@@ -36,6 +36,12 @@ public sealed record StudyTechnique(
     double? WeightDecay = null,
     bool? BatchNorm = null)
 {
+    /// <summary>The parameter this technique sweeps (<see cref="StudySweep.Parameters"/>), or null for a technique on its own.</summary>
+    public string? Sweep { get; init; }
+
+    /// <summary>Its strength in the sweep (e.g. the L2 factor or the dropout rate), or null.</summary>
+    public double? Strength { get; init; }
+
     /// <summary>The configuration for one run: <paramref name="baseConfiguration"/> with these settings applied and the seed set.</summary>
     /// <exception cref="ArgumentException">A setting is out of range or the augmentation syntax is wrong.</exception>
     public TrainingConfiguration Apply(TrainingConfiguration baseConfiguration, int seed)

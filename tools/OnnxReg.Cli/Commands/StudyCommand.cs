@@ -23,7 +23,7 @@ internal static class StudyCommand
         var testSize = new Option<int>("--test-size") { Description = "Test images: the first N of the test set (0: all)", DefaultValueFactory = _ => 0 };
         var seeds = new Option<string>("--seeds") { Description = "Seeds, comma-separated; each configuration runs once per seed", DefaultValueFactory = _ => "1,2,3" };
         var models = new Option<string>("--models") { Description = "Which of the study's models to run, comma-separated; a model file FILE.json adds its network (named after the file, trained as the cnn is, its dropout layers at 0 in the baseline) [default: all (mlp,cnn)]" };
-        var techniques = new Option<string>("--techniques") { Description = "Which techniques to run, comma-separated; the first is the reference [default: all: baseline,l1,l2,dropout,early-stopping,augmentation,combined]" };
+        var techniques = new Option<string>("--techniques") { Description = "Which techniques to run, comma-separated; the first is the reference. NAME=S1,S2,… sweeps a regularizer's strength (l1, l2, dropout, spatial-dropout, max-norm, label-smoothing, weight-decay, augmentation, early-stopping), e.g. baseline,l2=1e-5,1e-4,1e-3,dropout=0.1,0.3,0.5 [default: all: baseline,l1,l2,dropout,early-stopping,augmentation,combined]" };
         var epochs = new Option<int>("--epochs") { Description = "Override every model's epoch count (0: the study's own: mlp 25, cnn 12)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output", "-o") { Description = "Report folder (runs are kept in its runs/ subfolder)", DefaultValueFactory = _ => "runs/study" };
         var force = new Option<bool>("--force") { Description = "Retrain every run, even those already finished with the same settings [default: off]" };
@@ -47,7 +47,11 @@ internal static class StudyCommand
             if (Given(testSize)) definition = definition with { TestSize = parse.GetValue(testSize) };
             if (Given(seeds)) definition = definition with { Seeds = CommonOptions.Integers("--seeds", parse.GetValue(seeds)!) };
             if (Given(models)) definition = definition with { Models = SelectModels(parse.GetValue(models)!, definition.Models) };
-            if (Given(techniques)) definition = definition with { Techniques = Select("--techniques", parse.GetValue(techniques)!, definition.Techniques, t => t.Name) };
+            if (Given(techniques))
+            {
+                try { definition = definition with { Techniques = StudySweep.Parse(parse.GetValue(techniques)!, definition.Techniques) }; }
+                catch (ArgumentException e) { throw new CliException($"--techniques: {OnnxReg.Data.ErrorMessages.OneLine(e)}"); }
+            }
             if (Given(epochs))
             {
                 int n = parse.GetValue(epochs);
