@@ -13,4 +13,10 @@ public interface IStudyProgress
 
     /// <summary>A run finished; <paramref name="reused"/> is true when a finished earlier run was kept instead of retraining.</summary>
     void RunFinished(int index, int total, RunResult result, bool reused);
+
+    /// <summary>Run <paramref name="index"/> is being trained by another process (another shard), whose record is
+    /// <paramref name="holder"/>; this one moves on and comes back to it.</summary>
+    void RunClaimedElsewhere(int index, int total, string name, string holder)
+    {
+    }
 }

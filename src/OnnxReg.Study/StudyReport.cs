@@ -43,6 +43,10 @@ public sealed record StudyReport(
     IReadOnlyList<RunResult> Runs,
     IReadOnlyList<TechniqueSummary> Summaries)
 {
+    /// <summary>How many runs the study plans (model × technique × seed); more than <see cref="Runs"/> holds when the
+    /// report was built before all had finished (<c>--report-only</c>).</summary>
+    public int PlannedRuns { get; init; }
+
     /// <summary>Aggregates <paramref name="runs"/> per model × technique and compares each technique with the first.</summary>
     public static StudyReport Create(StudyDefinition definition, string dataDescription, int trainImages, int validationImages, int testImages,
         double wallSeconds, IReadOnlyList<RunResult> runs)

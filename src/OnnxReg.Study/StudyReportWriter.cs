@@ -29,6 +29,8 @@ public static class StudyReportWriter
         md.AppendLine("# OnnxReg generalization study").AppendLine();
         md.AppendLine(Invariant($"Data: {report.DataDescription}; {report.TrainImages:N0} training, {report.ValidationImages:N0} validation and {report.TestImages:N0} test images; seeds {string.Join(", ", d.Seeds)}; {report.Runs.Count} runs; wall time {report.WallSeconds / 60:0.0} min."));
         md.AppendLine();
+        if (report.PlannedRuns > report.Runs.Count)
+            md.AppendLine(Invariant($"**Partial report: {report.Runs.Count} of {report.PlannedRuns} runs have finished**; figures cover those runs only (means over fewer seeds where some are missing).")).AppendLine();
         md.AppendLine("Every figure was measured with ONNX Runtime on the exported `.onnx` files (mean ± standard deviation over seeds). " +
             $"Differences from `{d.Techniques[0].Name}` count only when larger than the combined seed spread √(sd₁² + sd₂²); smaller ones are marked ≈ (within the spread). " +
             "Accuracy gap = train − test accuracy; loss gap = test − train loss; ECE = expected calibration error (15 bins); pp = percentage points.");

@@ -40,11 +40,26 @@ public static class StudyRunner
     /// <exception cref="Training.Checkpoints.TrainingInterruptedException">Cancelled during a run; its checkpoint resumes it.</exception>
     /// <exception cref="OperationCanceledException">Cancelled between runs.</exception>
     /// <exception cref="UnauthorizedAccessException">A folder under <paramref name="outputFolder"/> links outside it.</exception>
-    public static StudyReport Run(StudyDefinition definition, string outputFolder, bool force, IStudyProgress progress, CancellationToken cancellation = default)
+    public static StudyReport Run(StudyDefinition definition, string outputFolder, bool force, IStudyProgress progress, CancellationToken cancellation = default) =>
+        Run(definition, outputFolder, new StudyRunOptions(Force: force), progress, cancellation);
+
+    /// <summary>
+    /// Runs the study, or this shard's part of it (<see cref="StudyRunOptions.Shard"/>): every run not yet finished is
+    /// claimed before it is trained, runs claimed by another process are returned to until they are finished or free
+    /// (a crashed holder's run is taken over and resumed from its checkpoint), and the report is written once every run
+    /// has finished. With <see cref="StudyRunOptions.ReportOnly"/> nothing is trained: the report is built from the
+    /// runs that have finished and says how many that is.
+    /// </summary>
+    /// <inheritdoc cref="Run(StudyDefinition, string, bool, IStudyProgress, CancellationToken)" path="/exception"/>
+    public static StudyReport Run(StudyDefinition definition, string outputFolder, StudyRunOptions options, IStudyProgress progress, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
         definition.Validate();
+        var shard = options.Shard ?? StudyShard.Single;
+        if (options.Force && shard.Count > 1)
+            throw new ArgumentException("Retraining every run (force) is not possible in shards: other shards would keep their results. Run unsharded, or delete the runs to retrain.");
         var clock = Stopwatch.StartNew();
         var pair = DatasetSource.Load(definition.Data, definition.ImageSize is null && definition.Color is null && definition.Resize is null ? null : definition.ImageOptions());
         if (pair.Train.Count < definition.TrainSize + definition.ValidationSize)
@@ -55,33 +70,81 @@ public static class StudyRunner
         var test = definition.TestSize > 0 ? pair.Test.Take(definition.TestSize) : pair.Test;
         var perturbed = Perturbations.Select(p => (p.Name, Data: p.Apply(test))).ToList();
         using var data = RunData.Prepare(definition.Data, pair.Description, train, validation, test);
-        var results = new List<RunResult>();
-        int total = definition.Models.Count * definition.Techniques.Count * definition.Seeds.Length, index = 0;
+
+        var plan = new List<PlannedRun>();
         foreach (var model in definition.Models)
             foreach (var technique in definition.Techniques)
                 foreach (int seed in definition.Seeds)
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    index++;
                     var configuration = technique.Apply(model.Configuration, seed);
-                    var fingerprint = definition.RunFingerprint(configuration);
                     // Run folders come from names in the study file; they (and any link on the way) must stay in the output folder.
                     var folder = ConfinedPath.EnsureInside(outputFolder, Path.Combine("runs", RunResult.FolderName(model.Name, technique.Name, seed)), "output folder");
-                    if (!force && TryReuse(folder, fingerprint) is { } reused)
+                    plan.Add(new PlannedRun(plan.Count, model.Name, technique.Name, seed, configuration, definition.RunFingerprint(configuration), folder));
+                }
+        var results = new RunResult?[plan.Count];
+        if (options.ReportOnly)
+        {
+            foreach (var run in plan)
+                results[run.Index] = TryReuse(run.Folder, run.Fingerprint);
+        }
+        else
+        {
+            // This shard's own runs first, then everyone else's that are still open.
+            var pending = plan.Where(r => shard.Owns(r.Index)).Concat(plan.Where(r => !shard.Owns(r.Index))).ToList();
+            var announced = new HashSet<int>();
+            while (pending.Count > 0)
+            {
+                bool trained = false;
+                foreach (var run in pending.ToList())
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    if (!options.Force && TryReuse(run.Folder, run.Fingerprint) is { } reused)
                     {
-                        results.Add(reused);
-                        progress.RunFinished(index, total, reused, reused: true);
+                        results[run.Index] = reused;
+                        pending.Remove(run);
+                        progress.RunFinished(run.Index + 1, plan.Count, reused, reused: true);
                         continue;
                     }
-                    progress.RunStarting(index, total, RunResult.FolderName(model.Name, technique.Name, seed), configuration.Training.Epochs);
-                    var result = RunOne(model.Name, technique.Name, seed, fingerprint, configuration, folder, data, perturbed, progress, force, cancellation);
-                    results.Add(result);
-                    progress.RunFinished(index, total, result, reused: false);
+                    Directory.CreateDirectory(run.Folder);
+                    using var claim = OutputLock.TryAcquire(Path.Combine(run.Folder, ClaimFileName), $"study shard {shard} in process {Environment.ProcessId} on {Environment.MachineName}", out var holder);
+                    if (claim is null)
+                    {
+                        if (announced.Add(run.Index)) progress.RunClaimedElsewhere(run.Index + 1, plan.Count, run.Name, holder);
+                        continue;
+                    }
+                    // Another shard may have finished it between the check above and the claim.
+                    if (!options.Force && TryReuse(run.Folder, run.Fingerprint) is { } finished)
+                    {
+                        results[run.Index] = finished;
+                        pending.Remove(run);
+                        progress.RunFinished(run.Index + 1, plan.Count, finished, reused: true);
+                        continue;
+                    }
+                    progress.RunStarting(run.Index + 1, plan.Count, run.Name, run.Configuration.Training.Epochs);
+                    var result = RunOne(run.Model, run.Technique, run.Seed, run.Fingerprint, run.Configuration, run.Folder, data, perturbed, progress, options.Force, cancellation);
+                    results[run.Index] = result;
+                    pending.Remove(run);
+                    trained = true;
+                    progress.RunFinished(run.Index + 1, plan.Count, result, reused: false);
                 }
+                // Every open run is someone else's: wait for them to finish, or for a crashed holder's claim to lapse.
+                if (pending.Count > 0 && !trained)
+                    cancellation.WaitHandle.WaitOne(options.PollInterval ?? TimeSpan.FromSeconds(5));
+            }
+        }
 
-        var report = StudyReport.Create(definition, pair.Description, train.Count, validation.Count, test.Count, clock.Elapsed.TotalSeconds, results);
+        var finishedRuns = results.Where(r => r is not null).Select(r => r!).ToList();
+        var report = StudyReport.Create(definition, pair.Description, train.Count, validation.Count, test.Count, clock.Elapsed.TotalSeconds, finishedRuns) with { PlannedRuns = plan.Count };
         StudyReportWriter.Write(report, outputFolder);
         return report;
+    }
+
+    /// <summary>The file, in a run's folder, whose lock is the run's claim (hidden: <c>.claim.lock</c>).</summary>
+    public const string ClaimFileName = "claim";
+
+    private sealed record PlannedRun(int Index, string Model, string Technique, int Seed, TrainingConfiguration Configuration, string Fingerprint, string Folder)
+    {
+        public string Name => RunResult.FolderName(Model, Technique, Seed);
     }
 
     private static RunResult RunOne(string modelName, string techniqueName, int seed, string fingerprint, TrainingConfiguration configuration,

@@ -27,9 +27,19 @@ internal sealed class OutputLock : IDisposable
     /// <param name="path">The output the caller is about to write.</param>
     /// <param name="owner">What holds it, in words (the command line), shown to a second writer.</param>
     /// <exception cref="IOException">Another process holds the lock, or the lock file cannot be made.</exception>
-    public static OutputLock Acquire(string path, string owner)
+    public static OutputLock Acquire(string path, string owner) =>
+        TryAcquire(path, owner, out var holder)
+        ?? throw new IOException($"'{path}' is being written by another run ({(holder.Length > 0 ? holder : "holder unknown")}); wait for it to finish, or choose another output path.");
+
+    /// <summary>Takes the lock on <paramref name="path"/>, or returns null when another process holds it.</summary>
+    /// <param name="path">The output the caller is about to write.</param>
+    /// <param name="owner">What holds it, in words, shown to others.</param>
+    /// <param name="holder">When null is returned: the holder's record (escaped), or empty.</param>
+    /// <exception cref="IOException">The lock file cannot be made.</exception>
+    public static OutputLock? TryAcquire(string path, string owner, out string holder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        holder = "";
         var full = System.IO.Path.GetFullPath(path);
         var lockPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, $".{System.IO.Path.GetFileName(full)}.lock");
         AtomicFile.CheckWritable(lockPath);
@@ -42,8 +52,9 @@ internal sealed class OutputLock : IDisposable
             }
             catch (IOException)
             {
-                var holder = ReadHolder(stream);
-                throw new IOException($"'{path}' is being written by another run ({(holder.Length > 0 ? holder : "holder unknown")}); wait for it to finish, or choose another output path.");
+                holder = ReadHolder(stream);
+                stream.Dispose();
+                return null;
             }
             // The record starts past the locked byte so writing it never touches the lock itself.
             var record = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,

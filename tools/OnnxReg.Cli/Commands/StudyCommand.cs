@@ -27,12 +27,14 @@ internal static class StudyCommand
         var epochs = new Option<int>("--epochs") { Description = "Override every model's epoch count (0: the study's own: mlp 25, cnn 12)", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output", "-o") { Description = "Report folder (runs are kept in its runs/ subfolder)", DefaultValueFactory = _ => "runs/study" };
         var force = new Option<bool>("--force") { Description = "Retrain every run, even those already finished with the same settings [default: off]" };
+        var shard = new Option<string>("--shard") { Description = "Run as shard K of N processes sharing --output (K from 0; auto/N reads K from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID): each run is claimed before training, a crashed shard's runs are taken over, and every shard writes the report once all runs have finished [default: unsharded]" };
+        var reportOnly = new Option<bool>("--report-only") { Description = "Train nothing: write the report from the runs that have finished so far [default: off]" };
         var imageBinder = new ImageOptionsBinder();
         var plain = new Option<bool>("--plain") { Description = "Log one line per epoch instead of the live progress display (automatic when output is redirected or CI is set) [default: off]" };
 
         var command = new Command("study", "Train a grid of regularizations, export each run, compare them on ONNX Runtime, and write a report with tables and plots")
         {
-            config, writeConfig, data, imageBinder.Size, imageBinder.Color, imageBinder.Resize, trainSize, validationSize, testSize, seeds, models, techniques, epochs, output, force, plain,
+            config, writeConfig, data, imageBinder.Size, imageBinder.Color, imageBinder.Resize, trainSize, validationSize, testSize, seeds, models, techniques, epochs, output, force, shard, reportOnly, plain,
         };
         command.SetAction((parse, cancellation) =>
         {
@@ -69,19 +71,32 @@ internal static class StudyCommand
             }
             var folder = parse.GetValue(output)!;
             CommonOptions.RequireWritable("--output", Path.Combine(folder, "report.md"));
-            using var studyLock = OnnxReg.Data.IO.OutputLock.Acquire(Path.Combine(folder, "report.md"), CommandLine.Format(parse.Tokens.Select(t => t.Value)));
+            StudyShard? shardOf = null;
+            if (parse.GetValue(shard) is { } shardText)
+            {
+                try { shardOf = StudyShard.Parse(shardText); }
+                catch (FormatException e) { throw new CliException($"--shard: {e.Message}"); }
+                if (parse.GetValue(force)) throw new CliException("--force cannot be used with --shard: other shards would keep their results; run unsharded, or delete the runs to retrain");
+            }
+            var runOptions = new StudyRunOptions(parse.GetValue(force), shardOf, parse.GetValue(reportOnly));
+            // Shards share the folder on purpose (each run has its own claim); an unsharded study holds it alone.
+            using var studyLock = shardOf is null && !runOptions.ReportOnly
+                ? OnnxReg.Data.IO.OutputLock.Acquire(Path.Combine(folder, "report.md"), CommandLine.Format(parse.Tokens.Select(t => t.Value)))
+                : null;
             bool live = !parse.GetValue(plain) && console.IsInteractive;
             StudyReport report;
             try
             {
-                report = StudyProgressDisplay.Run(console, live, progress => StudyRunner.Run(definition, folder, parse.GetValue(force), progress, cancellation));
+                report = StudyProgressDisplay.Run(console, live, progress => StudyRunner.Run(definition, folder, runOptions, progress, cancellation));
             }
             catch (TrainingInterruptedException e)
             {
                 throw new CliInterruptedException(
                     $"interrupted in epoch {e.Epoch} after batch {e.BatchesDone} of {e.BatchCount}; the run was checkpointed to {e.CheckpointPath} and finished runs are kept; run the same command again (without --force) to resume", e);
             }
-            console.Line(string.Create(CultureInfo.InvariantCulture, $"study finished: {report.Runs.Count} runs in {report.WallSeconds / 60:0.0} min; report in {Path.Combine(folder, "report.md")}"));
+            console.Line(report.Runs.Count < report.PlannedRuns
+                ? $"partial report: {report.Runs.Count} of {report.PlannedRuns} runs have finished; report in {Path.Combine(folder, "report.md")}"
+                : string.Create(CultureInfo.InvariantCulture, $"study finished: {report.Runs.Count} runs in {report.WallSeconds / 60:0.0} min{(shardOf is null ? "" : $" (shard {shardOf})")}; report in {Path.Combine(folder, "report.md")}"));
             foreach (var finding in StudyReportWriter.Findings(report))
                 console.Line($"  {finding.Replace("`", "")}");
             return Task.FromResult(CliApp.Success);

@@ -40,12 +40,16 @@ internal static class StudyProgressDisplay
         public void RunFinished(int index, int total, RunResult r, bool reused) => console.Line(string.Create(CultureInfo.InvariantCulture,
             $"[{index}/{total}] {RunResult.FolderName(r.Model, r.Technique, r.Seed)}: {(reused ? "reused (already finished)" : $"done in {r.Seconds:0.0} s")}; " +
             $"ONNX Runtime test accuracy {r.Test.Accuracy:0.0000}, loss {r.Test.Loss:0.0000}, train-test gap {r.AccuracyGap:+0.0000;-0.0000}"));
+
+        public void RunClaimedElsewhere(int index, int total, string name, string holder) =>
+            console.Line($"[{index}/{total}] {name}: being trained by another process ({holder}); coming back to it");
     }
 
     private sealed class LiveProgress : IStudyProgress
     {
         private readonly ProgressTask _overall;
         private readonly ProgressTask _current;
+        private int _done; // runs finish out of order when shards share the study
 
         public LiveProgress(ProgressContext context)
         {
@@ -56,7 +60,7 @@ internal static class StudyProgressDisplay
         public void RunStarting(int index, int total, string name, int epochs)
         {
             _overall.MaxValue = total;
-            _overall.Description = $"runs {index - 1}/{total}";
+            _overall.Description = $"runs {_done}/{total}";
             _current.MaxValue = epochs;
             _current.Value = 0;
             _current.Description = Markup.Escape(name);
@@ -72,8 +76,8 @@ internal static class StudyProgressDisplay
         public void RunFinished(int index, int total, RunResult r, bool reused)
         {
             _overall.MaxValue = total;
-            _overall.Value = index;
-            _overall.Description = $"runs {index}/{total}";
+            _overall.Value = ++_done;
+            _overall.Description = $"runs {_done}/{total}";
             if (reused) _current.Description = Markup.Escape($"{RunResult.FolderName(r.Model, r.Technique, r.Seed)} reused");
             _current.Value = _current.MaxValue;
         }
