@@ -3,9 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace OnnxReg.Study;
 
-/// <summary>The JSON conventions of study files and reports: camelCase, enums by name, unknown properties rejected.</summary>
-internal static class StudyJson
+/// <summary>The JSON conventions of study and tuning files and reports: camelCase, enums by name, unknown properties rejected.</summary>
+public static class StudyJson
 {
+    /// <summary>The options every study and tuning file is read and written with.</summary>
     public static JsonSerializerOptions Options { get; } = new()
     {
         WriteIndented = true,

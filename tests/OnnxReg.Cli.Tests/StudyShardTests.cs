@@ -102,3 +102,44 @@ public class StudyShardTests : TempFolderTest
         return markdown + "\n" + string.Join("\n", runs);
     }
 }
+
+/// <summary>Tuning in shards: both processes wait at each halving rung for the other's trials, promote the same
+/// configurations, and end with the choice and test figures of one unsharded process.</summary>
+[Category("Slow")]
+public class TuneShardTests : TempFolderTest
+{
+    private static readonly string[] Tune =
+        ["tune", "--space", "l2=log:1e-5:1e-2,dropout=0:0.5", "--trials", "4", "--eta", "2", "--rungs", "2", "--finalists", "2", "--seeds", "1,2",
+         "--epochs", "4", "--train-size", "400", "--validation-size", "200", "--test-size", "300"];
+
+    [Test]
+    public void TwoConcurrentShards_ChooseWhatOneProcessChooses_AndTrainEachTrialOnce()
+    {
+        var single = ChildCli.Run(Folder, [.. Tune, "-o", Path.Combine(Folder, "single")]);
+        Assert.That(single.ExitCode, Is.EqualTo(0), single.Error);
+        CliRun first, second;
+        using (var shard0 = ChildCli.Start(Folder, [.. Tune, "-o", Path.Combine(Folder, "sharded"), "--shard", "0/2"]))
+        {
+            second = ChildCli.Run(Folder, [.. Tune, "-o", Path.Combine(Folder, "sharded"), "--shard", "1/2"]);
+            shard0.WaitForExit(TimeSpan.FromMinutes(5));
+            first = new CliRun(0, shard0.Output, shard0.Error);
+        }
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.Error);
+        int Trained(CliRun run) => Regex.Matches(run.Output, @": training \d+ epochs$", RegexOptions.Multiline).Count;
+        // 4 + 2 search trials, 2 × 2 finalists, 2 baseline runs: each started by exactly one shard.
+        Assert.That(Trained(first) + Trained(second), Is.EqualTo(12), first.Output + second.Output);
+        static string Result(CliRun run) => string.Join("\n", run.Output.Split('\n').Where(l => l.StartsWith("chosen on validation", StringComparison.Ordinal) || l.StartsWith("test accuracy", StringComparison.Ordinal)));
+        Assert.That(Result(first), Is.EqualTo(Result(single)).And.Not.Empty);
+        Assert.That(Result(second), Is.EqualTo(Result(single)));
+        Assert.That(File.ReadAllBytes(Path.Combine(Folder, "sharded", "best.onnx")), Is.EqualTo(File.ReadAllBytes(Path.Combine(Folder, "single", "best.onnx"))));
+    }
+
+    [TestCase(new[] { "--space", "l2=log:0:1" }, "--space: A log range needs positive bounds")]
+    [TestCase(new[] { "--space", "l3=0:1" }, "Setting l3=0")]
+    [TestCase(new[] { "--trials", "0" }, "Trials must be 1 to 10,000")]
+    [TestCase(new[] { "--seeds", "1,1" }, "Seeds must be a non-empty list without repeats")]
+    [TestCase(new[] { "--shard", "3/3" }, "--shard: Shard 3 is outside 0 to 2")]
+    [TestCase(new[] { "--model", "cnm" }, "'cnm' is not one of mlp, cnn, resnet")]
+    public void BadTuningOptions_AreOneLineErrors(string[] args, string expected) =>
+        Assert.That(CliRun.Of(["tune", .. args, "-o", Path.Combine(Folder, "x")]).AssertOneLineError(), Does.Contain(expected));
+}

@@ -32,6 +32,7 @@ public static class CliApp
         root.Add(EvalCommand.Create(console));
         root.Add(InspectCommand.Create(console));
         root.Add(StudyCommand.Create(console));
+        root.Add(TuneCommand.Create(console));
         root.Add(PredictCommand.Create(console));
         root.Add(CompareCommand.Create(console));
         root.Add(RegressCommand.Create(console));

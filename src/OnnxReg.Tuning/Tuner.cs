@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OnnxReg.Data;
+using OnnxReg.Data.IO;
+using OnnxReg.Pipeline;
+using OnnxReg.Runtime;
+using OnnxReg.Study;
+using OnnxReg.Training;
+using OnnxReg.Training.Checkpoints;
+
+namespace OnnxReg.Tuning;
+
+/// <summary>
+/// Runs a <see cref="TuningDefinition"/>: searches the space (grid, random or successive halving) training each trial
+/// on the training split and ranking it on the validation split with ONNX Runtime on its exported file; reruns the best
+/// configurations with every seed and chooses on their mean; runs the untuned baseline with the same seeds; and only
+/// then loads the test split, once, to measure the chosen configuration's and the baseline's exported files side by
+/// side. Trials are claimed before training (shards on other machines share the folder), reused when finished, and
+/// resumed from their checkpoints when interrupted.
+/// </summary>
+public static class Tuner
+{
+    /// <summary>The file, in a trial's folder, whose lock is the trial's claim.</summary>
+    public const string ClaimFileName = "claim";
+
+    /// <summary>Tunes, writing every trial under <paramref name="outputFolder"/><c>/trials</c>, the chosen model as
+    /// <c>best.onnx</c> with <c>best.config.json</c>, and the report.</summary>
+    /// <param name="definition">What to tune.</param>
+    /// <param name="outputFolder">The output folder (shared by shards).</param>
+    /// <param name="progress">Receives progress.</param>
+    /// <param name="shard">This process's shard, or null for all the work.</param>
+    /// <param name="loadTest">Loads the test split for the final measurement (default: from the definition's data);
+    /// called once, after every trial has finished.</param>
+    /// <param name="cancellation">Stops between batches (the trial's checkpoint resumes it).</param>
+    /// <param name="pollInterval">How long a shard waits before looking again at trials others hold (default 5 s).</param>
+    /// <exception cref="ArgumentException">The definition is invalid or the data too small for it.</exception>
+    public static TuningReport Run(TuningDefinition definition, string outputFolder, ITuningProgress progress, StudyShard? shard = null,
+        Func<ImageDataset>? loadTest = null, CancellationToken cancellation = default, TimeSpan? pollInterval = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(progress);
+        definition.Validate();
+        var clock = Stopwatch.StartNew();
+        var pair = DatasetSource.Load(definition.Data);
+        if (pair.Train.Count < definition.TrainSize + definition.ValidationSize)
+            throw new ArgumentException(
+                $"The data has {pair.Train.Count:N0} training images; tuning needs {definition.TrainSize:N0} for training plus {definition.ValidationSize:N0} for validation. Lower --train-size or --validation-size.");
+        var train = pair.Train.Take(definition.TrainSize);
+        var validation = pair.Train.Subset(Enumerable.Range(definition.TrainSize, definition.ValidationSize).ToArray());
+        // The trials never see the test split: their data holds an empty one, and verification runs on validation.
+        using var data = RunData.Prepare(definition.Data, pair.Description, train, validation, validation.Take(0));
+        var context = new TrialRunner(definition, outputFolder, data, progress, shard ?? StudyShard.Single, pollInterval ?? TimeSpan.FromSeconds(5), cancellation);
+
+        var candidates = Candidates(definition);
+        var search = new List<TrialResult>();
+        var alive = Enumerable.Range(0, candidates.Count).ToList();
+        int rungs = definition.Strategy == SearchStrategy.Halving ? definition.Rungs : 1;
+        for (int rung = 0; rung < rungs && alive.Count > 0; rung++)
+        {
+            int epochs = definition.RungEpochs(rung);
+            progress.StageStarting(rungs > 1
+                ? $"rung {rung + 1}/{rungs}: {alive.Count} configurations for {epochs} epochs"
+                : $"{definition.Strategy.ToString().ToLowerInvariant()} search: {alive.Count} configurations for {epochs} epochs");
+            var results = context.RunAll(alive.Select(c => new Trial(TrialStage.Search, c, rung, epochs, definition.Seeds[0], candidates[c])).ToList());
+            search.AddRange(results);
+            if (rung < rungs - 1)
+                alive = Best(results, definition.Objective, (int)Math.Ceiling(alive.Count / (double)definition.Eta)).Select(r => r.Candidate).ToList();
+        }
+
+        int fullEpochs = definition.Base.Training.Epochs;
+        var lastRung = search.Where(r => r.Rung == rungs - 1).ToList();
+        var finalistIds = Best(lastRung, definition.Objective, definition.Finalists).Select(r => r.Candidate).ToList();
+        progress.StageStarting($"finalists: the best {finalistIds.Count} rerun with seeds {string.Join(", ", definition.Seeds)}; the baseline with the same seeds");
+        var finalists = context.RunAll(finalistIds.SelectMany(c => definition.Seeds.Select(s => new Trial(TrialStage.Finalist, c, 0, fullEpochs, s, candidates[c]))).ToList());
+        var baseline = context.RunAll(definition.Seeds.Select(s => new Trial(TrialStage.Baseline, -1, 0, fullEpochs, s, new Dictionary<string, JsonNode>())).ToList());
+
+        // Chosen on validation alone: the best mean over the seeds.
+        var summaries = finalistIds.Select(c =>
+        {
+            var runs = finalists.Where(f => f.Candidate == c).ToList();
+            return new FinalistSummary(c, candidates[c], Statistic.Of(runs.Select(r => r.ValidationAccuracy)), Statistic.Of(runs.Select(r => r.ValidationLoss)));
+        }).ToList();
+        var chosen = summaries.MaxBy(s => definition.Objective == TuningObjective.ValAccuracy ? s.ValidationAccuracy.Mean : -s.ValidationLoss.Mean)!;
+
+        // Now, and only now, the test split: the chosen configuration's and the baseline's exported files, per seed.
+        progress.StageStarting("final measurement on the test split (once)");
+        var test = (loadTest ?? (() => definition.TestSize > 0 ? pair.Test.Take(definition.TestSize) : pair.Test))();
+        EvaluationResult Measure(TrialResult trial)
+        {
+            using var classifier = OnnxClassifier.Load(context.ModelPath(trial));
+            return Evaluator.Evaluate(classifier, test);
+        }
+        var chosenRuns = finalists.Where(f => f.Candidate == chosen.Candidate).OrderBy(f => Array.IndexOf(definition.Seeds, f.Seed)).ToList();
+        var chosenTest = chosenRuns.Select(Measure).ToList();
+        var baselineTest = baseline.OrderBy(b => Array.IndexOf(definition.Seeds, b.Seed)).Select(Measure).ToList();
+
+        var chosenConfiguration = ConfigurationPaths.Apply(definition.Base, chosen.Values);
+        var bestConfiguration = chosenConfiguration with { Training = chosenConfiguration.Training with { Seed = definition.Seeds[0] } };
+        Directory.CreateDirectory(outputFolder);
+        AtomicFile.WriteAllBytes(Path.Combine(outputFolder, "best.onnx"), File.ReadAllBytes(context.ModelPath(chosenRuns[0])));
+        bestConfiguration.Save(Path.Combine(outputFolder, "best.config.json"));
+
+        var report = new TuningReport(definition, pair.Description, train.Count, validation.Count, test.Count, clock.Elapsed.TotalSeconds,
+            search, finalists, baseline, summaries, chosen,
+            Statistic.Of(chosenTest.Select(r => r.Accuracy)), Statistic.Of(chosenTest.Select(r => r.MeanLoss)),
+            Statistic.Of(baselineTest.Select(r => r.Accuracy)), Statistic.Of(baselineTest.Select(r => r.MeanLoss)),
+            Difference.Between(Statistic.Of(chosenTest.Select(r => r.Accuracy)), Statistic.Of(baselineTest.Select(r => r.Accuracy)), definition.Seeds.Length),
+            Difference.Between(Statistic.Of(chosenTest.Select(r => r.MeanLoss)), Statistic.Of(baselineTest.Select(r => r.MeanLoss)), definition.Seeds.Length),
+            chosenRuns.Max(r => r.ExportDifference));
+        TuningReportWriter.Write(report, outputFolder);
+        return report;
+    }
+
+    /// <summary>The configurations searched, in order: the grid's combinations, or draws from the search seed.</summary>
+    public static IReadOnlyList<IReadOnlyDictionary<string, JsonNode>> Candidates(TuningDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (definition.Strategy == SearchStrategy.Grid)
+        {
+            IEnumerable<Dictionary<string, JsonNode>> combinations = [new()];
+            foreach (var dimension in definition.Space)
+                combinations = combinations.SelectMany(c => dimension.Grid(definition.GridPoints).Select(v => new Dictionary<string, JsonNode>(c) { [dimension.Name] = v }));
+            return combinations.ToList();
+        }
+        var random = new Random(definition.SearchSeed);
+        return Enumerable.Range(0, definition.Trials)
+            .Select(_ => (IReadOnlyDictionary<string, JsonNode>)definition.Space.ToDictionary(d => d.Name, d => d.Sample(random))).ToList();
+    }
+
+    // The best trials by the objective; ties go to the earlier candidate, so every shard promotes the same ones.
+    private static IEnumerable<TrialResult> Best(IEnumerable<TrialResult> results, TuningObjective objective, int count) =>
+        results.OrderByDescending(r => r.Score(objective)).ThenBy(r => r.Candidate).Take(count);
+
+    private sealed record Trial(TrialStage Stage, int Candidate, int Rung, int Epochs, int Seed, IReadOnlyDictionary<string, JsonNode> Values)
+    {
+        public string Name => TrialResult.FolderName(Stage, Candidate, Epochs, Seed);
+    }
+
+    /// <summary>Trains trials with claims, as shards share them, and waits for the ones other shards hold.</summary>
+    private sealed class TrialRunner(TuningDefinition definition, string outputFolder, RunData data, ITuningProgress progress, StudyShard shard,
+        TimeSpan pollInterval, CancellationToken cancellation)
+    {
+        public string Folder(Trial trial) => ConfinedPath.EnsureInside(outputFolder, Path.Combine("trials", trial.Name), "output folder");
+
+        public string ModelPath(TrialResult trial) => Path.Combine(Folder(new Trial(trial.Stage, trial.Candidate, trial.Rung, trial.Epochs, trial.Seed, trial.Values)), "model.onnx");
+
+        // Every trial of a stage, each trained once by whichever shard claims it; returns when all have finished.
+        public List<TrialResult> RunAll(IReadOnlyList<Trial> trials)
+        {
+            var results = new TrialResult?[trials.Count];
+            var pending = Enumerable.Range(0, trials.Count).Where(shard.Owns).Concat(Enumerable.Range(0, trials.Count).Where(i => !shard.Owns(i))).ToList();
+            var announced = new HashSet<int>();
+            while (pending.Count > 0)
+            {
+                bool trained = false;
+                foreach (int i in pending.ToList())
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var trial = trials[i];
+                    var configuration = Configuration(trial);
+                    var fingerprint = definition.Fingerprint(configuration);
+                    var folder = Folder(trial);
+                    if (TryReuse(folder, fingerprint) is { } reused)
+                    {
+                        _finished.TryAdd(fingerprint, (reused, folder));
+                        results[i] = reused;
+                        pending.Remove(i);
+                        progress.TrialFinished(trial.Name, reused, reused: true);
+                        continue;
+                    }
+                    Directory.CreateDirectory(folder);
+                    using var claim = OutputLock.TryAcquire(Path.Combine(folder, ClaimFileName), $"tuning shard {shard} in process {Environment.ProcessId} on {Environment.MachineName}", out var holder);
+                    if (claim is null)
+                    {
+                        if (announced.Add(i)) progress.TrialClaimedElsewhere(trial.Name, holder);
+                        continue;
+                    }
+                    if (TryReuse(folder, fingerprint) is { } finished)
+                    {
+                        results[i] = finished;
+                        pending.Remove(i);
+                        progress.TrialFinished(trial.Name, finished, reused: true);
+                        continue;
+                    }
+                    progress.TrialStarting(trial.Name, trial.Epochs);
+                    results[i] = Copy(trial, fingerprint, folder) ?? Train(trial, configuration, fingerprint, folder);
+                    _finished.TryAdd(fingerprint, (results[i]!, folder));
+                    pending.Remove(i);
+                    trained = true;
+                    progress.TrialFinished(trial.Name, results[i]!, reused: false);
+                }
+                if (pending.Count > 0 && !trained)
+                    cancellation.WaitHandle.WaitOne(pollInterval);
+            }
+            cancellation.ThrowIfCancellationRequested();
+            return [.. results.Select(r => r!)];
+        }
+
+        // A finalist's first seed is often the last rung's trial itself (same configuration, seed and epochs): its files
+        // are copied instead of trained again.
+        private readonly Dictionary<string, (TrialResult Result, string Folder)> _finished = new(StringComparer.Ordinal);
+
+        private TrialResult? Copy(Trial trial, string fingerprint, string folder)
+        {
+            if (!_finished.TryGetValue(fingerprint, out var same)) return null;
+            var result = same.Result with { Stage = trial.Stage, Candidate = trial.Candidate, Rung = trial.Rung, Seconds = 0, FinishedUtc = DateTime.UtcNow };
+            AtomicFile.WriteAllBytes(Path.Combine(folder, "model.onnx"), File.ReadAllBytes(Path.Combine(same.Folder, "model.onnx")));
+            AtomicFile.WriteAllBytes(Path.Combine(folder, "trial.json"), JsonSerializer.SerializeToUtf8Bytes(result, StudyJson.Options));
+            return result;
+        }
+
+        private TrainingConfiguration Configuration(Trial trial)
+        {
+            var configuration = ConfigurationPaths.Apply(definition.Base, trial.Values);
+            return configuration with { Training = configuration.Training with { Epochs = trial.Epochs, Seed = trial.Seed } };
+        }
+
+        private TrialResult Train(Trial trial, TrainingConfiguration configuration, string fingerprint, string folder)
+        {
+            var clock = Stopwatch.StartNew();
+            var checkpoint = new CheckpointOptions(Path.Combine(folder, "checkpoint.ckpt"), ResumeMode.IfCompatible);
+            var request = new RunRequest(configuration, Path.Combine(folder, "model.onnx")) { Checkpoint = checkpoint, VerifyOn = VerificationSplit.Validation };
+            RunOutcome outcome;
+            try
+            {
+                outcome = RunPipeline.Run(request, data, cancellation);
+            }
+            catch (TrainingDivergedException e)
+            {
+                throw new TrainingDivergedException($"Trial {trial.Name} diverged: {e.History?.StopDetail ?? e.Message}. Narrow the range that caused it.", e.History);
+            }
+            outcome.History.Save(Path.Combine(folder, "history.json"));
+            var measured = outcome.Model.OnnxRuntime; // the exported file, on the validation split
+            var result = new TrialResult(trial.Stage, trial.Candidate, trial.Rung, trial.Epochs, trial.Seed, trial.Values, fingerprint,
+                measured.Accuracy, measured.MeanLoss, outcome.Model.MaxDifference, outcome.History.Epochs.Count, clock.Elapsed.TotalSeconds, DateTime.UtcNow);
+            AtomicFile.WriteAllBytes(Path.Combine(folder, "trial.json"), JsonSerializer.SerializeToUtf8Bytes(result, StudyJson.Options));
+            File.Delete(checkpoint.Path);
+            return result;
+        }
+
+        private static TrialResult? TryReuse(string folder, string fingerprint)
+        {
+            var path = Path.Combine(folder, "trial.json");
+            if (!File.Exists(path) || !File.Exists(Path.Combine(folder, "model.onnx"))) return null;
+            try
+            {
+                var result = JsonSerializer.Deserialize<TrialResult>(UntrustedFile.ReadAllText(path, "trial result"), StudyJson.Options);
+                return result?.Fingerprint == fingerprint ? result : null;
+            }
+            catch (Exception e) when (e is JsonException or InvalidDataException)
+            {
+                return null; // an unreadable result is retrained
+            }
+        }
+    }
+}
+
+/// <summary>A finalist: its configuration and its validation figures over the seeds.</summary>
+public sealed record FinalistSummary(int Candidate, IReadOnlyDictionary<string, JsonNode> Values, Statistic ValidationAccuracy, Statistic ValidationLoss);

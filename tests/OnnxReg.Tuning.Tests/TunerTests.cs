@@ -1,0 +1,100 @@
+using System.Text.Json;
+using OnnxReg.Data;
+using OnnxReg.Training;
+using OnnxReg.Training.Models;
+
+namespace OnnxReg.Tuning.Tests;
+
+/// <summary>The tuner end to end on a tiny problem: it reads the test split once, after every trial has finished,
+/// and its selection repeats from the seed.</summary>
+public class TunerTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("onnxreg-tuner-").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private static TuningDefinition Tiny(int searchSeed = 1) => new()
+    {
+        TrainSize = 300,
+        ValidationSize = 100,
+        TestSize = 200,
+        Base = new TrainingConfiguration { Model = new ModelOptions(ModelPreset.Mlp, HiddenSizes: [32]), Training = new TrainingOptions(Epochs: 4, BatchSize: 64) },
+        Space = [SearchDimension.Parse("l2=log:1e-5:1e-2"), SearchDimension.Parse("dropout=0:0.5")],
+        Strategy = SearchStrategy.Halving,
+        Trials = 4,
+        Eta = 2,
+        Rungs = 2,
+        Finalists = 2,
+        Seeds = [1, 2],
+        SearchSeed = searchSeed,
+    };
+
+    private sealed class Silent : ITuningProgress
+    {
+        public List<string> Stages { get; } = [];
+        public void StageStarting(string description) => Stages.Add(description);
+        public void TrialStarting(string name, int epochs) { }
+        public void TrialFinished(string name, TrialResult result, bool reused) { }
+    }
+
+    [Test]
+    public void TheTestSplit_IsReadOnce_AfterEveryTrialHasFinished_AndNeverBefore()
+    {
+        var progress = new Silent();
+        int calls = 0;
+        string[] trialsAtCall = [];
+        bool reportExistedAtCall = true;
+        ImageDataset LoadTest()
+        {
+            calls++;
+            trialsAtCall = Directory.GetFiles(Path.Combine(_folder, "trials"), "trial.json", SearchOption.AllDirectories);
+            reportExistedAtCall = File.Exists(Path.Combine(_folder, "report.json"));
+            return DatasetSource.LoadTest(DatasetSource.Embedded).Take(200);
+        }
+        var report = Tuner.Run(Tiny(), _folder, progress, loadTest: LoadTest);
+
+        Assert.That(calls, Is.EqualTo(1), "the test split is loaded exactly once");
+        // 4 configurations for 2 epochs, the best 2 for 4, 2 finalists × 2 seeds, the baseline × 2 seeds.
+        Assert.That(trialsAtCall, Has.Length.EqualTo(4 + 2 + 4 + 2), "every trial had finished before the test split was loaded");
+        Assert.That(reportExistedAtCall, Is.False);
+        Assert.That(progress.Stages[^1], Is.EqualTo("final measurement on the test split (once)"));
+        Assert.That(report.Search.Select(t => (t.Rung, t.Epochs)), Is.EqualTo(new[] { (0, 2), (0, 2), (0, 2), (0, 2), (1, 4), (1, 4) }));
+        var promoted = report.Search.Where(t => t.Rung == 0).OrderByDescending(t => t.ValidationAccuracy).ThenBy(t => t.Candidate).Take(2).Select(t => t.Candidate);
+        Assert.That(report.Search.Where(t => t.Rung == 1).Select(t => t.Candidate), Is.EquivalentTo(promoted), "the rung promotes the best half on validation");
+        Assert.That(report.FinalistSummaries.Select(f => f.Candidate), Is.SupersetOf(new[] { report.Chosen.Candidate }));
+        Assert.That(report.Chosen.ValidationAccuracy.Mean, Is.EqualTo(report.FinalistSummaries.Max(f => f.ValidationAccuracy.Mean)));
+        Assert.That(report.TestImages, Is.EqualTo(200));
+        Assert.That(report.ChosenTestAccuracy.Mean, Is.InRange(0.1, 1.0));
+        Assert.That(report.ChosenExportDifference, Is.LessThanOrEqualTo(1e-4));
+
+        var best = TrainingConfiguration.Load(Path.Combine(_folder, "best.config.json"));
+        Assert.That(best.Penalty.L2, Is.EqualTo(report.Chosen.Values["l2"].GetValue<double>()));
+        Assert.That(best.Training.Epochs, Is.EqualTo(4));
+        Assert.That(File.Exists(Path.Combine(_folder, "best.onnx")) && File.Exists(Path.Combine(_folder, "trials-over-time.png")) && File.Exists(Path.Combine(_folder, "path-l2.png")), Is.True);
+        Assert.That(File.ReadAllText(Path.Combine(_folder, "report.md")), Does.Contain("Chosen on validation alone").And.Contain("| difference |"));
+    }
+
+    [Test]
+    public void TheSameSeed_GivesTheSameTrialsAndTheSameChoice_AndASecondRunReusesEveryTrial()
+    {
+        var first = Tuner.Run(Tiny(), Path.Combine(_folder, "a"), new Silent(), loadTest: () => DatasetSource.LoadTest(DatasetSource.Embedded).Take(200));
+        var second = Tuner.Run(Tiny(), Path.Combine(_folder, "b"), new Silent(), loadTest: () => DatasetSource.LoadTest(DatasetSource.Embedded).Take(200));
+        static string Trials(TuningReport r) => string.Join("\n", r.Search.Concat(r.Finalists).Concat(r.Baseline)
+            .Select(t => $"{t.Stage} {t.Candidate} {t.Epochs} {t.Seed} {JsonSerializer.Serialize(t.Values)} {t.ValidationAccuracy} {t.ValidationLoss}"));
+        Assert.That(Trials(second), Is.EqualTo(Trials(first)));
+        Assert.That(second.Chosen.Candidate, Is.EqualTo(first.Chosen.Candidate));
+        Assert.That(second.ChosenTestAccuracy, Is.EqualTo(first.ChosenTestAccuracy));
+
+        var other = Tuner.Candidates(Tiny(searchSeed: 2));
+        Assert.That(JsonSerializer.Serialize(other), Is.Not.EqualTo(JsonSerializer.Serialize(Tuner.Candidates(Tiny()))), "another search seed draws other configurations");
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var resumed = Tuner.Run(Tiny(), Path.Combine(_folder, "a"), new Silent(), loadTest: () => DatasetSource.LoadTest(DatasetSource.Embedded).Take(200));
+        Assert.That(Trials(resumed), Is.EqualTo(Trials(first)), "a finished tuning run is read back, not retrained");
+        Assert.That(resumed.Search.Sum(t => t.Seconds), Is.EqualTo(first.Search.Sum(t => t.Seconds)), "the trials' recorded times are the first run's");
+    }
+}
