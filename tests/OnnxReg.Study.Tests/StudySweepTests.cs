@@ -16,6 +16,24 @@ public class StudySweepTests
     }
 
     [Test]
+    public void ASweep_SurvivesTheStudyFile_SoWriteConfigAndConfigKeepIt()
+    {
+        var definition = new StudyDefinition { Techniques = StudySweep.Parse("baseline,dropout=0.1,0.3", StudyDefinition.DefaultTechniques()) };
+        var path = Path.Combine(Path.GetTempPath(), $"onnxreg-sweep-{Guid.NewGuid():N}.json");
+        try
+        {
+            definition.Save(path);
+            Assert.That(File.ReadAllText(path), Does.Contain("\"sweep\": \"dropout\"").And.Contain("\"strength\": 0.3"));
+            var read = StudyDefinition.Load(path);
+            Assert.That(read.Techniques, Is.EqualTo(definition.Techniques));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public void Augmentation_ScalesTheStudysDefault_AndZeroIsNone()
     {
         Assert.That(StudySweep.Augmentation(1), Is.EqualTo(StudyDefinition.DefaultTechniques().Single(t => t.Name == "augmentation").Augment));
