@@ -10,7 +10,7 @@ namespace OnnxReg.Training;
 /// <param name="ValidationLoss">Mean cross-entropy on the validation set, or null without one.</param>
 /// <param name="ValidationAccuracy">Validation accuracy, or null without a validation set.</param>
 /// <param name="Seconds">Wall time of the epoch, validation included.</param>
-/// <param name="Penalty">Mean weight penalty (L1/L2 terms) over the epoch's batches; 0 without penalties.</param>
+/// <param name="Penalty">The weight penalty (L1/L2 terms) of the weights at the end of the epoch; 0 without penalties.</param>
 /// <param name="LearningRate">The learning rate used during the epoch.</param>
 /// <remarks>The metric names (<see cref="Names"/>) are Keras' and are the one vocabulary of the epoch lines,
 /// <c>--monitor</c>, the history JSON and the checkpoints; other spellings are accepted as <see cref="Aliases"/>.</remarks>

@@ -177,30 +177,29 @@ public sealed class Trainer
             run.Optimizer.zero_grad();
             var logits = model.forward(images);
             var dataLoss = DataLoss(logits, labels, targets, train.ClassCount, run.ClassWeights);
-            var loss = dataLoss;
-            double dataLossValue = dataLoss.ToDouble(), penaltyValue = 0;
-            if (run.Penalty is not null)
-            {
-                var penaltyTerm = run.Penalty.Compute();
-                penaltyValue = penaltyTerm.ToDouble();
-                loss = dataLoss.add(penaltyTerm);
-            }
-            if (!double.IsFinite(dataLossValue + penaltyValue) || dataLossValue > ExplodedLoss)
-                return new EpochResult(double.NaN, double.NaN, double.NaN, batch + 1, dataLossValue + penaltyValue);
-            loss.backward();
+            // The penalty is not part of the graph: its exact gradient is added after backward (WeightPenalty.AddGradients),
+            // and its value is measured once, on the epoch's final weights (two reductions per parameter per batch cost
+            // more than the penalty's gradient itself).
+            double dataLossValue = dataLoss.ToDouble();
+            if (!double.IsFinite(dataLossValue) || dataLossValue > ExplodedLoss)
+                return new EpochResult(double.NaN, double.NaN, double.NaN, batch + 1, dataLossValue);
+            dataLoss.backward();
+            run.Penalty?.AddGradients();
             if (_configuration.ClipGradNorm is double maxGradNorm)
                 nn.utils.clip_grad_norm_(model.parameters(), maxGradNorm);
             run.Optimizer.step();
             run.MaxNorm?.Apply();
             lossSum += dataLossValue * length;
-            penaltySum += penaltyValue * length;
             using (no_grad())
                 correct += logits.argmax(1).eq(labels).sum().ToInt64();
             imagesSeen += length;
             var progress = new BatchProgress(position.Epoch, batch + 1, run.BatchCount, batch + 1 - position.BatchesDone, imagesSeen, clock.Elapsed.TotalSeconds, dataLossValue);
             foreach (var callback in run.Callbacks) callback.OnBatchEnd(progress);
         }
-        return new EpochResult(lossSum / train.Count, (double)correct / train.Count, penaltySum / train.Count);
+        double penalty = run.Penalty?.Value() ?? 0;
+        if (!double.IsFinite(penalty))
+            return new EpochResult(double.NaN, double.NaN, double.NaN, batch, penalty);
+        return new EpochResult(lossSum / train.Count, (double)correct / train.Count, penalty);
     }
 
     // Hard labels use libtorch's cross-entropy (with its label smoothing and class weights, averaged over the weights

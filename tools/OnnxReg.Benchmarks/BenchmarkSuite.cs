@@ -8,8 +8,12 @@ namespace OnnxReg.Benchmarks;
 /// <summary>Runs every in-process benchmark and renders the results as Markdown tables.</summary>
 public static class BenchmarkSuite
 {
-    public static string Run(BenchmarkSettings settings, Action<string>? log = null)
+    /// <summary>The sections, in the order they run; <c>--only</c> picks one.</summary>
+    public static IReadOnlyList<string> Sections { get; } = ["throughput", "augmentation", "penalties", "epochs", "inference", "export"];
+
+    public static string Run(BenchmarkSettings settings, Action<string>? log = null, string? only = null)
     {
+        bool Wanted(string section) => only is null || only == section;
         var clock = Stopwatch.StartNew();
         var data = DatasetSource.Load(DatasetSource.Embedded);
         var train = data.Train.Take(settings.TrainImages);
@@ -18,22 +22,43 @@ public static class BenchmarkSuite
         var md = new StringBuilder();
         try
         {
-            log?.Invoke("training throughput");
-            Table(md, $"Training throughput (samples/s, batch 128, Adam, {train.Count:N0} embedded images per epoch, median of {settings.EpochRepetitions} interleaved repetitions of {settings.EpochsPerRepetition} epochs)",
-                ["model", "minimal TorchSharp loop", "OnnxReg Trainer", "ratio", "target", "result"], TrainingBenchmarks.Throughput(settings, train));
-            log?.Invoke("augmentation");
-            Table(md, $"Augmentation cost per batch of 128 (median of {settings.StepRepetitions}), as a share of one CNN training step",
-                ["augmentation", "time", "share of a CNN step", "target"], TrainingBenchmarks.Augmentation(settings, train));
-            log?.Invoke("epoch overheads");
-            Table(md, $"Whole epochs through the trainer: augmentation, penalties and checkpointing against none (median of {settings.EpochRepetitions} interleaved repetitions of {settings.EpochsPerRepetition} epochs; times per repetition)",
-                ["model", "variant", "epoch without", "epoch with", "overhead", "target"], TrainingBenchmarks.EpochOverheads(settings, train, folder));
-            log?.Invoke("inference");
-            Table(md, "Inference: runtime library (`OnnxClassifier.Run`) vs ONNX Runtime called directly (same session options, OrtValues made once) vs TorchSharp eval mode",
-                ["model", "batch", "runtime library (median)", "runtime p99", "direct ORT (median)", "direct p99", "TorchSharp eval", "runtime / direct time (target ≤ 1.10)", "TorchSharp / runtime", "managed bytes per call (runtime / direct)"],
-                InferenceBenchmarks.Run(settings, data.Test, folder));
-            log?.Invoke("export");
-            Table(md, $"Export time (median of {settings.ExportRepetitions}; presets with dropout and batch norm, written to disk)",
-                ["model", "parameters", "file", "export time"], InferenceBenchmarks.Export(settings, folder));
+            if (Wanted("throughput"))
+            {
+                log?.Invoke("training throughput");
+                Table(md, $"Training throughput (samples/s, batch 128, Adam, {train.Count:N0} embedded images per epoch, median of {settings.EpochRepetitions} interleaved repetitions of {settings.EpochsPerRepetition} epochs)",
+                    ["model", "minimal TorchSharp loop", "OnnxReg Trainer", "ratio", "target", "result"], TrainingBenchmarks.Throughput(settings, train));
+            }
+            if (Wanted("augmentation"))
+            {
+                log?.Invoke("augmentation");
+                Table(md, $"Augmentation cost per batch of 128 (median of {settings.StepRepetitions}), as a share of one CNN training step",
+                    ["augmentation", "time", "share of a CNN step", "target"], TrainingBenchmarks.Augmentation(settings, train));
+            }
+            if (Wanted("penalties"))
+            {
+                log?.Invoke("penalties");
+                Table(md, $"L1 + L2 penalty per MLP training step (batch 128; median of {settings.StepRepetitions * 10} interleaved steps each)",
+                    ["step", "time", "overhead", "target"], TrainingBenchmarks.PenaltyCost(settings, train));
+            }
+            if (Wanted("epochs"))
+            {
+                log?.Invoke("epoch overheads");
+                Table(md, $"Whole epochs through the trainer: augmentation, penalties and checkpointing against none (median of {settings.EpochRepetitions} interleaved repetitions of {settings.EpochsPerRepetition} epochs; times per repetition)",
+                    ["model", "variant", "epoch without", "epoch with", "overhead", "target"], TrainingBenchmarks.EpochOverheads(settings, train, folder));
+            }
+            if (Wanted("inference"))
+            {
+                log?.Invoke("inference");
+                Table(md, "Inference: runtime library (`OnnxClassifier.Run`) vs ONNX Runtime called directly (same session options, OrtValues made once) vs TorchSharp eval mode",
+                    ["model", "batch", "runtime library (median)", "runtime p99", "direct ORT (median)", "direct p99", "TorchSharp eval", "runtime / direct time (target ≤ 1.10)", "TorchSharp / runtime", "managed bytes per call (runtime / direct)"],
+                    InferenceBenchmarks.Run(settings, data.Test, folder));
+            }
+            if (Wanted("export"))
+            {
+                log?.Invoke("export");
+                Table(md, $"Export time (median of {settings.ExportRepetitions}; presets with dropout and batch norm, written to disk)",
+                    ["model", "parameters", "file", "export time"], InferenceBenchmarks.Export(settings, folder));
+            }
         }
         finally
         {

@@ -1,14 +1,20 @@
-// onnxreg-bench [--quick]: prints the in-process benchmark tables as Markdown (tools/benchmarks.sh adds the
-// process-level measurements and writes BENCHMARKS.md).
+// onnxreg-bench [--quick] [--only SECTION]: prints the in-process benchmark tables as Markdown (tools/benchmarks.sh
+// adds the process-level measurements and writes BENCHMARKS.md). --only runs one section: throughput, augmentation,
+// epochs, inference or export.
 using OnnxReg.Benchmarks;
 
-bool quick = args.Contains("--quick");
-var unknown = args.Where(a => a != "--quick").ToList();
-if (unknown.Count > 0)
+bool quick = false;
+string? only = null;
+for (int i = 0; i < args.Length; i++)
 {
-    Console.Error.WriteLine($"onnxreg-bench: unknown argument '{unknown[0]}' (allowed: --quick)");
-    return 2;
+    if (args[i] == "--quick") quick = true;
+    else if (args[i] == "--only" && i + 1 < args.Length && BenchmarkSuite.Sections.Contains(args[i + 1])) only = args[++i];
+    else
+    {
+        Console.Error.WriteLine($"onnxreg-bench: unknown argument '{args[i]}' (allowed: --quick, --only {string.Join("|", BenchmarkSuite.Sections)})");
+        return 2;
+    }
 }
 Console.Error.WriteLine($"machine: {BenchmarkSuite.Machine()}");
-Console.Write(BenchmarkSuite.Run(new BenchmarkSettings(quick), step => Console.Error.WriteLine($"measuring {step}...")));
+Console.Write(BenchmarkSuite.Run(new BenchmarkSettings(quick), step => Console.Error.WriteLine($"measuring {step}..."), only));
 return 0;

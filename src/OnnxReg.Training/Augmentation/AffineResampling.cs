@@ -47,6 +47,12 @@ internal sealed class AffineParameters
 
     /// <summary>The window's centre per sample, vertically, in normalized coordinates, or null.</summary>
     public Tensor? CropY { get; internal set; }
+
+    /// <summary>A horizontal flip folded in: −1 for the samples mirrored left–right, 1 for the others; or null.</summary>
+    public Tensor? FlipX { get; internal set; }
+
+    /// <summary>A vertical flip folded in: −1 for the samples mirrored top–bottom, 1 for the others; or null.</summary>
+    public Tensor? FlipY { get; internal set; }
 }
 
 /// <summary>
@@ -73,6 +79,10 @@ internal static class AffineResampling
             var centre = stack([transform.CropX!, transform.CropY!], 1).unsqueeze(2);
             theta = theta.add(nn.functional.pad(centre, [2, 0]));
         }
+        // A flip of the input before all of it negates the input coordinate last: p_in = F·(θ·p_out), F = diag(±1, ±1).
+        // With align_corners = false, −x maps each pixel centre exactly onto its mirror image's.
+        if (transform.FlipX is not null || transform.FlipY is not null)
+            theta = theta.mul(stack([transform.FlipX ?? ones(transform.Count), transform.FlipY ?? ones(transform.Count)], 1).unsqueeze(2));
         var grid = nn.functional.affine_grid(theta, images.shape, align_corners: false);
         // Sampling (x − background) with zero padding fills uncovered areas with the background value.
         if (pixels.SharedBackground is float background)

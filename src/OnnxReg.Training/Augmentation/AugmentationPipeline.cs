@@ -1,4 +1,5 @@
 using OnnxReg.Data;
+using OnnxReg.Training.Augmentation.Techniques;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,7 +9,8 @@ namespace OnnxReg.Training.Augmentation;
 /// Applies <see cref="AugmentationOptions"/> to whole batches of normalized images [N, C, H, W] with tensor
 /// operations, technique by technique in <see cref="AugmentationRegistry"/>'s order: each one samples its random
 /// parameters, then applies them; the geometric ones only sample, and every geometric transform runs as one
-/// <c>affine_grid</c> + <c>grid_sample</c> call (<see cref="AffineResampling"/>). Random draws come from a <see cref="Generator"/>
+/// <c>affine_grid</c> + <c>grid_sample</c> call (<see cref="AffineResampling"/>), into which a flip that precedes
+/// them is folded as well. Random draws come from a <see cref="Generator"/>
 /// seeded at construction and, for mixup's λ and cutmix's box, a <see cref="Random"/> seeded per batch from the
 /// seed and the batch number, so a seed reproduces every batch and <see cref="CaptureState"/> /
 /// <see cref="RestoreState"/> can resume the sequence exactly. Dispose it to free the generator.
@@ -21,6 +23,7 @@ public sealed class AugmentationPipeline : IDisposable
     private readonly PixelSpace _pixels;
     private readonly AugmentationRandom _random;
     private readonly IReadOnlyList<AugmentationTechnique> _enabled;
+    private readonly HashSet<FlipAugmentation> _foldedFlips;
     private long _batches;
 
     /// <summary>Creates the pipeline.</summary>
@@ -39,6 +42,10 @@ public sealed class AugmentationPipeline : IDisposable
         _pixels = new PixelSpace(normalization ?? Normalization.None);
         _random = new AugmentationRandom(_generator, _pixels);
         _enabled = AugmentationRegistry.All.Where(t => t.IsEnabled(options)).ToList();
+        // A flip followed (past other flips) by a geometric technique is folded into that technique's resampling.
+        _foldedFlips = _enabled.Select((t, i) => (t, i)).Where(x => x.t is FlipAugmentation
+                && _enabled.Skip(x.i + 1).FirstOrDefault(n => n is not FlipAugmentation) is GeometricAugmentation)
+            .Select(x => (FlipAugmentation)x.t).ToHashSet();
     }
 
     /// <summary>Where the random sequence stands: the generator's state and the number of batches augmented.</summary>
@@ -72,6 +79,10 @@ public sealed class AugmentationPipeline : IDisposable
         {
             switch (technique)
             {
+                case FlipAugmentation flip when _foldedFlips.Contains(flip):
+                    transform ??= new AffineParameters(x.shape[0], x.shape[2], x.shape[3]);
+                    flip.SampleInto(_options, transform, _random);
+                    break;
                 case PixelAugmentation<Tensor> pixel:
                     x = FinishAffine(x, ref transform);
                     x = pixel.SampleAndApply(_options, x, _random);

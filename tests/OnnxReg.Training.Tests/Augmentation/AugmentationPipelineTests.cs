@@ -68,6 +68,20 @@ public class AugmentationPipelineTests
         Assert.That(Values(once), Is.EqualTo(Values(images.flip(spec.StartsWith('h') ? 3 : 2))));
     }
 
+    [TestCase("hflip", "hflip,scale=1:1")]
+    [TestCase("vflip@0.7", "vflip@0.7,rotate=0")]
+    [TestCase("hflip,vflip", "hflip,vflip,translate=0")]
+    public void AFlipFoldedIntoTheResampling_MirrorsTheSameImagesAsTheFlipAlone(string alone, string folded)
+    {
+        // Before a geometric technique a flip is a coordinate sign in the one affine resampling; with identity geometry
+        // the result must be the flip itself: the same images mirrored (same random draws), to interpolation rounding.
+        var images = Batch(n: 32);
+        var expected = Values(Apply(alone, images, seed: 5, background: -0.8f).Images);
+        var actual = Values(Apply(folded, images, seed: 5, background: -0.8f).Images);
+        Assert.That(actual.Zip(expected, (a, b) => Math.Abs(a - b)).Max(), Is.LessThanOrEqualTo(1e-5));
+        Assert.That(expected, Is.Not.EqualTo(Values(images)), "some images were mirrored, so the comparison can fail");
+    }
+
     [Test]
     public void FlipWithProbabilityZero_ChangesNothing()
     {

@@ -112,4 +112,41 @@ public class WeightPenaltyTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new WeightPenaltyOptions(l1, l2).Validate());
         Assert.That(e!.Message, Does.Contain(l1 < 0 ? "L1=-0.1" : "L2=NaN"));
     }
+
+    [TestCase(1e-3, 0.0, false, false)]
+    [TestCase(0.0, 1e-2, false, false)]
+    [TestCase(1e-3, 1e-2, true, true)]
+    public void AddGradients_EqualsBackpropagatingThePenalty_To1e6(double l1, double l2, bool biases, bool normalization)
+    {
+        var options = new WeightPenaltyOptions(L1: l1, L2: l2, IncludeBiases: biases, IncludeNormalization: normalization,
+            Layers: new Dictionary<string, LayerPenalty> { ["head"] = new(5e-3, 0) });
+        Sequential Model()
+        {
+            random.manual_seed(11);
+            var model = nn.Sequential(("conv", nn.Conv2d(1, 4, 3)), ("bn", nn.BatchNorm2d(4)), ("relu", nn.ReLU()), ("flatten", nn.Flatten()),
+                ("fc", nn.Linear(4 * 6 * 6, 8)), ("head", nn.Linear(8, 3)));
+            using var noGrad = no_grad();
+            ((Linear)model.children().ElementAt(4)).weight![0, 0] = 0; // sign(0) = 0, as autograd's |w| gives
+            return model;
+        }
+        random.manual_seed(3);
+        var images = randn(5, 1, 8, 8);
+        var labels = tensor(new long[] { 0, 1, 2, 1, 0 });
+        using var reference = Model();
+        using var fused = Model();
+
+        var referencePenalty = new WeightPenalty(reference, options);
+        nn.functional.cross_entropy(reference.forward(images), labels).add(referencePenalty.Compute()).backward();
+        var fusedPenalty = new WeightPenalty(fused, options);
+        nn.functional.cross_entropy(fused.forward(images), labels).backward();
+        fusedPenalty.AddGradients();
+
+        Assert.That(fusedPenalty.Value(), Is.EqualTo(referencePenalty.Compute().ToDouble()).Within(1e-6));
+        foreach (var ((name, expected), (_, actual)) in reference.named_parameters().Zip(fused.named_parameters()))
+        {
+            double difference = (expected.grad! - actual.grad!).abs().max().ToDouble();
+            Assert.That(difference, Is.LessThanOrEqualTo(1e-6), name);
+        }
+        Assert.That(referencePenalty.Terms.Count, Is.GreaterThan(0));
+    }
 }

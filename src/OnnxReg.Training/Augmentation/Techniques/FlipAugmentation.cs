@@ -28,4 +28,17 @@ internal sealed class FlipAugmentation(bool horizontal) : PixelAugmentation<Tens
         rand(shape[0], generator: random.Generator).lt(Options(options)!.P).view(-1, 1, 1, 1);
 
     internal override Tensor Apply(Tensor images, Tensor flipped) => where(flipped, images.flip(horizontal ? 3 : 2), images);
+
+    /// <summary>
+    /// Draws the same samples to flip as <see cref="Sample"/> (the same random numbers, so a seed picks the same images
+    /// either way) and folds them into the affine transform that follows: a flip is the input coordinate's sign, so it
+    /// costs nothing in the resampling that runs anyway, instead of a flip and a select over the whole batch.
+    /// </summary>
+    internal void SampleInto(AugmentationOptions options, AffineParameters transform, AugmentationRandom random)
+    {
+        var flipped = rand(transform.Count, generator: random.Generator).lt(Options(options)!.P);
+        var sign = ones(transform.Count).sub_(flipped.to(ScalarType.Float32).mul_(2));
+        if (horizontal) transform.FlipX = sign;
+        else transform.FlipY = sign;
+    }
 }
