@@ -55,6 +55,12 @@ for model in mlp cnn resnet; do
 done
 echo "benchmarks: default study..." >&2
 read -r study_mib study_s < <(measure dotnet "$bin" study --plain -o "$work/study" "${study_args[@]}")
+if [ "$quick" -eq 1 ]; then
+  echo "PyTorch comparison not run in quick mode (bash tools/bench-pytorch.sh runs it)." >"$work/pytorch.md"
+else
+  echo "benchmarks: PyTorch comparison (skipped with a note when python3-torch is absent)..." >&2
+  bash tools/bench-pytorch.sh >"$work/pytorch.md"
+fi
 
 {
   echo "# Benchmarks"
@@ -71,5 +77,9 @@ read -r study_mib study_s < <(measure dotnet "$bin" study --plain -o "$work/stud
   echo "| predict-only: \`classify\` example app loads cnn-regularized.onnx and classifies one PNG | $predict_mib MiB | $predict_s s | < 200 MiB: $([ "$predict_mib" -lt 200 ] && echo met || echo missed) |"
   printf '%s' "$rows"
   echo "| study: \`onnxreg study$([ "$quick" -eq 1 ] && echo " (tiny)")\` (default: 42 runs) | $study_mib MiB | $study_s s | < 300 s: $([ "${study_s%.*}" -lt 300 ] && echo met || echo missed) |"
+  echo
+  echo "### PyTorch as the anchor (\`bash tools/bench-pytorch.sh\`: same networks, full Fashion-MNIST, alternating runs)"
+  echo
+  cat "$work/pytorch.md"
 } >"$output"
 echo "benchmarks: wrote $output" >&2

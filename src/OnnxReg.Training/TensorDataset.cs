@@ -8,16 +8,22 @@ namespace OnnxReg.Training;
 /// (<see cref="Slice"/>, <see cref="Select"/>), labels [N] (int64). Made from an <see cref="ImageDataset"/>, the images
 /// stay the dataset's own bytes — a tensor over the same memory, not a copy — and each batch is normalized through a
 /// 256-entry table per channel, so a 50,000-image 64 × 64 RGB folder holds 614 MB instead of four times that, and the
-/// values are bit for bit those <see cref="Normalization.Apply(ReadOnlySpan{byte}, Span{float}, int)"/> gives. Made
-/// from float tensors (<see cref="FromNormalized"/>), batches are views of them. It owns its tensors; dispose it when
-/// training ends.
+/// values are bit for bit those <see cref="Normalization.Apply(ReadOnlySpan{byte}, Span{float}, int)"/> gives. When the
+/// whole split as float32 takes at most <see cref="FloatCacheLimitBytes"/> (full Fashion-MNIST: 172 MB), it is
+/// normalized once, through the same tables, and batches are gathered from the floats: the per-batch conversion cost
+/// the MLP a quarter of its epoch against PyTorch. Made from float tensors (<see cref="FromNormalized"/>), batches are
+/// views of them. It owns its tensors; dispose it when training ends.
 /// </summary>
 public sealed class TensorDataset : IDisposable
 {
     private readonly Tensor? _pixels;     // uint8 [N, C, H, W] over the ImageDataset's array
     private readonly Tensor? _offsets;    // int64 [1, C, 1, 1]: channel c's first entry in the table
     private readonly Tensor? _table;      // float32 [C · 256]: normalized value of each pixel value per channel
-    private readonly Tensor? _normalized; // float32 [N, C, H, W] when made from float tensors
+    private readonly Tensor? _normalized; // float32 [N, C, H, W] when made from float tensors, or small enough to cache
+
+    /// <summary>The largest split (as float32 bytes) that is normalized once and kept as floats; larger ones stay bytes
+    /// and are normalized a batch at a time. 256 MiB.</summary>
+    public const long FloatCacheLimitBytes = 256L << 20;
 
     private TensorDataset(Tensor labels, long[] shape, IReadOnlyList<string> classNames, Normalization normalization,
         Tensor? pixels, Tensor? offsets, Tensor? table, Tensor? normalized)
@@ -61,10 +67,11 @@ public sealed class TensorDataset : IDisposable
     // table[offset(c) + pixel] for every value: one gather, the same float32 values as the managed normalization.
     private Tensor Normalize(Tensor pixels) => _table!.take(pixels.to(ScalarType.Int64).add_(_offsets!));
 
-    /// <summary>The dataset over <paramref name="data"/>'s bytes, normalized batch by batch with <paramref name="normalization"/>.
+    /// <summary>The dataset over <paramref name="data"/>'s bytes, normalized batch by batch with <paramref name="normalization"/>
+    /// — or once, up front, when the split takes at most <paramref name="floatCacheLimitBytes"/> as float32 (0: never).
     /// The image array must not be changed while the dataset is in use: the tensor shares it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The normalization is invalid or made for another channel count.</exception>
-    public static TensorDataset From(ImageDataset data, Normalization normalization)
+    public static TensorDataset From(ImageDataset data, Normalization normalization, long floatCacheLimitBytes = FloatCacheLimitBytes)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(normalization);
@@ -82,12 +89,24 @@ public sealed class TensorDataset : IDisposable
             pixels = zeros([0, .. shape], ScalarType.Byte);
         else
             using (var flat = frombuffer(data.Pixels, ScalarType.Byte)) pixels = flat.view([data.Count, .. shape]);
+        var offsets = (arange(data.Channels, ScalarType.Int64) * 256).view(1, data.Channels, 1, 1).DetachFromDisposeScope();
+        var lookup = tensor(table).DetachFromDisposeScope();
+        Tensor? normalized = null;
+        if (data.Count > 0 && data.Pixels.LongLength * sizeof(float) <= floatCacheLimitBytes)
+        {
+            // A few thousand images at a time, so the int64 indices of the gather never take more than a few MB.
+            normalized = empty([data.Count, .. shape], ScalarType.Float32).DetachFromDisposeScope();
+            const int Chunk = 4096;
+            for (int start = 0; start < data.Count; start += Chunk)
+            {
+                using var scope = NewDisposeScope();
+                int length = Math.Min(Chunk, data.Count - start);
+                normalized.narrow(0, start, length).copy_(lookup.take(pixels.narrow(0, start, length).to(ScalarType.Int64).add_(offsets)));
+            }
+        }
         return new TensorDataset(
             tensor(labels, [data.Count]).DetachFromDisposeScope(), shape, data.ClassNames, normalization,
-            pixels.DetachFromDisposeScope(),
-            (arange(data.Channels, ScalarType.Int64) * 256).view(1, data.Channels, 1, 1).DetachFromDisposeScope(),
-            tensor(table).DetachFromDisposeScope(),
-            normalized: null)
+            pixels.DetachFromDisposeScope(), offsets, lookup, normalized)
         {
             Preparation = data.Preparation,
         };

@@ -125,7 +125,7 @@ public class TuneShardTests : TempFolderTest
             first = new CliRun(0, shard0.Output, shard0.Error);
         }
         Assert.That(second.ExitCode, Is.EqualTo(0), second.Error);
-        int Trained(CliRun run) => Regex.Matches(run.Output, @": training \d+ epochs$", RegexOptions.Multiline).Count;
+        int Trained(CliRun run) => Regex.Matches(run.Output, @": training \d+ epochs?$", RegexOptions.Multiline).Count;
         // 4 + 2 search trials, 2 × 2 finalists, 2 baseline runs: each started by exactly one shard.
         Assert.That(Trained(first) + Trained(second), Is.EqualTo(12), first.Output + second.Output);
         static string Result(CliRun run) => string.Join("\n", run.Output.Split('\n').Where(l => l.StartsWith("chosen on validation", StringComparison.Ordinal) || l.StartsWith("test accuracy", StringComparison.Ordinal)));

@@ -23,7 +23,7 @@ internal static class TuneCommand
         var data = CommonOptions.Data();
         var config = new Option<string>("--config") { Description = "The training configuration every trial starts from (see train --write-config) [default: the mlp, 24 epochs, batch 64]" };
         var model = new Option<string>("--model") { Description = "The network the trials train: mlp, cnn, resnet or a model file FILE.json [default: the configuration's]" };
-        var epochs = new Option<int>("--epochs") { Description = "The full epoch budget (the last rung's, the finalists' and the baseline's) [default: the configuration's]", DefaultValueFactory = _ => 0 };
+        var epochs = new Option<int?>("--epochs") { Description = "The full epoch budget (the last rung's, the finalists' and the baseline's) [default: the configuration's: 24]" };
         var space = new Option<string>("--space")
         {
             Description = "Dimensions, comma-separated NAME=log:MIN:MAX, NAME=MIN:MAX, NAME=int:MIN:MAX or NAME=A|B|C; NAME is one of " +
@@ -54,13 +54,11 @@ internal static class TuneCommand
         };
         command.SetAction((parse, cancellation) =>
         {
-            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
             var definition = defaults;
             var baseConfiguration = parse.GetValue(config) is { } path ? TrainingConfiguration.Load(path) : defaults.Base;
             if (parse.GetValue(model) is { } network) baseConfiguration = baseConfiguration with { Model = Network(network, baseConfiguration.Model) };
-            if (Given(epochs))
+            if (parse.GetValue(epochs) is int n)
             {
-                int n = parse.GetValue(epochs);
                 if (n < 1) throw new CliException($"--epochs must be at least 1; received {n}");
                 baseConfiguration = baseConfiguration with { Training = baseConfiguration.Training with { Epochs = n } };
             }
@@ -143,7 +141,7 @@ internal static class TuneCommand
     {
         public void StageStarting(string description) => console.Line(description);
 
-        public void TrialStarting(string name, int epochs) => console.Line($"  {name}: training {epochs} epochs");
+        public void TrialStarting(string name, int epochs) => console.Line($"  {name}: training {epochs} epoch{(epochs == 1 ? "" : "s")}");
 
         public void TrialFinished(string name, TrialResult result, bool reused) => console.Line(string.Create(CultureInfo.InvariantCulture,
             $"  {name}: {(reused ? "reused" : $"done in {result.Seconds:0.0} s")}; {TuningReportWriter.Values(result.Values)}: val_accuracy {result.ValidationAccuracy:0.0000}, val_loss {result.ValidationLoss:0.0000}"));
