@@ -89,48 +89,18 @@ public static class StudyRunner
         }
         else
         {
-            // This shard's own runs first, then everyone else's that are still open.
-            var pending = plan.Where(r => shard.Owns(r.Index)).Concat(plan.Where(r => !shard.Owns(r.Index))).ToList();
-            var announced = new HashSet<int>();
-            while (pending.Count > 0)
-            {
-                bool trained = false;
-                foreach (var run in pending.ToList())
+            var owner = $"study shard {shard} in process {Environment.ProcessId} on {Environment.MachineName}";
+            var finished = ClaimedWork.Run(plan, shard, run => run.Folder, owner,
+                run => options.Force ? null : TryReuse(run.Folder, run.Fingerprint),
+                run =>
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    if (!options.Force && TryReuse(run.Folder, run.Fingerprint) is { } reused)
-                    {
-                        results[run.Index] = reused;
-                        pending.Remove(run);
-                        progress.RunFinished(run.Index + 1, plan.Count, reused, reused: true);
-                        continue;
-                    }
-                    Directory.CreateDirectory(run.Folder);
-                    using var claim = OutputLock.TryAcquire(Path.Combine(run.Folder, ClaimFileName), $"study shard {shard} in process {Environment.ProcessId} on {Environment.MachineName}", out var holder);
-                    if (claim is null)
-                    {
-                        if (announced.Add(run.Index)) progress.RunClaimedElsewhere(run.Index + 1, plan.Count, run.Name, holder);
-                        continue;
-                    }
-                    // Another shard may have finished it between the check above and the claim.
-                    if (!options.Force && TryReuse(run.Folder, run.Fingerprint) is { } finished)
-                    {
-                        results[run.Index] = finished;
-                        pending.Remove(run);
-                        progress.RunFinished(run.Index + 1, plan.Count, finished, reused: true);
-                        continue;
-                    }
                     progress.RunStarting(run.Index + 1, plan.Count, run.Name, run.Configuration.Training.Epochs);
-                    var result = RunOne(run.Model, run.Technique, run.Seed, run.Fingerprint, run.Configuration, run.Folder, data, perturbed, progress, options.Force, cancellation);
-                    results[run.Index] = result;
-                    pending.Remove(run);
-                    trained = true;
-                    progress.RunFinished(run.Index + 1, plan.Count, result, reused: false);
-                }
-                // Every open run is someone else's: wait for them to finish, or for a crashed holder's claim to lapse.
-                if (pending.Count > 0 && !trained)
-                    cancellation.WaitHandle.WaitOne(options.PollInterval ?? TimeSpan.FromSeconds(5));
-            }
+                    return RunOne(run.Model, run.Technique, run.Seed, run.Fingerprint, run.Configuration, run.Folder, data, perturbed, progress, options.Force, cancellation);
+                },
+                (i, result, reused) => progress.RunFinished(i + 1, plan.Count, result, reused),
+                (i, holder) => progress.RunClaimedElsewhere(i + 1, plan.Count, plan[i].Name, holder),
+                options.PollInterval ?? TimeSpan.FromSeconds(5), cancellation);
+            finished.CopyTo(results, 0);
         }
 
         var finishedRuns = results.Where(r => r is not null).Select(r => r!).ToList();
@@ -138,9 +108,6 @@ public static class StudyRunner
         StudyReportWriter.Write(report, outputFolder);
         return report;
     }
-
-    /// <summary>The file, in a run's folder, whose lock is the run's claim (hidden: <c>.claim.lock</c>).</summary>
-    public const string ClaimFileName = "claim";
 
     private sealed record PlannedRun(int Index, string Model, string Technique, int Seed, TrainingConfiguration Configuration, string Fingerprint, string Folder)
     {

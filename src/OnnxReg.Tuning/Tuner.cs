@@ -21,9 +21,6 @@ namespace OnnxReg.Tuning;
 /// </summary>
 public static class Tuner
 {
-    /// <summary>The file, in a trial's folder, whose lock is the trial's claim.</summary>
-    public const string ClaimFileName = "claim";
-
     /// <summary>Tunes, writing every trial under <paramref name="outputFolder"/><c>/trials</c>, the chosen model as
     /// <c>best.onnx</c> with <c>best.config.json</c>, and the report.</summary>
     /// <param name="definition">What to tune.</param>
@@ -148,54 +145,26 @@ public static class Tuner
         // Every trial of a stage, each trained once by whichever shard claims it; returns when all have finished.
         public List<TrialResult> RunAll(IReadOnlyList<Trial> trials)
         {
-            var results = new TrialResult?[trials.Count];
-            var pending = Enumerable.Range(0, trials.Count).Where(shard.Owns).Concat(Enumerable.Range(0, trials.Count).Where(i => !shard.Owns(i))).ToList();
-            var announced = new HashSet<int>();
-            while (pending.Count > 0)
-            {
-                bool trained = false;
-                foreach (int i in pending.ToList())
+            var owner = $"tuning shard {shard} in process {Environment.ProcessId} on {Environment.MachineName}";
+            var results = ClaimedWork.Run(trials, shard, Folder, owner,
+                trial => TryReuse(Folder(trial), Fingerprint(trial)),
+                trial =>
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    var trial = trials[i];
-                    var configuration = Configuration(trial);
-                    var fingerprint = definition.Fingerprint(configuration);
-                    var folder = Folder(trial);
-                    if (TryReuse(folder, fingerprint) is { } reused)
-                    {
-                        _finished.TryAdd(fingerprint, (reused, folder));
-                        results[i] = reused;
-                        pending.Remove(i);
-                        progress.TrialFinished(trial.Name, reused, reused: true);
-                        continue;
-                    }
-                    Directory.CreateDirectory(folder);
-                    using var claim = OutputLock.TryAcquire(Path.Combine(folder, ClaimFileName), $"tuning shard {shard} in process {Environment.ProcessId} on {Environment.MachineName}", out var holder);
-                    if (claim is null)
-                    {
-                        if (announced.Add(i)) progress.TrialClaimedElsewhere(trial.Name, holder);
-                        continue;
-                    }
-                    if (TryReuse(folder, fingerprint) is { } finished)
-                    {
-                        results[i] = finished;
-                        pending.Remove(i);
-                        progress.TrialFinished(trial.Name, finished, reused: true);
-                        continue;
-                    }
                     progress.TrialStarting(trial.Name, trial.Epochs);
-                    results[i] = Copy(trial, fingerprint, folder) ?? Train(trial, configuration, fingerprint, folder);
-                    _finished.TryAdd(fingerprint, (results[i]!, folder));
-                    pending.Remove(i);
-                    trained = true;
-                    progress.TrialFinished(trial.Name, results[i]!, reused: false);
-                }
-                if (pending.Count > 0 && !trained)
-                    cancellation.WaitHandle.WaitOne(pollInterval);
-            }
-            cancellation.ThrowIfCancellationRequested();
-            return [.. results.Select(r => r!)];
+                    var fingerprint = Fingerprint(trial);
+                    return Copy(trial, fingerprint, Folder(trial)) ?? Train(trial, Configuration(trial), fingerprint, Folder(trial));
+                },
+                (i, result, reused) =>
+                {
+                    _finished.TryAdd(result.Fingerprint, (result, Folder(trials[i])));
+                    progress.TrialFinished(trials[i].Name, result, reused);
+                },
+                (i, holder) => progress.TrialClaimedElsewhere(trials[i].Name, holder),
+                pollInterval, cancellation);
+            return [.. results];
         }
+
+        private string Fingerprint(Trial trial) => definition.Fingerprint(Configuration(trial));
 
         // A finalist's first seed is often the last rung's trial itself (same configuration, seed and epochs): its files
         // are copied instead of trained again.
