@@ -36,6 +36,7 @@ public sealed class Trainer
         configuration.Validate();
         _configuration = configuration;
         _callbacks = callbacks?.ToList() ?? [];
+        LibTorchHeap.Configure();
     }
 
     /// <summary>Trains <paramref name="model"/> in place and returns its history. The model ends in evaluation mode,
@@ -193,6 +194,8 @@ public sealed class Trainer
             using (no_grad())
                 correct += logits.argmax(1).eq(labels).sum().ToInt64();
             imagesSeen += length;
+            if ((batch + 1) % LibTorchHeap.BatchesBetweenCollections == 0)
+                LibTorchHeap.CollectStrayNativeObjects();
             var progress = new BatchProgress(position.Epoch, batch + 1, run.BatchCount, batch + 1 - position.BatchesDone, imagesSeen, clock.Elapsed.TotalSeconds, dataLossValue);
             foreach (var callback in run.Callbacks) callback.OnBatchEnd(progress);
         }

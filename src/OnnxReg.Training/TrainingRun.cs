@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using OnnxReg.Training.Augmentation;
 using OnnxReg.Training.Callbacks;
 using OnnxReg.Training.Checkpoints;
+using OnnxReg.Training.Optimizers;
 using OnnxReg.Training.Regularization;
 using OnnxReg.Training.Schedules;
 using TorchSharp;
@@ -194,13 +195,9 @@ internal sealed class TrainingRun : IDisposable
         return tensor(perClass.Select(w => (float)w).ToArray());
     }
 
-    private static OptimizerHelper CreateOptimizer(nn.Module<Tensor, Tensor> model, TrainingOptions options) => options.Optimizer switch
-    {
-        OptimizerKind.Adam => optim.Adam(model.parameters(), lr: options.LearningRate),
-        OptimizerKind.Sgd => optim.SGD(model.parameters(), options.LearningRate, momentum: options.Momentum),
-        OptimizerKind.AdamW => optim.AdamW(model.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay),
-        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "Unknown optimizer."),
-    };
+    // TorchSharp's optimizers with a step that allocates nothing per step (InPlaceOptimizers says why).
+    private static OptimizerHelper CreateOptimizer(nn.Module<Tensor, Tensor> model, TrainingOptions options) =>
+        InPlaceOptimizers.Create(options.Optimizer, model.parameters(), options.LearningRate, options.Momentum, options.WeightDecay);
 }
 
 /// <summary>Running sums over an epoch's batches so far.</summary>
