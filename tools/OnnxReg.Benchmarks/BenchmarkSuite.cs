@@ -9,7 +9,7 @@ namespace OnnxReg.Benchmarks;
 public static class BenchmarkSuite
 {
     /// <summary>The sections, in the order they run; <c>--only</c> picks one.</summary>
-    public static IReadOnlyList<string> Sections { get; } = ["throughput", "augmentation", "penalties", "epochs", "inference", "export"];
+    public static IReadOnlyList<string> Sections { get; } = ["throughput", "augmentation", "penalties", "epochs", "inference", "export", "memory"];
 
     public static string Run(BenchmarkSettings settings, Action<string>? log = null, string? only = null)
     {
@@ -58,6 +58,12 @@ public static class BenchmarkSuite
                 log?.Invoke("export");
                 Table(md, $"Export time (median of {settings.ExportRepetitions}; presets with dropout and batch norm, written to disk)",
                     ["model", "parameters", "file", "export time"], InferenceBenchmarks.Export(settings, folder));
+            }
+            if (Wanted("memory"))
+            {
+                log?.Invoke("optimizer memory");
+                Table(md, $"Resident memory and time per MLP training step (784-512-256-10, batch 128, heap kept as the trainer keeps it; {settings.StepRepetitions * 10} steps each, the in-place optimizer first)",
+                    ["optimizer", "step (median)", "process growth", "per step"], TrainingBenchmarks.OptimizerMemory(settings));
             }
         }
         finally

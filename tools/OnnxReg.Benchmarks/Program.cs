@@ -1,6 +1,6 @@
 // onnxreg-bench [--quick] [--only SECTION]: prints the in-process benchmark tables as Markdown (tools/benchmarks.sh
 // adds the process-level measurements and writes BENCHMARKS.md). --only runs one section: throughput, augmentation,
-// epochs, inference or export.
+// penalties, epochs, inference, export or memory.
 using OnnxReg.Benchmarks;
 
 bool quick = false;
