@@ -9,7 +9,7 @@ namespace OnnxReg.Training.Augmentation;
 /// Applies <see cref="AugmentationOptions"/> to whole batches of normalized images [N, C, H, W] with tensor
 /// operations, technique by technique in <see cref="AugmentationRegistry"/>'s order: each one samples its random
 /// parameters, then applies them; the geometric ones only sample, and every geometric transform runs as one
-/// <c>affine_grid</c> + <c>grid_sample</c> call (<see cref="AffineResampling"/>), into which a flip that precedes
+/// sampling grid + <c>grid_sample</c> call (<see cref="AffineResampling"/>), into which a flip that precedes
 /// them is folded as well. Random draws come from a <see cref="Generator"/>
 /// seeded at construction and, for mixup's λ and cutmix's box, a <see cref="Random"/> seeded per batch from the
 /// seed and the batch number, so a seed reproduces every batch and <see cref="CaptureState"/> /

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace OnnxReg.Training.Augmentation.Techniques;
@@ -27,8 +28,23 @@ internal sealed class CropAugmentation : GeometricAugmentation
     {
         var c = options.RandomCrop!;
         long n = transform.Count;
-        var chosen = random.Chosen(n, c.P);
-        transform.ShiftX = transform.ShiftX.add(randint(-c.Padding, c.Padding + 1, [n], generator: random.Generator).to(ScalarType.Float32).mul(2.0 / transform.Width).mul(chosen));
-        transform.ShiftY = transform.ShiftY.add(randint(-c.Padding, c.Padding + 1, [n], generator: random.Generator).to(ScalarType.Float32).mul(2.0 / transform.Height).mul(chosen));
+        var chosen = random.ChosenValues(n, c.P);
+        transform.ShiftX = Shifted(transform.ShiftX, Offsets(n, c.Padding, random), (float)(2.0 / transform.Width), chosen);
+        transform.ShiftY = Shifted(transform.ShiftY, Offsets(n, c.Padding, random), (float)(2.0 / transform.Height), chosen);
+    }
+
+    private static long[] Offsets(long count, int padding, AugmentationRandom random)
+    {
+        using var offsets = randint(-padding, padding + 1, [count], generator: random.Generator);
+        return MemoryMarshal.Cast<byte, long>(offsets.bytes).ToArray();
+    }
+
+    // shift + offset·step·chosen, in float32 as the tensor form computed it (an undrawn shift is 0, chosen 1).
+    private static float[] Shifted(float[]? shift, long[] offsets, float step, float[]? chosen)
+    {
+        var result = new float[offsets.Length];
+        for (int i = 0; i < result.Length; i++)
+            result[i] = (shift?[i] ?? 0f) + (float)offsets[i] * step * (chosen?[i] ?? 1f);
+        return result;
     }
 }

@@ -36,8 +36,9 @@ internal sealed class FlipAugmentation(bool horizontal) : PixelAugmentation<Tens
     /// </summary>
     internal void SampleInto(AugmentationOptions options, AffineParameters transform, AugmentationRandom random)
     {
-        var flipped = rand(transform.Count, generator: random.Generator).lt(Options(options)!.P);
-        var sign = ones(transform.Count).sub_(flipped.to(ScalarType.Float32).mul_(2));
+        var sign = random.Draws(transform.Count);
+        float p = (float)Options(options)!.P; // as libtorch compares a float32 tensor with a Scalar
+        for (int i = 0; i < sign.Length; i++) sign[i] = sign[i] < p ? -1f : 1f;
         if (horizontal) transform.FlipX = sign;
         else transform.FlipY = sign;
     }

@@ -22,6 +22,9 @@ internal sealed class RotateAugmentation : GeometricAugmentation
     internal override void Sample(AugmentationOptions options, AffineParameters transform, AugmentationRandom random)
     {
         var r = options.Rotate!;
-        transform.Angle = random.Uniform(transform.Count, -r.Degrees, r.Degrees).mul(Math.PI / 180).mul(random.Chosen(transform.Count, r.P));
+        var angle = random.UniformValues(transform.Count, -r.Degrees, r.Degrees);
+        float radiansPerDegree = (float)(Math.PI / 180);
+        for (int i = 0; i < angle.Length; i++) angle[i] *= radiansPerDegree;
+        transform.Angle = random.KeepChosen(angle, r.P);
     }
 }

@@ -27,6 +27,11 @@ internal sealed class ScaleAugmentation : GeometricAugmentation
     internal override void Sample(AugmentationOptions options, AffineParameters transform, AugmentationRandom random)
     {
         var s = options.Scale!;
-        transform.Scale = random.Uniform(transform.Count, s.Min, s.Max).sub(1).mul(random.Chosen(transform.Count, s.P)).add(1);
+        // (zoom − 1)·chosen + 1: unchosen samples get exactly 1.
+        var zoom = random.UniformValues(transform.Count, s.Min, s.Max);
+        for (int i = 0; i < zoom.Length; i++) zoom[i] -= 1f;
+        random.KeepChosen(zoom, s.P);
+        for (int i = 0; i < zoom.Length; i++) zoom[i] += 1f;
+        transform.Scale = zoom;
     }
 }

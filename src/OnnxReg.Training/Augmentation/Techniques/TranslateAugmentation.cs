@@ -24,7 +24,13 @@ internal sealed class TranslateAugmentation : GeometricAugmentation
     {
         var t = options.Translate!;
         long n = transform.Count;
-        transform.ShiftX = random.Uniform(n, -t.Fraction, t.Fraction).mul(2).mul(random.Chosen(n, t.P));
-        transform.ShiftY = random.Uniform(n, -t.Fraction, t.Fraction).mul(2).mul(random.Chosen(n, t.P));
+        transform.ShiftX = random.KeepChosen(Doubled(random.UniformValues(n, -t.Fraction, t.Fraction)), t.P);
+        transform.ShiftY = random.KeepChosen(Doubled(random.UniformValues(n, -t.Fraction, t.Fraction)), t.P);
+    }
+
+    private static float[] Doubled(float[] values)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] *= 2f;
+        return values;
     }
 }
