@@ -24,6 +24,17 @@ public class BenchmarkSmokeTests
     }
 
     [Test]
+    public void QuickRun_WithOnePreset_MeasuresThatModelAloneAgainstItsTargets()
+    {
+        var report = BenchmarkSuite.Run(new BenchmarkSettings(Quick: true, Presets: [OnnxReg.Training.Models.ModelPreset.Mlp]), only: "epochs");
+
+        var rows = Regex.Matches(report, @"^\| (mlp|cnn) \| (.+?) \|.*\| (target ≤ \d+ %: (met|missed))? \|$", RegexOptions.Multiline);
+        Assert.That(rows.Select(r => r.Groups[1].Value), Is.EqualTo(new[] { "mlp", "mlp", "mlp" }), report);
+        Assert.That(rows.Select(r => r.Groups[3].Value.Split(':')[0]),
+            Is.EqualTo(new[] { "target ≤ 25 %", "target ≤ 10 %", "target ≤ 5 %" }), "the MLP's targets: augmentation, penalties, checkpoint");
+    }
+
+    [Test]
     public void Percentiles_UseNearestRank()
     {
         double[] values = [5, 1, 4, 2, 3];

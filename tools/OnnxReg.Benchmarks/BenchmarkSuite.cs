@@ -43,7 +43,7 @@ public static class BenchmarkSuite
             if (Wanted("epochs"))
             {
                 log?.Invoke("epoch overheads");
-                Table(md, $"Whole epochs through the trainer: augmentation, penalties and checkpointing against none (median of {settings.EpochRepetitions} interleaved repetitions of {settings.EpochsPerRepetition} epochs; times per repetition)",
+                Table(md, $"Whole epochs through the trainer: augmentation, penalties and checkpointing against none (medians of {settings.EpochRepetitions} interleaved repetitions of {settings.EpochsPerRepetition} epochs, {3 * settings.EpochRepetitions} for the MLP; times per repetition; overhead: median of each pair's ratio)",
                     ["model", "variant", "epoch without", "epoch with", "overhead", "target"], TrainingBenchmarks.EpochOverheads(settings, train, folder));
             }
             if (Wanted("inference"))

@@ -17,7 +17,7 @@ public static class InferenceBenchmarks
 {
     public static IEnumerable<string[]> Run(BenchmarkSettings settings, ImageDataset test, string folder)
     {
-        foreach (var preset in new[] { ModelPreset.Mlp, ModelPreset.Cnn })
+        foreach (var preset in settings.MeasuredPresets)
         {
             using var network = ModelPresets.Create(preset, 1, 28, 28, 10, 0, seed: 1);
             network.eval();

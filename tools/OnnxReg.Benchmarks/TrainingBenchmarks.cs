@@ -20,7 +20,7 @@ public static class TrainingBenchmarks
     public static IEnumerable<string[]> Throughput(BenchmarkSettings settings, ImageDataset images)
     {
         using var data = TensorDataset.From(images, Normalization.Estimate(images.Pixels));
-        foreach (var preset in new[] { ModelPreset.Mlp, ModelPreset.Cnn })
+        foreach (var preset in settings.MeasuredPresets)
         {
             using var minimalModel = ModelPresets.Create(preset, 1, 28, 28, 10, 0, seed: 1);
             using var trainerModel = ModelPresets.Create(preset, 1, 28, 28, 10, 0, seed: 1);
@@ -92,7 +92,7 @@ public static class TrainingBenchmarks
                 pipeline.Apply(batch, labels, 10);
             }, settings.StepRepetitions, warmup: 3));
             bool isDefault = spec.Contains(',');
-            yield return [isDefault ? $"default pipeline ({spec})" : spec, Ms(cost), $"{cost / step:0.0 %}", isDefault ? (cost / step <= 0.25 ? "target ≤ 25 %: met" : "target ≤ 25 %: missed") : ""];
+            yield return [isDefault ? $"default pipeline ({spec})" : spec, Ms(cost), $"{cost / step:0.0 %}", isDefault ? (cost / step <= 0.10 ? "target ≤ 10 %: met" : "target ≤ 10 %: missed") : ""];
         }
     }
 
@@ -206,7 +206,7 @@ public static class TrainingBenchmarks
             ("L1 + L2 penalties", plain with { Penalty = new WeightPenaltyOptions(L1: 1e-5, L2: 1e-4) }, false),
             ("checkpoint after every epoch", plain, true),
         };
-        foreach (var preset in new[] { ModelPreset.Mlp, ModelPreset.Cnn })
+        foreach (var preset in settings.MeasuredPresets)
             foreach (var (variantName, configuration, checkpoint) in variants)
             {
                 var checkpointOptions = checkpoint ? new CheckpointOptions(Path.Combine(folder, $"{preset}.ckpt")) : null;
@@ -216,18 +216,32 @@ public static class TrainingBenchmarks
                 var variantTrainer = new Trainer(configuration);
                 var baseTimes = new List<double>();
                 var variantTimes = new List<double>();
-                for (int r = 0; r < settings.EpochRepetitions + 1; r++)
+                var ratios = new List<double>();
+                // An MLP repetition lasts a third of a second, within this machine's noise: three times as many of them.
+                int repetitions = preset == ModelPreset.Mlp ? 3 * settings.EpochRepetitions : settings.EpochRepetitions;
+                for (int r = 0; r < repetitions + 1; r++)
                 {
                     var b = Measure.Times(() => baseTrainer.Fit(baseModel, data), 1, warmup: 0)[0];
                     var v = Measure.Times(() => variantTrainer.Fit(variantModel, data, checkpoint: checkpointOptions), 1, warmup: 0)[0];
                     if (r == 0) continue;
                     baseTimes.Add(b);
                     variantTimes.Add(v);
+                    ratios.Add(v / b);
                 }
-                double overhead = Measure.Median(variantTimes) / Measure.Median(baseTimes) - 1;
+                // The median of each pair's ratio: a pair runs back to back, so a drift in machine load hits both alike.
+                double overhead = Measure.Median(ratios) - 1;
                 var name = checkpointOptions is null ? variantName : $"{variantName} ({new FileInfo(checkpointOptions.Path).Length / 1e6:0.0} MB file)";
-                string target = name.Contains("augmentation") && preset == ModelPreset.Cnn ? (overhead <= 0.25 ? "target ≤ 25 %: met" : "target ≤ 25 %: missed")
-                    : checkpoint ? (overhead <= 0.05 ? "target ≤ 5 %: met" : "target ≤ 5 %: missed") : "";
+                // The targets of BENCHMARKS.md: augmentation ≤ 25 % of an MLP epoch and ≤ 10 % of a CNN epoch, penalties
+                // ≤ 10 % of an MLP epoch, a checkpoint after every epoch ≤ 5 %.
+                double? limit = (variantName, preset) switch
+                {
+                    ("default augmentation", ModelPreset.Mlp) => 0.25,
+                    ("default augmentation", _) => 0.10,
+                    ("L1 + L2 penalties", ModelPreset.Mlp) => 0.10,
+                    ("checkpoint after every epoch", _) => 0.05,
+                    _ => null,
+                };
+                string target = limit is double l ? $"target ≤ {l:0 %}: {(overhead <= l ? "met" : "missed")}" : "";
                 yield return [preset.ToString().ToLowerInvariant(), name, $"{Measure.Median(baseTimes):0.00} s", $"{Measure.Median(variantTimes):0.00} s", $"{overhead:+0.0 %;-0.0 %}", target];
             }
     }
