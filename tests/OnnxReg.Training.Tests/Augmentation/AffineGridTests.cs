@@ -6,16 +6,8 @@ namespace OnnxReg.Training.Tests.Augmentation;
 
 /// <summary>The managed sampling grid against libtorch's <c>affine_grid</c>, which it replaces for speed: the same
 /// float32 values bit for bit, so augmented batches (and every model trained on them) are unchanged.</summary>
-public class AffineGridTests
+public class AffineGridTests : TensorScopedTest
 {
-    private DisposeScope _scope = null!;
-
-    [SetUp]
-    public void OpenScope() => _scope = NewDisposeScope();
-
-    [TearDown]
-    public void CloseScope() => _scope.Dispose();
-
     private static Tensor RandomTheta(long count, long seed)
     {
         using var generator = new Generator((ulong)seed);

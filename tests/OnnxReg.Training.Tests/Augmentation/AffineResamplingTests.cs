@@ -6,16 +6,8 @@ namespace OnnxReg.Training.Tests.Augmentation;
 
 /// <summary>The affine matrices, built in managed code, against the tensor expression they replaced: the same bits
 /// for every combination of drawn parts, so augmented batches stay what they were.</summary>
-public class AffineResamplingTests
+public class AffineResamplingTests : TensorScopedTest
 {
-    private DisposeScope _scope = null!;
-
-    [SetUp]
-    public void OpenScope() => _scope = NewDisposeScope();
-
-    [TearDown]
-    public void CloseScope() => _scope.Dispose();
-
     private const int Count = 64;
 
     private static float[] Values(Tensor t) => t.contiguous().data<float>().ToArray();

@@ -5,16 +5,8 @@ using static TorchSharp.torch;
 
 namespace OnnxReg.Training.Tests.Augmentation;
 
-public class AugmentationPipelineTests
+public class AugmentationPipelineTests : TensorScopedTest
 {
-    private TorchSharp.DisposeScope _scope = null!;
-
-    [SetUp]
-    public void OpenScope() => _scope = NewDisposeScope();
-
-    [TearDown]
-    public void CloseScope() => _scope.Dispose();
-
     private static Tensor Batch(int n = 8, int size = 12, int seed = 3)
     {
         using var generator = new TorchSharp.torch.Generator((ulong)seed);

@@ -6,16 +6,8 @@ namespace OnnxReg.Training.Tests.Augmentation;
 
 /// <summary>The managed draws against the tensor forms they stand for: the same bits from the same generator, and the
 /// generator left in the same state, so a seed augments every batch exactly as before and a checkpoint resumes it.</summary>
-public class AugmentationRandomTests
+public class AugmentationRandomTests : TensorScopedTest
 {
-    private DisposeScope _scope = null!;
-
-    [SetUp]
-    public void OpenScope() => _scope = NewDisposeScope();
-
-    [TearDown]
-    public void CloseScope() => _scope.Dispose();
-
     private static float[] Values(Tensor t) => t.contiguous().data<float>().ToArray();
 
     // Two randoms over generators in the same state: one drawn with the tensor forms, one with the managed forms.

@@ -7,16 +7,8 @@ using static TorchSharp.torch;
 namespace OnnxReg.Training.Tests.Augmentation;
 
 /// <summary>Colour jitter, random grayscale and the per-channel background, each against values worked out by hand.</summary>
-public class ColorAugmentationTests
+public class ColorAugmentationTests : TensorScopedTest
 {
-    private DisposeScope _scope = null!;
-
-    [SetUp]
-    public void OpenScope() => _scope = NewDisposeScope();
-
-    [TearDown]
-    public void CloseScope() => _scope.Dispose();
-
     // One RGB image of two pixels, 0–1 values: pixel A (0.2, 0.4, 0.6), pixel B (0.6, 0.4, 0.2).
     private static Tensor TwoPixels() => tensor(new[] { 0.2f, 0.6f, 0.4f, 0.4f, 0.6f, 0.2f }).view(1, 3, 1, 2);
 
