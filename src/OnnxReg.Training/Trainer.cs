@@ -37,6 +37,7 @@ public sealed class Trainer
         _configuration = configuration;
         _callbacks = callbacks?.ToList() ?? [];
         LibTorchHeap.Configure();
+        CpuKernels.ApplyLogLevel();
     }
 
     /// <summary>Trains <paramref name="model"/> in place and returns its history. The model ends in evaluation mode,

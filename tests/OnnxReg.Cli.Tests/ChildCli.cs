@@ -21,7 +21,10 @@ public sealed class ChildCli : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static ChildCli Start(string workingDirectory, params string[] args)
+    public static ChildCli Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    /// <summary>Starts it with <paramref name="environment"/> added to this process's environment.</summary>
+    public static ChildCli Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -33,15 +36,29 @@ public sealed class ChildCli : IDisposable
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "onnxreg.dll"));
         foreach (var arg in args) info.ArgumentList.Add(arg);
         info.Environment["CI"] = "1"; // plain line-per-epoch output
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         return new ChildCli(new Process { StartInfo = info });
     }
 
     /// <summary>Runs to completion and returns the exit code with everything printed.</summary>
-    public static CliRun Run(string workingDirectory, params string[] args)
+    public static CliRun Run(string workingDirectory, params string[] args) => Run(workingDirectory, null, args);
+
+    /// <summary>Runs to completion with <paramref name="environment"/> added, and checks that no native library
+    /// printed its own warning lines (libtorch's start with <c>[W</c>): every run in the suite says only OnnxReg's words.</summary>
+    public static CliRun Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var child = Start(workingDirectory, args);
+        using var child = Start(workingDirectory, environment, args);
         int code = child.WaitForExit(TimeSpan.FromMinutes(3));
-        return new CliRun(code, child.Output, child.Error);
+        var run = new CliRun(code, child.Output, child.Error);
+        if (environment?.ContainsKey("TORCH_CPP_LOG_LEVEL") != true) AssertNoNativeWarnings(run);
+        return run;
+    }
+
+    /// <summary>Fails if stderr holds a line a native library printed itself.</summary>
+    public static void AssertNoNativeWarnings(CliRun run)
+    {
+        var native = run.Error.Split('\n').Where(l => l.StartsWith("[W", StringComparison.Ordinal) || l.StartsWith("[E", StringComparison.Ordinal)).ToList();
+        Assert.That(native, Is.Empty, $"native lines on stderr:\n{run.Error}");
     }
 
     /// <summary>
@@ -64,7 +81,9 @@ public sealed class ChildCli : IDisposable
             Thread.Sleep(5);
         }
         int code = child.WaitForExit(TimeSpan.FromSeconds(30));
-        return (new CliRun(code, child.Output, child.Error), peak);
+        var run = new CliRun(code, child.Output, child.Error);
+        AssertNoNativeWarnings(run);
+        return (run, peak);
     }
 
     // VmRSS from /proc (0 once the process is gone).

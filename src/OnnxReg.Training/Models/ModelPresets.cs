@@ -30,6 +30,7 @@ public static class ModelPresets
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        CpuKernels.ApplyLogLevel(); // before the first layer exists, so libtorch's warnings never reach the terminal
         if (channels <= 0 || height <= 0 || width <= 0)
             throw new ArgumentOutOfRangeException(nameof(channels), $"Input shape must be positive; received [{channels}, {height}, {width}].");
         if (classes < 2)

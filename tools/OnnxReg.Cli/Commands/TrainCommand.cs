@@ -86,6 +86,7 @@ internal static class TrainCommand
         console.Line($"data: {pair.Description}; training on {trainImages.Count:N0}, validating on {validationImages.Count:N0}{(pair.Validation is null ? "" : " (val/)")}, testing on {pair.Test.Count:N0}; normalization {data.Normalization}");
         console.Line($"model: {RunDescription.Architecture(configuration.Model, trainImages)}; {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, up to {options.Epochs} epochs, seed {options.Seed}");
         console.Line($"regularization: {RunDescription.Regularization(configuration)}");
+        if (CpuKernels.Settings.Describe() is { } cpu) console.Line(cpu);
         if (resuming is not null) console.Line(resuming);
 
         var historyPath = HistoryPath(request.Output);
