@@ -72,13 +72,15 @@ public static class Tuner
         var finalists = context.RunAll(finalistIds.SelectMany(c => definition.Seeds.Select(s => new Trial(TrialStage.Finalist, c, 0, fullEpochs, s, candidates[c]))).ToList());
         var baseline = context.RunAll(definition.Seeds.Select(s => new Trial(TrialStage.Baseline, -1, 0, fullEpochs, s, new Dictionary<string, JsonNode>())).ToList());
 
-        // Chosen on validation alone: the best mean over the seeds.
-        var summaries = finalistIds.Select(c =>
-        {
-            var runs = finalists.Where(f => f.Candidate == c).ToList();
-            return new FinalistSummary(c, candidates[c], Statistic.Of(runs.Select(r => r.ValidationAccuracy)), Statistic.Of(runs.Select(r => r.ValidationLoss)));
-        }).ToList();
-        var chosen = summaries.MaxBy(s => definition.Objective == TuningObjective.ValAccuracy ? s.ValidationAccuracy.Mean : -s.ValidationLoss.Mean)!;
+        // Chosen on validation alone: the best mean over the seeds. The untuned baseline is a candidate like the others,
+        // measured the same way, and a tuned configuration is chosen only if it beats it; a tie keeps the baseline.
+        static FinalistSummary Summary(int candidate, IReadOnlyDictionary<string, JsonNode> values, IReadOnlyList<TrialResult> runs) =>
+            new(candidate, values, Statistic.Of(runs.Select(r => r.ValidationAccuracy)), Statistic.Of(runs.Select(r => r.ValidationLoss)));
+        var summaries = finalistIds.Select(c => Summary(c, candidates[c], finalists.Where(f => f.Candidate == c).ToList())).ToList();
+        var baselineSummary = Summary(FinalistSummary.BaselineCandidate, new Dictionary<string, JsonNode>(), baseline);
+        double Objective(FinalistSummary s) => definition.Objective == TuningObjective.ValAccuracy ? s.ValidationAccuracy.Mean : -s.ValidationLoss.Mean;
+        var bestTuned = summaries.MaxBy(Objective)!;
+        var chosen = Objective(bestTuned) > Objective(baselineSummary) ? bestTuned : baselineSummary;
 
         // Now, and only now, the test split: the chosen configuration's and the baseline's exported files, per seed.
         progress.StageStarting("final measurement on the test split (once)");
@@ -88,9 +90,11 @@ public static class Tuner
             using var classifier = OnnxClassifier.Load(context.ModelPath(trial));
             return Evaluator.Evaluate(classifier, test);
         }
-        var chosenRuns = finalists.Where(f => f.Candidate == chosen.Candidate).OrderBy(f => Array.IndexOf(definition.Seeds, f.Seed)).ToList();
-        var chosenTest = chosenRuns.Select(Measure).ToList();
-        var baselineTest = baseline.OrderBy(b => Array.IndexOf(definition.Seeds, b.Seed)).Select(Measure).ToList();
+        var baselineRuns = baseline.OrderBy(b => Array.IndexOf(definition.Seeds, b.Seed)).ToList();
+        var baselineTest = baselineRuns.Select(Measure).ToList();
+        var chosenRuns = chosen.IsBaseline ? baselineRuns
+            : finalists.Where(f => f.Candidate == chosen.Candidate).OrderBy(f => Array.IndexOf(definition.Seeds, f.Seed)).ToList();
+        var chosenTest = chosen.IsBaseline ? baselineTest : chosenRuns.Select(Measure).ToList();
 
         var chosenConfiguration = ConfigurationPaths.Apply(definition.Base, chosen.Values);
         var bestConfiguration = chosenConfiguration with { Training = chosenConfiguration.Training with { Seed = definition.Seeds[0] } };
@@ -99,7 +103,7 @@ public static class Tuner
         bestConfiguration.Save(Path.Combine(outputFolder, "best.config.json"));
 
         var report = new TuningReport(definition, pair.Description, train.Count, validation.Count, test.Count, clock.Elapsed.TotalSeconds,
-            search, finalists, baseline, summaries, chosen,
+            search, finalists, baseline, summaries, baselineSummary, chosen,
             Statistic.Of(chosenTest.Select(r => r.Accuracy)), Statistic.Of(chosenTest.Select(r => r.MeanLoss)),
             Statistic.Of(baselineTest.Select(r => r.Accuracy)), Statistic.Of(baselineTest.Select(r => r.MeanLoss)),
             Difference.Between(Statistic.Of(chosenTest.Select(r => r.Accuracy)), Statistic.Of(baselineTest.Select(r => r.Accuracy)), definition.Seeds.Length),
@@ -225,5 +229,17 @@ public static class Tuner
     }
 }
 
-/// <summary>A finalist: its configuration and its validation figures over the seeds.</summary>
-public sealed record FinalistSummary(int Candidate, IReadOnlyDictionary<string, JsonNode> Values, Statistic ValidationAccuracy, Statistic ValidationLoss);
+/// <summary>A finalist, or the untuned baseline: its configuration and its validation figures over the seeds.</summary>
+/// <param name="Candidate">The configuration's number in the search, or <see cref="BaselineCandidate"/>.</param>
+/// <param name="Values">Each dimension's value (none for the baseline).</param>
+/// <param name="ValidationAccuracy">Accuracy of the exported files on the validation split, over the seeds.</param>
+/// <param name="ValidationLoss">Their mean cross-entropy there, over the seeds.</param>
+public sealed record FinalistSummary(int Candidate, IReadOnlyDictionary<string, JsonNode> Values, Statistic ValidationAccuracy, Statistic ValidationLoss)
+{
+    /// <summary>The candidate number of the untuned baseline.</summary>
+    public const int BaselineCandidate = -1;
+
+    /// <summary>Whether this is the untuned baseline.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsBaseline => Candidate == BaselineCandidate;
+}

@@ -14,7 +14,9 @@ namespace OnnxReg.Tuning;
 /// <param name="Finalists">The finalists' runs with every seed.</param>
 /// <param name="Baseline">The base configuration's runs with every seed.</param>
 /// <param name="FinalistSummaries">Each finalist's validation figures over the seeds.</param>
-/// <param name="Chosen">The finalist chosen (best mean objective on validation).</param>
+/// <param name="BaselineSummary">The untuned baseline's validation figures over the same seeds, measured as the finalists' are.</param>
+/// <param name="Chosen">What was chosen: the finalist with the best mean objective on validation if it beats the
+/// baseline's, else the baseline itself (<see cref="FinalistSummary.IsBaseline"/>).</param>
 /// <param name="ChosenTestAccuracy">The chosen configuration's test accuracy over the seeds.</param>
 /// <param name="ChosenTestLoss">Its test loss over the seeds.</param>
 /// <param name="BaselineTestAccuracy">The baseline's test accuracy over the seeds.</param>
@@ -33,6 +35,7 @@ public sealed record TuningReport(
     IReadOnlyList<TrialResult> Finalists,
     IReadOnlyList<TrialResult> Baseline,
     IReadOnlyList<FinalistSummary> FinalistSummaries,
+    FinalistSummary BaselineSummary,
     FinalistSummary Chosen,
     Statistic ChosenTestAccuracy,
     Statistic ChosenTestLoss,
@@ -40,4 +43,8 @@ public sealed record TuningReport(
     Statistic BaselineTestLoss,
     Difference AccuracyDifference,
     Difference LossDifference,
-    double ChosenExportDifference);
+    double ChosenExportDifference)
+{
+    /// <summary>No tuned configuration beat the untuned baseline on validation: keep the baseline.</summary>
+    public bool BaselineChosen => Chosen.IsBaseline;
+}

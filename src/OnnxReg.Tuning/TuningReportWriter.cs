@@ -32,23 +32,40 @@ public static class TuningReportWriter
         md.AppendLine(Invariant($"Space: {string.Join(", ", d.Space.Select(s => $"`{s}`"))}; strategy {Strategy(d)}; objective {Objective(d.Objective)} of the exported file (ONNX Runtime); {report.Search.Count} search trials, {d.Finalists} finalists × {d.Seeds.Length} seeds, baseline × {d.Seeds.Length} seeds."));
         md.AppendLine();
         md.AppendLine("## Result").AppendLine();
-        md.AppendLine($"Chosen on validation alone: **{Values(report.Chosen.Values)}** (validation accuracy {Percent(report.Chosen.ValidationAccuracy)}, loss {Number(report.Chosen.ValidationLoss)} over seeds {string.Join(", ", d.Seeds)}).");
-        md.AppendLine();
-        md.AppendLine("Then measured once on the test split, on the exported files, beside the untuned baseline (same seeds, same epochs):").AppendLine();
-        md.AppendLine("| configuration | test accuracy | test loss |");
-        md.AppendLine("| --- | --- | --- |");
-        md.AppendLine($"| baseline ({Values(new Dictionary<string, JsonNode>())}) | {Percent(report.BaselineTestAccuracy)} | {Number(report.BaselineTestLoss)} |");
-        md.AppendLine($"| tuned ({Values(report.Chosen.Values)}) | {Percent(report.ChosenTestAccuracy)} | {Number(report.ChosenTestLoss)} |");
-        md.AppendLine($"| difference | {Delta(report.AccuracyDifference, 100, "pp")} | {Delta(report.LossDifference)} |");
-        md.AppendLine();
-        md.AppendLine(Verdict(report)).AppendLine();
-        md.AppendLine(Invariant($"`best.onnx` is the chosen configuration trained with seed {d.Seeds[0]} (verified against TorchSharp: max |Δlogit| {report.ChosenExportDifference:0.00e+00} on the validation split); `best.config.json` trains it again: `onnxreg train --config best.config.json` (on train's own split of the data)."));
+        if (report.BaselineChosen)
+        {
+            var bestTuned = report.FinalistSummaries.MaxBy(f => d.Objective == TuningObjective.ValAccuracy ? f.ValidationAccuracy.Mean : -f.ValidationLoss.Mean)!;
+            md.AppendLine($"**Keep the baseline.** No tuned configuration beat the untuned baseline on validation: the baseline had validation accuracy {Percent(report.BaselineSummary.ValidationAccuracy)}, loss {Number(report.BaselineSummary.ValidationLoss)}; the best finalist ({Values(bestTuned.Values)}) had {Percent(bestTuned.ValidationAccuracy)}, loss {Number(bestTuned.ValidationLoss)} (seeds {string.Join(", ", d.Seeds)}).");
+            md.AppendLine();
+            md.AppendLine("Then measured once on the test split, on the exported files:").AppendLine();
+            md.AppendLine("| configuration | test accuracy | test loss |");
+            md.AppendLine("| --- | --- | --- |");
+            md.AppendLine($"| baseline (untuned, chosen) | {Percent(report.BaselineTestAccuracy)} | {Number(report.BaselineTestLoss)} |");
+            md.AppendLine();
+            md.AppendLine(Verdict(report)).AppendLine();
+            md.AppendLine(Invariant($"`best.onnx` is the baseline trained with seed {d.Seeds[0]} (verified against TorchSharp: max |Δlogit| {report.ChosenExportDifference:0.00e+00} on the validation split); `best.config.json` is the baseline's configuration: `onnxreg train --config best.config.json`. Widen or move the search space to look further."));
+        }
+        else
+        {
+            md.AppendLine($"Chosen on validation alone: **{Values(report.Chosen.Values)}** (validation accuracy {Percent(report.Chosen.ValidationAccuracy)}, loss {Number(report.Chosen.ValidationLoss)} over seeds {string.Join(", ", d.Seeds)}; the untuned baseline had {Percent(report.BaselineSummary.ValidationAccuracy)}, loss {Number(report.BaselineSummary.ValidationLoss)}).");
+            md.AppendLine();
+            md.AppendLine("Then measured once on the test split, on the exported files, beside the untuned baseline (same seeds, same epochs):").AppendLine();
+            md.AppendLine("| configuration | test accuracy | test loss |");
+            md.AppendLine("| --- | --- | --- |");
+            md.AppendLine($"| baseline ({Values(new Dictionary<string, JsonNode>())}) | {Percent(report.BaselineTestAccuracy)} | {Number(report.BaselineTestLoss)} |");
+            md.AppendLine($"| tuned ({Values(report.Chosen.Values)}) | {Percent(report.ChosenTestAccuracy)} | {Number(report.ChosenTestLoss)} |");
+            md.AppendLine($"| difference | {Delta(report.AccuracyDifference, 100, "pp")} | {Delta(report.LossDifference)} |");
+            md.AppendLine();
+            md.AppendLine(Verdict(report)).AppendLine();
+            md.AppendLine(Invariant($"`best.onnx` is the chosen configuration trained with seed {d.Seeds[0]} (verified against TorchSharp: max |Δlogit| {report.ChosenExportDifference:0.00e+00} on the validation split); `best.config.json` trains it again: `onnxreg train --config best.config.json` (on train's own split of the data)."));
+        }
         md.AppendLine();
         md.AppendLine("## Finalists").AppendLine();
+        md.AppendLine("The untuned baseline is measured as the finalists are (same seeds, same epochs, validation split) and is kept unless a finalist beats it.").AppendLine();
         md.AppendLine("| candidate | values | val accuracy | val loss |");
         md.AppendLine("| --- | --- | --- | --- |");
-        foreach (var f in report.FinalistSummaries)
-            md.AppendLine($"| {f.Candidate}{(f.Candidate == report.Chosen.Candidate ? " (chosen)" : "")} | {Values(f.Values)} | {Percent(f.ValidationAccuracy)} | {Number(f.ValidationLoss)} |");
+        foreach (var f in report.FinalistSummaries.Prepend(report.BaselineSummary))
+            md.AppendLine($"| {(f.IsBaseline ? "baseline" : f.Candidate.ToString(CultureInfo.InvariantCulture))}{(f.Candidate == report.Chosen.Candidate ? " (chosen)" : "")} | {Values(f.Values)} | {Percent(f.ValidationAccuracy)} | {Number(f.ValidationLoss)} |");
         md.AppendLine();
         md.AppendLine("## Search trials").AppendLine();
         md.AppendLine("| rung | epochs | candidate | values | val accuracy | val loss | seconds |");
@@ -65,6 +82,8 @@ public static class TuningReportWriter
     public static string Verdict(TuningReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        if (report.BaselineChosen)
+            return "Keep the baseline: no tuned configuration beat it on validation, so none is recommended; best.onnx and best.config.json are the baseline's.";
         var accuracy = report.AccuracyDifference;
         var loss = report.LossDifference;
         string Judge(Difference difference, string better, string worse, double scale, string unit) =>

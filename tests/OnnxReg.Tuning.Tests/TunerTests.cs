@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OnnxReg.Data;
 using OnnxReg.Training;
+using OnnxReg.Study;
 using OnnxReg.Training.Models;
 
 namespace OnnxReg.Tuning.Tests;
@@ -96,5 +97,52 @@ public class TunerTests
         var resumed = Tuner.Run(Tiny(), Path.Combine(_folder, "a"), new Silent(), loadTest: () => DatasetSource.LoadTest(DatasetSource.Embedded).Take(200));
         Assert.That(Trials(resumed), Is.EqualTo(Trials(first)), "a finished tuning run is read back, not retrained");
         Assert.That(resumed.Search.Sum(t => t.Seconds), Is.EqualTo(first.Search.Sum(t => t.Seconds)), "the trials' recorded times are the first run's");
+    }
+    [Test]
+    public void ASpaceThatCanOnlyMakeThingsWorse_KeepsTheBaseline_AndWritesTheBaselinesFiles()
+    {
+        // Dropout of 0.9-0.95 before each layer of a small MLP: every configuration in this space is worse than none.
+        var definition = Tiny() with
+        {
+            Base = Tiny().Base with { Model = new ModelOptions(ModelPreset.Mlp, HiddenSizes: [64, 32]) },
+            Space = [SearchDimension.Parse("dropout=0.9:0.95")],
+            Strategy = SearchStrategy.Random,
+            Trials = 2,
+            Finalists = 1,
+        };
+        var report = Tuner.Run(definition, _folder, new Silent(), loadTest: () => DatasetSource.LoadTest(DatasetSource.Embedded).Take(200));
+
+        var bestTuned = report.FinalistSummaries.Single();
+        Assert.That(report.BaselineSummary.ValidationAccuracy.Mean, Is.GreaterThan(bestTuned.ValidationAccuracy.Mean),
+            "the premise: on validation, over the same seeds, the baseline beat the finalist");
+        Assert.That(report.BaselineChosen, Is.True);
+        Assert.That(report.Chosen, Is.EqualTo(report.BaselineSummary));
+        Assert.That(report.BaselineSummary.ValidationAccuracy, Is.EqualTo(Statistic.Of(report.Baseline.Select(b => b.ValidationAccuracy))));
+        Assert.That(report.ChosenTestAccuracy, Is.EqualTo(report.BaselineTestAccuracy), "what is reported as chosen is the baseline's own measurement");
+
+        var best = TrainingConfiguration.Load(Path.Combine(_folder, "best.config.json"));
+        Assert.That(best.Model.DropoutRates, Is.Null, "best.config.json is the baseline's: no dropout");
+        Assert.That(best.Model.HiddenSizes, Is.EqualTo(new[] { 64, 32 }));
+        Assert.That(File.ReadAllBytes(Path.Combine(_folder, "best.onnx")),
+            Is.EqualTo(File.ReadAllBytes(Path.Combine(_folder, "trials", "baseline-e4-seed1", "model.onnx"))), "best.onnx is the baseline's seed-1 model");
+
+        var markdown = File.ReadAllText(Path.Combine(_folder, "report.md"));
+        Assert.That(markdown, Does.Contain("**Keep the baseline.**").And.Not.Contain("Chosen on validation alone"));
+        Assert.That(markdown, Does.Contain("| baseline (chosen) | untuned |"), "the finalists table shows the baseline's validation figures");
+        Assert.That(markdown, Does.Contain($"| {bestTuned.Candidate} | dropout = "));
+        Assert.That(TuningReportWriter.Verdict(report), Does.StartWith("Keep the baseline"));
+    }
+
+    [Test]
+    public void WhenATunedConfigurationWins_TheFinalistsTableStillShowsTheBaseline()
+    {
+        var report = Tuner.Run(Tiny(), _folder, new Silent(), loadTest: () => DatasetSource.LoadTest(DatasetSource.Embedded).Take(200));
+        string objective(FinalistSummary f) => f.ValidationAccuracy.Mean.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var markdown = File.ReadAllText(Path.Combine(_folder, "report.md"));
+        Assert.That(markdown, Does.Contain("| baseline" ).And.Contain("| untuned |"));
+        if (report.BaselineChosen)
+            Assert.That(report.FinalistSummaries.All(f => f.ValidationAccuracy.Mean <= report.BaselineSummary.ValidationAccuracy.Mean), Is.True, objective(report.BaselineSummary));
+        else
+            Assert.That(report.Chosen.ValidationAccuracy.Mean, Is.GreaterThan(report.BaselineSummary.ValidationAccuracy.Mean), "a tuned configuration is chosen only when it beats the baseline");
     }
 }

@@ -112,9 +112,12 @@ internal static class TuneCommand
             }
             console.Line(string.Create(CultureInfo.InvariantCulture,
                 $"tuning finished: {report.Search.Count} search trials, {report.Finalists.Count} finalist and {report.Baseline.Count} baseline runs in {report.WallSeconds / 60:0.0} min"));
-            console.Line($"chosen on validation: {TuningReportWriter.Values(report.Chosen.Values)}");
-            console.Line(string.Create(CultureInfo.InvariantCulture,
-                $"test accuracy (once, ONNX Runtime): tuned {report.ChosenTestAccuracy.Mean:0.0000} ± {report.ChosenTestAccuracy.Std:0.0000}, baseline {report.BaselineTestAccuracy.Mean:0.0000} ± {report.BaselineTestAccuracy.Std:0.0000}"));
+            console.Line(report.BaselineChosen
+                ? "chosen on validation: the untuned baseline (no tuned configuration beat it)"
+                : $"chosen on validation: {TuningReportWriter.Values(report.Chosen.Values)}");
+            var baselineTest = string.Create(CultureInfo.InvariantCulture, $"baseline {report.BaselineTestAccuracy.Mean:0.0000} ± {report.BaselineTestAccuracy.Std:0.0000}");
+            console.Line(report.BaselineChosen ? $"test accuracy (once, ONNX Runtime): {baselineTest}"
+                : string.Create(CultureInfo.InvariantCulture, $"test accuracy (once, ONNX Runtime): tuned {report.ChosenTestAccuracy.Mean:0.0000} ± {report.ChosenTestAccuracy.Std:0.0000}, {baselineTest}"));
             console.Line(TuningReportWriter.Verdict(report));
             console.Line($"best model {Path.Combine(folder, "best.onnx")}; configuration {Path.Combine(folder, "best.config.json")}; report {Path.Combine(folder, "report.md")}");
             return Task.FromResult(CliApp.Success);
