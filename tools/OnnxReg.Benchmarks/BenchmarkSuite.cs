@@ -75,7 +75,7 @@ public static class BenchmarkSuite
     }
 
     public static string Machine() =>
-        $"{Environment.ProcessorCount} cores ({CpuModel()}), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+        $"{Environment.ProcessorCount} cores ({CpuModel()}), {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1L << 30)} GiB, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, libtorch kernels {OnnxReg.Training.CpuKernels.Settings.Mode.ToString().ToLowerInvariant()}";
 
     private static string CpuModel()
     {

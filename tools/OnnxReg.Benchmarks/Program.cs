@@ -2,7 +2,11 @@
 // (tools/benchmarks.sh adds the process-level measurements and writes BENCHMARKS.md). --only runs one section:
 // throughput, augmentation, penalties, epochs, inference, export or memory; --preset limits the MLP/CNN tables to one.
 using OnnxReg.Benchmarks;
+using OnnxReg.Training;
 using OnnxReg.Training.Models;
+
+// The trainer's kernel caps, in force before the bare TorchSharp loops run too, so both sides use the same kernels.
+CpuKernels.Apply();
 
 bool quick = false;
 string? only = null;
