@@ -7,16 +7,21 @@ namespace OnnxReg.Data.IO;
 /// An advisory lock on an output path, held while a run writes it (and the files that go with it), so that two
 /// processes never interleave their results: the second is told which process holds the path and since when.
 /// The lock is a byte-range lock on a hidden file beside the output (<c>.NAME.lock</c>), released by the operating
-/// system when the holder exits, however it exits; the file itself is left in place (deleting a lock file races
-/// with the next writer opening it) and emptied on release.
+/// system when the holder exits, however it exits. The file is opened without following links and checked on its
+/// handle (<see cref="NoFollowFile"/>), so a link planted at its name is refused rather than written through. A holder
+/// that finishes removes the file; a process that took the lock checks afterwards that the name still names the file
+/// it locked (a holder may have removed it in between) and tries again if not, so removal never lets two hold it.
+/// A file left by a killed holder is not a lock: the next run takes it.
 /// </summary>
 internal sealed class OutputLock : IDisposable
 {
     private readonly FileStream _stream;
+    private readonly string _lockPath;
 
-    private OutputLock(FileStream stream, string path)
+    private OutputLock(FileStream stream, string path, string lockPath)
     {
         _stream = stream;
+        _lockPath = lockPath;
         Path = path;
     }
 
@@ -43,34 +48,45 @@ internal sealed class OutputLock : IDisposable
         var full = System.IO.Path.GetFullPath(path);
         var lockPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(full)!, $".{System.IO.Path.GetFileName(full)}.lock");
         AtomicFile.CheckWritable(lockPath);
-        var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        try
+        for (int attempt = 0; attempt < MaxAttempts; attempt++)
         {
+            var stream = NoFollowFile.OpenOrCreate(lockPath, "lock file");
             try
             {
-                if (!OperatingSystem.IsMacOS()) stream.Lock(0, 1); // .NET has no byte-range locks on macOS: no lock there
+                try
+                {
+                    if (!OperatingSystem.IsMacOS()) stream.Lock(0, 1); // .NET has no byte-range locks on macOS: no lock there
+                }
+                catch (IOException)
+                {
+                    holder = ReadHolder(stream);
+                    stream.Dispose();
+                    return null;
+                }
+                if (!NoFollowFile.StillNamed(stream, lockPath))
+                {
+                    stream.Dispose(); // the previous holder removed it as we opened it: take the new one
+                    continue;
+                }
+                // The record starts past the locked byte so writing it never touches the lock itself.
+                var record = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+                    $"process {Environment.ProcessId}, since {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}: {owner}"));
+                stream.SetLength(1);
+                stream.Position = 1;
+                stream.Write(record);
+                stream.Flush();
+                return new OutputLock(stream, path, lockPath);
             }
-            catch (IOException)
+            catch
             {
-                holder = ReadHolder(stream);
                 stream.Dispose();
-                return null;
+                throw;
             }
-            // The record starts past the locked byte so writing it never touches the lock itself.
-            var record = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-                $"process {Environment.ProcessId}, since {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}: {owner}"));
-            stream.SetLength(1);
-            stream.Position = 1;
-            stream.Write(record);
-            stream.Flush();
-            return new OutputLock(stream, path);
         }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
+        throw new IOException($"Could not take the lock on '{PrintableText.Escape(path)}': its lock file '{PrintableText.Escape(lockPath)}' kept being replaced. Run again.");
     }
+
+    private const int MaxAttempts = 16;
 
     // At most 1 KB of the holder's record, with control characters escaped (the file is anyone's to write).
     private static string ReadHolder(FileStream stream)
@@ -81,10 +97,15 @@ internal sealed class OutputLock : IDisposable
         return PrintableText.Escape(Encoding.UTF8.GetString(buffer, 0, read));
     }
 
-    /// <summary>Releases the lock.</summary>
+    /// <summary>Releases the lock and removes its file (while still holding it, so no one else can be using it).</summary>
     public void Dispose()
     {
-        try { _stream.SetLength(1); } catch (IOException) { /* releasing matters more than tidying */ }
+        try
+        {
+            if (!OperatingSystem.IsWindows() && NoFollowFile.StillNamed(_stream, _lockPath)) File.Delete(_lockPath);
+            else _stream.SetLength(1);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* releasing matters more than tidying */ }
         _stream.Dispose();
     }
 }
