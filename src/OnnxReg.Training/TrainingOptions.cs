@@ -28,14 +28,17 @@ public sealed record TrainingOptions(
             throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, $"Epochs must be at least 1. Received: Epochs={Epochs}.");
         if (BatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"Batch size must be at least 1. Received: BatchSize={BatchSize}.");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"Learning rate must be positive and finite. Received: LearningRate={LearningRate}.");
+        // Upper bounds far beyond any useful value, below what single-precision arithmetic can hold (1e39 would overflow).
+        if (!(LearningRate > 0) || !(LearningRate <= 1e3))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"Learning rate must be positive and at most 1000 (typical values are 1e-4 to 0.1). Received: LearningRate={LearningRate}.");
         if (!Enum.IsDefined(Optimizer))
             throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, $"Unknown optimizer. Supported: {string.Join(", ", Enum.GetNames<OptimizerKind>())}.");
         if (!(Momentum >= 0 && Momentum < 1))
             throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, $"Momentum must be in [0, 1). Received: Momentum={Momentum}.");
         if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay))
             throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"Weight decay must be zero or positive. Received: WeightDecay={WeightDecay}.");
+        if (WeightDecay > Regularization.WeightPenaltyOptions.MaxStrength)
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"Weight decay must be at most 1e6 (typical values are 1e-4 to 0.1). Received: WeightDecay={WeightDecay}.");
         if (WeightDecay > 0 && Optimizer != OptimizerKind.AdamW)
             throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay,
                 $"Weight decay (decoupled) needs the AdamW optimizer; received Optimizer={Optimizer}. Use AdamW, or an L2 penalty for Adam and SGD.");

@@ -59,7 +59,9 @@ public static class TuningPlots
         var plot = new Plot();
         bool log = dimension.Kind == DimensionKind.Log;
         var choices = dimension.Choices?.ToList();
-        double X(JsonNode value) => choices is not null ? choices.IndexOf(value.ToJsonString().Trim('"')) : log ? Math.Log10(value.GetValue<double>()) : value.GetValue<double>();
+        // Integer ranges hold Int64 values, which JsonNode does not convert to double itself.
+        static double Number(JsonNode value) => value is JsonValue v && v.TryGetValue(out long whole) ? whole : value.GetValue<double>();
+        double X(JsonNode value) => choices is not null ? choices.IndexOf(value.ToJsonString().Trim('"')) : log ? Math.Log10(Number(value)) : Number(value);
         var palette = new ScottPlot.Palettes.Category10();
         foreach (var group in report.Search.Where(t => t.Values.ContainsKey(dimension.Name)).GroupBy(t => t.Rung).OrderBy(g => g.Key))
         {

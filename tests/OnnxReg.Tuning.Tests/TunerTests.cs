@@ -145,4 +145,13 @@ public class TunerTests
         else
             Assert.That(report.Chosen.ValidationAccuracy.Mean, Is.GreaterThan(report.BaselineSummary.ValidationAccuracy.Mean), "a tuned configuration is chosen only when it beats the baseline");
     }
+    [Test]
+    public void AnIntegerRange_IsSearchedAndPlotted()
+    {
+        // Integer values are Int64 in the trials; the plots used to fail on them after every trial had run.
+        var definition = Tiny() with { Space = [SearchDimension.Parse("training.seed=int:1:5")], Strategy = SearchStrategy.Random, Trials = 2, Finalists = 1, Seeds = [1] };
+        var report = Tuner.Run(definition, _folder, new Silent(), loadTest: () => DatasetSource.LoadTest(DatasetSource.Embedded).Take(200));
+        Assert.That(report.Search.Select(t => t.Values["training.seed"].GetValue<long>()), Is.All.InRange(1L, 5L));
+        Assert.That(File.Exists(Path.Combine(_folder, "path-training_seed.png")), Is.True);
+    }
 }

@@ -22,7 +22,7 @@ public sealed record WeightPenaltyOptions(
     public bool IsActive => L1 > 0 || L2 > 0 || (Layers?.Values.Any(l => l.L1 > 0 || l.L2 > 0) ?? false);
 
     /// <summary>Checks the strengths.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A strength is negative or not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A strength is negative, not finite, or above <see cref="MaxStrength"/>.</exception>
     public void Validate()
     {
         Check(L1, nameof(L1));
@@ -36,9 +36,16 @@ public sealed record WeightPenaltyOptions(
         }
     }
 
+    /// <summary>The largest strength accepted. At 1 a penalty already outweighs any classifier's loss; far above this,
+    /// λ no longer fits the single-precision arithmetic the gradients are computed in.</summary>
+    public const double MaxStrength = 1e6;
+
     private static void Check(double value, string name)
     {
         if (!(value >= 0) || !double.IsFinite(value))
             throw new ArgumentOutOfRangeException(name, value, $"Penalty strength must be zero or positive. Received: {name}={value}.");
+        if (value > MaxStrength)
+            throw new ArgumentOutOfRangeException(name, value, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Penalty strength must be at most {MaxStrength:0e0} (typical values are 1e-6 to 1e-2). Received: {name}={value}."));
     }
 }
