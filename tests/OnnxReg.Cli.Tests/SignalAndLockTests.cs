@@ -42,4 +42,17 @@ public class SignalAndLockTests : TempFolderTest
         Assert.That(classifier.Metadata["onnxreg.command"], Does.Contain("--model cnn"));
         Assert.That(File.ReadAllText(Path.Combine(Folder, "m.history.json")), Does.Contain("\"preset\": \"cnn\""));
     }
+    [Test]
+    public void SecondUnshardedTuneOnTheSameFolder_IsRefusedNamingTheFirst()
+    {
+        string[] tune = ["tune", "--strategy", "random", "--trials", "2", "--epochs", "2", "--train-size", "1000", "--validation-size", "500", "--finalists", "1", "--seeds", "1,2", "-o", "t"];
+        using var first = ChildCli.Start(Folder, tune);
+        first.WaitForLine("random search:", TimeSpan.FromMinutes(2));
+        var second = ChildCli.Run(Folder, tune);
+        Assert.That(second.ExitCode, Is.EqualTo(CliApp.Failure), second.Output);
+        Assert.That(second.Error, Does.Match(@"^onnxreg: error: '.*report\.md' is being written by another run \(process \d+, since .*: onnxreg tune --strategy random .*\); wait for it to finish, or choose another output path\.$"));
+        Assert.That(second.Output, Does.Not.Contain("training"), "the second run trained nothing");
+        Assert.That(first.WaitForExit(TimeSpan.FromMinutes(5)), Is.EqualTo(0), first.Error);
+        Assert.That(Directory.GetFiles(Path.Combine(Folder, "t"), "*.lock", SearchOption.AllDirectories), Is.Empty);
+    }
 }

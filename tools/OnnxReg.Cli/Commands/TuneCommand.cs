@@ -94,6 +94,11 @@ internal static class TuneCommand
             var folder = parse.GetValue(output)!;
             CommonOptions.RequireWritable("--output", Path.Combine(folder, "report.md"), Path.Combine(folder, "best.onnx"));
             if (parse.GetValue(writeConfig) is { } target) CommonOptions.RequireWritable("--write-config", target);
+            // Shards share the folder on purpose (each trial has its own claim); an unsharded run holds it alone, so a
+            // second one on the same -o is refused instead of retraining the first one's trials and mixing reports.
+            using var tuneLock = shardOf is null
+                ? OnnxReg.Data.IO.OutputLock.Acquire(Path.Combine(folder, "report.md"), CommandLine.Format(parse.Tokens.Select(t => t.Value)))
+                : null;
             TuningReport report;
             try
             {
