@@ -1,3 +1,4 @@
+using OnnxReg.Data;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -27,7 +28,9 @@ internal static class OutputFormats
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>CSV text (RFC 4180 quoting) from a header and rows.</summary>
+    /// <summary>CSV text (RFC 4180 quoting) from a header and rows. Text cells come from files (class names, model
+    /// paths), so they are escaped as on the terminal (an ESC byte shows as <c>\x1b</c>), and one that a spreadsheet
+    /// would run as a formula (starting with <c>=</c>, <c>+</c>, <c>-</c> or <c>@</c>) gets a leading apostrophe.</summary>
     public static string Csv(IEnumerable<string> header, IEnumerable<IEnumerable<object?>> rows)
     {
         static string Cell(object? value)
@@ -37,8 +40,10 @@ internal static class OutputFormats
                 null => "",
                 double d => d.ToString("R", CultureInfo.InvariantCulture),
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                _ => value.ToString() ?? "",
+                _ => PrintableText.Escape(value.ToString()),
             };
+            if (value is not (null or IFormattable) && text.Length > 0 && text[0] is '=' or '+' or '-' or '@')
+                text = "'" + text;
             return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
         }
         var csv = new StringBuilder().Append(string.Join(',', header.Select(Cell))).Append('\n');
