@@ -110,8 +110,6 @@ public sealed record TrainingConfiguration
     /// <exception cref="InvalidDataException">The file is not a valid configuration.</exception>
     public static TrainingConfiguration Load(string path)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Configuration file '{path}' does not exist.", path);
         try
         {
             return FromJson(UntrustedFile.ReadAllText(path, "configuration file"));

@@ -59,7 +59,8 @@ public class RegularizationOptionsTests : TempFolderTest
     [TestCase(new[] { "--spatial-dropout", "0.2" }, "--spatial-dropout: Spatial dropout (Dropout2d) applies to the CNN preset only")]
     [TestCase(new[] { "--layer-penalty", "fc1" }, "--layer-penalty: expected NAME=L1:L2")]
     [TestCase(new[] { "--plateau-factor", "0.5" }, "--plateau-factor and --plateau-patience apply to --lr-schedule plateau only")]
-    [TestCase(new[] { "--config", "/no/such/config.json" }, "Configuration file '/no/such/config.json' does not exist")]
+    [TestCase(new[] { "--config", "/no/such/config.json" }, "configuration file '/no/such/config.json' does not exist")]
+    [TestCase(new[] { "--config", "/tmp" }, "configuration file '/tmp' is a folder, not a regular file")]
     public void OutOfRangeValue_IsAOneLineErrorNamingTheOption(string[] args, string expected)
     {
         var line = CliRun.Of(["train", .. args]).AssertOneLineError();

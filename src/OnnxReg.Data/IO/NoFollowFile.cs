@@ -4,7 +4,8 @@ using Microsoft.Win32.SafeHandles;
 namespace OnnxReg.Data.IO;
 
 /// <summary>
-/// Opens (or creates) a file OnnxReg keeps beside its outputs — lock and claim files — without following a symbolic
+/// Opens files so that what is checked is what is used (on the handle, never by a second look at the path). Opens (or
+/// creates) a file OnnxReg keeps beside its outputs — lock and claim files — without following a symbolic
 /// link at its name, and checks what was opened on the handle itself, never by a second look at the path. A link
 /// planted at <c>.model.onnx.lock</c> would otherwise be followed, and emptying the lock file would truncate whatever
 /// the link points to (as root: any file on the system).
@@ -54,6 +55,41 @@ internal static class NoFollowFile
         }
     }
 
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading (links followed, as a user's own paths may be links) and checks on the
+    /// handle that it is a regular file. The open does not wait for a writer, so a named pipe swapped in after any
+    /// earlier look at the path is refused instead of blocking forever.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Nothing is there.</exception>
+    /// <exception cref="InvalidDataException">It is a folder, pipe, device or socket.</exception>
+    public static FileStream OpenReadRegular(string path, string what)
+    {
+        if (OperatingSystem.IsWindows()) return File.OpenRead(path);
+        int flags = OperatingSystem.IsMacOS() ? 0x0004 | 0x1000000 : 0x0800 | 0x80000; // O_RDONLY | O_NONBLOCK | O_CLOEXEC
+        int fd = Native.OpenForReading(path, flags);
+        if (fd == -1)
+        {
+            var kind = FileKinds.Of(path);
+            if (kind == FileKind.Missing) throw new FileNotFoundException($"The {what} '{PrintableText.Escape(path)}' does not exist.", path);
+            throw new IOException($"Cannot open the {what} '{PrintableText.Escape(path)}' (error {Marshal.GetLastPInvokeError()}); check its permissions.");
+        }
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            Span<byte> status = stackalloc byte[512];
+            if (Native.FStat(handle, status) != 0) throw new IOException($"Cannot inspect the {what} '{PrintableText.Escape(path)}'.");
+            int mode = BitConverter.ToInt32(status[4..8]);
+            if ((mode & 0xF000) != 0x8000)
+                throw new InvalidDataException($"The {what} '{PrintableText.Escape(path)}' is {FileKinds.Describe(KindOf(mode))}, not a regular file; only regular files are read. Give the path of a file.");
+            return new FileStream(handle, FileAccess.Read);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Whether <paramref name="path"/> still names the file <paramref name="stream"/> has open (same device
     /// and inode): false once it was removed or replaced, e.g. by a lock's previous holder tidying up.</summary>
     public static bool StillNamed(FileStream stream, string path)
@@ -84,6 +120,11 @@ internal static class NoFollowFile
 
     private static class Native
     {
+        public static int OpenForReading(string path, int flags) => OpenLibc(path, flags);
+
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        private static extern int OpenLibc([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
         public static long Open(string path, int flags, int mode) => OpenCore(path, flags, mode).ToInt64();
 
         public static int FStat(SafeFileHandle handle, Span<byte> status) => FStatCore(handle, ref MemoryMarshal.GetReference(status));

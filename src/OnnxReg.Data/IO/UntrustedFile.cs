@@ -27,8 +27,7 @@ internal static class UntrustedFile
     /// <exception cref="InvalidDataException">It is not a regular file, or it is larger than <paramref name="maxBytes"/>.</exception>
     public static FileStream OpenRead(string path, string what, long maxBytes, string limitVariable)
     {
-        RequireRegular(path, what);
-        var stream = File.OpenRead(path);
+        var stream = NoFollowFile.OpenReadRegular(path, what); // checked on the handle: a FIFO swapped in cannot block it
         if (stream.Length > maxBytes)
         {
             long length = stream.Length;

@@ -113,4 +113,16 @@ public class SpecialFileTests
         Assert.That(Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(10))).Result, Is.SameAs(load), "the load returned instead of blocking on the pipe");
         Assert.That(load.Exception!.InnerException, Is.TypeOf<InvalidDataException>().With.Message.Contain("t10k-labels-idx1-ubyte' is a named pipe (FIFO)"));
     }
+    [Test]
+    public void OpeningAFifoToRead_IsRefusedOnTheHandle_WithoutWaitingForAWriter()
+    {
+        // The check is made on what was opened, so a FIFO swapped in after any earlier look at the path cannot block
+        // the reader in open(): here the path is a FIFO from the start and is opened directly, with no look first.
+        using var folder = new TempFolder();
+        SpecialFiles.Fifo(folder.File("config.json"));
+        var open = Task.Run(() => NoFollowFile.OpenReadRegular(folder.File("config.json"), "configuration file"));
+        Assert.That(Task.WhenAny(open, Task.Delay(TimeSpan.FromSeconds(10))).Result, Is.SameAs(open), "open() returned instead of waiting for a writer");
+        Assert.That(open.Exception?.InnerException, Is.TypeOf<InvalidDataException>().With.Message.Contains("is a named pipe (FIFO), not a regular file"));
+        Assert.That(() => UntrustedFile.ReadAllText(folder.Path, "configuration file"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("is a folder"));
+    }
 }
