@@ -1,3 +1,4 @@
+using OnnxReg.Data;
 using OnnxReg.Data.Images;
 using OnnxReg.Data.IO;
 
@@ -95,9 +96,17 @@ public static class ImageFolder
             var names = UntrustedFile.ReadLines(listed, "class list").ToList();
             var missing = names.Except(folders).ToList();
             var unlisted = folders.Except(names).ToList();
-            if (missing.Count > 0 || unlisted.Count > 0 || names.Distinct().Count() != names.Count)
-                throw new InvalidDataException(
-                    $"'{listed}' must list each folder of train/ exactly once; missing folders: [{string.Join(", ", missing)}], unlisted folders: [{string.Join(", ", unlisted)}].");
+            var repeated = names.GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            if (missing.Count > 0 || unlisted.Count > 0 || repeated.Count > 0)
+            {
+                // Only the problems there are, each named (a repeated line used to be reported as two empty lists).
+                string List(IEnumerable<string> items) => string.Join(", ", items.Select(n => PrintableText.Escape(n, 200)));
+                var problems = new List<string>();
+                if (repeated.Count > 0) problems.Add($"listed more than once: [{List(repeated)}]");
+                if (missing.Count > 0) problems.Add($"listed but not a folder of train/: [{List(missing)}]");
+                if (unlisted.Count > 0) problems.Add($"folders of train/ not listed: [{List(unlisted)}]");
+                throw new InvalidDataException($"'{PrintableText.Escape(listed)}' must list each folder of train/ exactly once; {string.Join("; ", problems)}.");
+            }
             folders = names;
         }
         if (folders.Count > 256)

@@ -86,6 +86,9 @@ public static class StudyRunner
         {
             foreach (var run in plan)
                 results[run.Index] = TryReuse(run.Folder, run.Fingerprint);
+            // A report of nothing would replace whatever report.md the folder holds (perhaps the user's own) with "0 of N".
+            if (results.All(r => r is null))
+                throw new ArgumentException($"--report-only: no run of this study has finished in '{outputFolder}' (none of its {plan.Count} runs is under runs/ with matching options); nothing was written. Run the study first, or point -o at its folder.");
         }
         else
         {

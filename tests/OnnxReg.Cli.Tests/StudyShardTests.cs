@@ -81,6 +81,18 @@ public class StudyShardTests : TempFolderTest
         Assert.That(File.ReadAllText(Path.Combine(folder, "report.md")), Does.Contain("**Partial report: 2 of 6 runs have finished**"));
     }
 
+    [Test]
+    public void ReportOnly_OnAFolderWithNoFinishedRun_WritesNothing_AndKeepsTheUsersReport()
+    {
+        var folder = Path.Combine(Folder, "mine");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "report.md"), "my own notes");
+        var line = CliRun.Of([.. Study, "-o", folder, "--report-only"]).AssertOneLineError();
+        Assert.That(line, Does.Contain("no run of this study has finished").And.Contain("nothing was written"));
+        Assert.That(File.ReadAllText(Path.Combine(folder, "report.md")), Is.EqualTo("my own notes"));
+        Assert.That(File.Exists(Path.Combine(folder, "report.json")), Is.False);
+    }
+
     [TestCase("2/2", "Shard 2 is outside 0 to 1")]
     [TestCase("1", "is not K/N")]
     [TestCase("auto/3", "neither is set")]

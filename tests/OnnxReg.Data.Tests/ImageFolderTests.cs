@@ -64,7 +64,16 @@ public class ImageFolderTests
         ThreeClasses();
         File.WriteAllLines(_root.File("classes.txt"), ["shirt", "coat", "sandal"]);
         var e = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_root.Path));
-        Assert.That(e!.Message, Does.Contain("missing folders: [sandal], unlisted folders: [bag]"));
+        Assert.That(e!.Message, Does.Contain("listed but not a folder of train/: [sandal]; folders of train/ not listed: [bag]"));
+    }
+
+    [Test]
+    public void ClassesTxt_WithARepeatedLine_NamesTheRepeat()
+    {
+        ThreeClasses();
+        File.WriteAllLines(_root.File("classes.txt"), ["shirt", "coat", "bag", "coat"]);
+        var e = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_root.Path));
+        Assert.That(e!.Message, Does.EndWith("must list each folder of train/ exactly once; listed more than once: [coat]."));
     }
 
     [Test]

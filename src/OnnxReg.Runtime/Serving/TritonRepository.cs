@@ -28,7 +28,7 @@ public static class TritonRepository
     /// <summary>The largest batch Triton may form from queued requests for a model with a dynamic batch dimension.</summary>
     public const int DefaultMaxBatchSize = 64;
 
-    private static readonly Regex ValidName = new("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", RegexOptions.CultureInvariant);
+    private static readonly Regex ValidName = new(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\z", RegexOptions.CultureInvariant);
 
     /// <summary>
     /// Adds the model at <paramref name="modelPath"/> to the repository at <paramref name="repository"/> (created if

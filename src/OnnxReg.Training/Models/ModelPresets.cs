@@ -66,7 +66,7 @@ public static class ModelPresets
         int[] blocks = options.ConvChannelsFor(height, width);
         int size = 1 << blocks.Length;
         if (height < size || width < size)
-            throw new ArgumentOutOfRangeException(nameof(height), $"The CNN preset pools {blocks.Length} times by 2 and needs images of at least {size}x{size}; received {height}x{width}.");
+            throw new ArgumentOutOfRangeException(nameof(height), $"The CNN preset pools {blocks.Length} times by 2 and needs images of at least {size}x{size}; received {width}x{height} (width x height).");
         var features = new List<(string, nn.Module<Tensor, Tensor>)>();
         int inChannels = channels;
         for (int b = 0; b < blocks.Length; b++)
@@ -91,7 +91,7 @@ public static class ModelPresets
         int[] stages = options.ConvChannelsFor(height, width);
         int size = 1 << (stages.Length - 1);
         if (height < size || width < size)
-            throw new ArgumentOutOfRangeException(nameof(height), $"The ResNet preset halves the image {stages.Length - 1} times and needs at least {size}x{size}; received {height}x{width}.");
+            throw new ArgumentOutOfRangeException(nameof(height), $"The ResNet preset halves the image {stages.Length - 1} times and needs at least {size}x{size}; received {width}x{height} (width x height).");
         var features = new List<(string, nn.Module<Tensor, Tensor>)> { ("stem", ConvUnit(channels, stages[0], 1, options.BatchNorm, relu: true)) };
         int inChannels = stages[0];
         for (int s = 0; s < stages.Length; s++)

@@ -86,6 +86,8 @@ public class TritonRepositoryTests
     [TestCase("")]
     [TestCase(".hidden")]
     [TestCase("a b")]
+    [TestCase("nl\n")]
+    [TestCase("ok\r\n")]
     public void UnusableModelName_IsRefused_BeforeWritingAnything(string name)
     {
         var model = TestModels.WriteLinear(_folder, [1, 0, 0, 1], [0, 0]);
