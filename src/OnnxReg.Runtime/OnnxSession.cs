@@ -52,6 +52,11 @@ internal sealed class OnnxSession : IDisposable
             if (output.Dimensions[1] > maxValues)
                 throw Invalid(path, $"its output '{outputName}' has shape {FormatShape(output)}, more than {maxValues:N0} classes ({ResourceLimits.HowToRaise(ResourceLimits.MaxModelInputValuesVariable)})");
             ClassCount = output.Dimensions[1];
+            // A fixed batch is allocated whole on every call: 31 KB of model declaring a batch of 2,000,000 would ask
+            // for gigabytes (and overflowed int32 sizes), so the whole call is bounded, not only one sample.
+            if (_fixedBatchSize > 0 && (long)_fixedBatchSize * Math.Max(SampleSize, ClassCount) > maxValues)
+                throw Invalid(path, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"its input '{inputName}' has a fixed batch of {_fixedBatchSize:N0}: {(long)_fixedBatchSize * Math.Max(SampleSize, ClassCount):N0} values per call, more than {maxValues:N0} ({ResourceLimits.HowToRaise(ResourceLimits.MaxModelInputValuesVariable)}); export it with a dynamic batch"));
             Metadata = session.ModelMetadata.CustomMetadataMap;
         }
         catch

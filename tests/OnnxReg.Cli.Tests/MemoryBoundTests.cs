@@ -42,6 +42,16 @@ public class MemoryBoundTests : TempFolderTest
     }
 
     [Test]
+    public void ModelWithAHugeFixedBatch_FailsWithinTheBound_InPredictEvalAndCompare()
+    {
+        HostileModels.WriteHugeFixedBatch(Path.Combine(Folder, "batch.onnx"), 2_000_000);
+        File.WriteAllBytes(Path.Combine(Folder, "x.gif"), ImageBombs.AnimatedGif(28, 28, 1));
+        AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "predict", "batch.onnx", "x.gif"), "has a fixed batch of 2,000,000");
+        AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "eval", "batch.onnx"), "has a fixed batch of 2,000,000");
+        AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "compare", Mlp, "batch.onnx"), "has a fixed batch of 2,000,000");
+    }
+
+    [Test]
     public void BombCorpus_IsDecodedOrRefused_WithinTheBound()
     {
         var bombs = Path.Combine(Folder, "bombs");

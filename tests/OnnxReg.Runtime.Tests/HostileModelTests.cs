@@ -26,6 +26,24 @@ public class HostileModelTests
         Assert.That(e!.Message, Does.Contain("[N, 1, 20000, 20000], more than 16,777,216 values per sample").And.Contain("ONNXREG_MAX_MODEL_INPUT"));
     }
 
+    [TestCase(2_000_000, "1,568,000,000 values per call")]
+    [TestCase(3_000_000, "2,352,000,000 values per call")] // past int32: the size used to overflow into a negative length
+    public void ModelWithAHugeFixedBatch_IsRefusedWhenLoaded(int batch, string expected)
+    {
+        var path = HostileModels.WriteHugeFixedBatch(Path.Combine(_folder, "batch.onnx"), batch);
+        Assert.That(new FileInfo(path).Length, Is.LessThan(1000));
+        var e = Assert.Throws<InvalidDataException>(() => OnnxClassifier.Load(path).Dispose());
+        Assert.That(e!.Message, Does.Contain($"has a fixed batch of {batch:N0}: {expected}, more than 16,777,216").And.Contain("ONNXREG_MAX_MODEL_INPUT"));
+    }
+
+    [Test]
+    public void ModelWithAModestFixedBatch_StillLoads()
+    {
+        var path = HostileModels.WriteHugeFixedBatch(Path.Combine(_folder, "batch.onnx"), 64);
+        using var classifier = OnnxClassifier.Load(path);
+        Assert.That(classifier.FixedBatchSize, Is.EqualTo(64));
+    }
+
     [TestCase("mlp-plain.onnx")]
     [TestCase("cnn-regularized.onnx")]
     public void WeightsHash_ComputedFromTheFile_EqualsTheHashTheExporterRecorded(string name)

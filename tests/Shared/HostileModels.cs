@@ -17,4 +17,17 @@ public static class HostileModels
         File.WriteAllBytes(path, OnnxModelSerializer.ToBytes(builder.Build(new OnnxModelInfo(8, 13, "test", "1", new Dictionary<string, string>()))));
         return path;
     }
+
+    /// <summary>A valid model of under 1 KB for 28 × 28 images with a fixed batch of <paramref name="batch"/> (pooled to
+    /// [batch, 1]): each sample is small, every call is huge.</summary>
+    public static string WriteHugeFixedBatch(string path, int batch)
+    {
+        var builder = new OnnxGraphBuilder("huge-batch");
+        var input = builder.AddInput("pixels", [OnnxDimension.Fixed(batch), OnnxDimension.Fixed(1), OnnxDimension.Fixed(28), OnnxDimension.Fixed(28)]);
+        var pooled = builder.AddNode("GlobalAveragePool", "pool", [input]);
+        var flat = builder.AddNode("Flatten", "flatten", [pooled], OnnxAttribute.Int("axis", 1));
+        builder.AddOutput(flat, [OnnxDimension.Fixed(batch), OnnxDimension.Fixed(1)]);
+        File.WriteAllBytes(path, OnnxModelSerializer.ToBytes(builder.Build(new OnnxModelInfo(8, 13, "test", "1", new Dictionary<string, string>()))));
+        return path;
+    }
 }
