@@ -21,7 +21,9 @@ public static class ImageFolderWriter
     /// <returns>The class folder names, by label.</returns>
     /// <exception cref="IOException"><paramref name="root"/> already exists.</exception>
     /// <exception cref="ArgumentException">No splits, a split name that is not a plain folder name, or splits with different class names.</exception>
-    public static IReadOnlyList<string> Write(string root, IReadOnlyList<(string Split, ImageDataset Data)> splits, Action<string, int, int>? progress = null)
+    /// <param name="cancellation">Stops between images (Ctrl+C): the partial folder is removed and <see cref="OperationCanceledException"/> thrown.</param>
+    public static IReadOnlyList<string> Write(string root, IReadOnlyList<(string Split, ImageDataset Data)> splits, Action<string, int, int>? progress = null,
+        CancellationToken cancellation = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         ArgumentNullException.ThrowIfNull(splits);
@@ -42,13 +44,14 @@ public static class ImageFolderWriter
         Directory.CreateDirectory(parent);
         var folders = FolderNames(classNames);
         var staging = Path.Combine(parent, $".{Path.GetFileName(full)}.{Environment.ProcessId}.partial");
+        RemoveAbandonedStaging(parent, Path.GetFileName(full));
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         try
         {
             Directory.CreateDirectory(staging);
             File.WriteAllText(Path.Combine(staging, "classes.txt"), string.Join('\n', folders) + "\n", new UTF8Encoding(false));
             foreach (var (split, data) in splits)
-                WriteSplit(Path.Combine(staging, split), data, folders, (done, total) => progress?.Invoke(split, done, total));
+                WriteSplit(Path.Combine(staging, split), data, folders, (done, total) => progress?.Invoke(split, done, total), cancellation);
             Directory.Move(staging, full);
         }
         catch
@@ -73,12 +76,37 @@ public static class ImageFolderWriter
         return folders;
     }
 
-    private static void WriteSplit(string folder, ImageDataset data, string[] classFolders, Action<int, int> progress)
+    // A process killed with SIGKILL leaves its staging folder (.NAME.PID.partial); the next write of the same dataset
+    // removes those whose process is gone (a live one is another writer, left alone).
+    private static void RemoveAbandonedStaging(string parent, string name)
+    {
+        foreach (var path in Directory.EnumerateDirectories(parent, $".{name}.*.partial"))
+        {
+            var pid = Path.GetFileName(path)[(name.Length + 2)..^".partial".Length];
+            if (!int.TryParse(pid, out int id) || IsRunning(id)) continue;
+            try { Directory.Delete(path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static void WriteSplit(string folder, ImageDataset data, string[] classFolders, Action<int, int> progress, CancellationToken cancellation)
     {
         foreach (var name in classFolders) Directory.CreateDirectory(Path.Combine(folder, name));
         int done = 0;
         int plane = data.Height * data.Width;
-        Parallel.For(0, data.Count, i =>
+        Parallel.For(0, data.Count, new ParallelOptions { CancellationToken = cancellation }, i =>
         {
             var pixels = data.Pixels.AsSpan(i * data.SampleSize, data.SampleSize);
             var path = Path.Combine(folder, classFolders[data.Labels[i]], $"{i:D5}.png");

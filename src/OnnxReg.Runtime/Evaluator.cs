@@ -17,10 +17,14 @@ public static class Evaluator
     /// <param name="allowOtherClassNames">Evaluate even when the data's class names differ from those the model records
     /// (by default an error: a model scored against another labelling gives a meaningless accuracy).</param>
     /// <exception cref="ArgumentException">The images do not fit the model's input, a label is beyond its classes, or the class names differ.</exception>
-    public static EvaluationResult Evaluate(OnnxClassifier model, ImageDataset data, int batchSize = 256, bool allowOtherClassNames = false)
+    /// <param name="cancellation">Checked between batches (Ctrl+C): <see cref="OperationCanceledException"/>.</param>
+    public static EvaluationResult Evaluate(OnnxClassifier model, ImageDataset data, int batchSize = 256, bool allowOtherClassNames = false,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
+        if (data.Count == 0)
+            throw new ArgumentException("There are no images to evaluate on (the split is empty); give a dataset whose split holds labelled images.", nameof(data));
         EnsureCompatible(model, data);
         if (!allowOtherClassNames) EnsureSameClassNames(model, data);
         if (model.FixedBatchSize is int fixedBatch) batchSize = fixedBatch;
@@ -34,6 +38,7 @@ public static class Evaluator
         var metrics = new ClassificationMetrics(model.ClassCount);
         for (int start = 0; start < data.Count; start += batchSize)
         {
+            cancellation.ThrowIfCancellationRequested();
             int length = Math.Min(batchSize, data.Count - start);
             // A fixed-batch model takes the ragged last batch padded with blank images, whose answers are not counted.
             int fed = model.FixedBatchSize ?? length;

@@ -73,6 +73,17 @@ public class ImageFolderCommandTests : TempFolderTest
     }
 
     [Test]
+    public void Train_OnAFolderWhoseTestClassFoldersAreEmpty_FailsBeforeTraining()
+    {
+        var data = WriteImageFolder(60, 20);
+        foreach (var image in Directory.GetFiles(Path.Combine(data, "test"), "*", SearchOption.AllDirectories)) File.Delete(image);
+        var run = CliRun.Of("train", "--data", data, "--epochs", "1", "-o", Path.Combine(Folder, "m.onnx"));
+        var line = run.AssertOneLineError();
+        Assert.That(line, Does.Contain("holds no images").And.Contain("test/"));
+        Assert.That(run.Output, Does.Not.Contain("epoch"), "refused before training, not after");
+    }
+
+    [Test]
     public void Predict_OnAFolderWithoutImages_IsAnError()
     {
         var empty = Directory.CreateDirectory(Path.Combine(Folder, "empty")).FullName;

@@ -55,4 +55,19 @@ public class SignalAndLockTests : TempFolderTest
         Assert.That(first.WaitForExit(TimeSpan.FromMinutes(5)), Is.EqualTo(0), first.Error);
         Assert.That(Directory.GetFiles(Path.Combine(Folder, "t"), "*.lock", SearchOption.AllDirectories), Is.Empty);
     }
+    [Test]
+    public void CtrlC_StopsDatasetShapes_Exits130_AndLeavesNoPartialFolder()
+    {
+        // Drawing and writing 20,000 images of 96 × 96 takes far longer than the signal takes to arrive.
+        using var child = ChildCli.Start(Folder, "dataset", "shapes", "--size", "96", "--train", "20000", "--val", "0", "--test", "10", "-o", "shapes");
+        Thread.Sleep(2000); // started, drawing
+        Assert.That(child.HasExited, Is.False, "still drawing when the signal comes");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        child.Interrupt();
+        int code = child.WaitForExit(TimeSpan.FromMinutes(1));
+        Assert.That(code, Is.EqualTo(CliApp.Cancelled), child.Error);
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)), "stopped promptly, not after finishing");
+        Assert.That(child.Error, Does.StartWith("onnxreg: interrupted"));
+        Assert.That(Directory.GetFileSystemEntries(Folder), Is.Empty, "neither the dataset nor its .partial staging folder is left");
+    }
 }

@@ -82,6 +82,24 @@ public class ColourImageFolderTests
     }
 
     [Test]
+    public void AWriteCancelledMidway_RemovesItsPartialFolder_AndALaterWriteClearsAKilledWritersOne()
+    {
+        var shapes = ColorShapes.Generate(60, 16, seed: 4);
+        var folder = _root.File("shapes");
+        // Cancelled after the staging folder and classes.txt exist, before the first image (Ctrl+C at any point ends the same way).
+        Assert.That(() => ImageFolderWriter.Write(folder, [("train", shapes)], (_, _, _) => { }, new CancellationToken(canceled: true)),
+            Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(Directory.GetFileSystemEntries(_root.Path), Is.Empty, "no dataset and no .partial folder");
+
+        // A writer killed with SIGKILL (process 2^22 + 1 does not exist) left its staging folder behind.
+        var abandoned = _root.File($".shapes.{(1 << 22) + 1}.partial");
+        Directory.CreateDirectory(Path.Combine(abandoned, "train"));
+        ImageFolderWriter.Write(folder, [("train", shapes)]);
+        Assert.That(Directory.Exists(abandoned), Is.False);
+        Assert.That(Directory.GetFiles(Path.Combine(folder, "train"), "*.png", SearchOption.AllDirectories), Has.Length.EqualTo(60));
+    }
+
+    [Test]
     public void OfSeveralBrokenImages_TheFirstInFolderOrderIsReported()
     {
         ColourFolder();

@@ -32,6 +32,16 @@ public class EvaluatorTests
     }
 
     [Test]
+    public void Evaluate_StopsWhenCancelled_AndRefusesAnEmptySplitInWords()
+    {
+        using var model = OnnxClassifier.Load(TestModels.WriteLinear(_folder, [1, 0, 0, 1], [0, 0]));
+        Assert.That(() => Evaluator.Evaluate(model, TwoPixelImages(), batchSize: 1, cancellation: new CancellationToken(canceled: true)),
+            Throws.InstanceOf<OperationCanceledException>());
+        var empty = TwoPixelImages().Take(0);
+        Assert.That(() => Evaluator.Evaluate(model, empty), Throws.ArgumentException.With.Message.StartsWith("There are no images to evaluate on (the split is empty)"));
+    }
+
+    [Test]
     public void Evaluate_ProbabilityOutput_ScoresMinusLogProbability()
     {
         using var model = OnnxClassifier.Load(TestModels.WriteLinear(_folder, [1, 0, 0, 1], [0, 0], softmax: true));

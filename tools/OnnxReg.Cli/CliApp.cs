@@ -71,7 +71,9 @@ public static class CliApp
         }
         catch (OperationCanceledException)
         {
-            error.WriteLine("onnxreg: cancelled; finished study runs are kept, so running the same command again resumes");
+            // Nothing half-written is left (outputs are written atomically, a dataset's partial folder is removed);
+            // finished study and tuning runs are kept, so the same command resumes them.
+            error.WriteLine("onnxreg: interrupted; nothing half-written was left, and finished study or tuning runs are kept (the same command resumes them)");
             return Cancelled;
         }
         catch (Exception e)

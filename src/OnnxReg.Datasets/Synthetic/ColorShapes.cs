@@ -21,7 +21,11 @@ public static class ColorShapes
     /// <param name="size">Side in pixels, 16 to 512.</param>
     /// <param name="seed">Seeds every image (a split uses its own seed, so train and test share no image).</param>
     /// <exception cref="ArgumentOutOfRangeException">A count or size out of range.</exception>
-    public static ImageDataset Generate(int count, int size, int seed)
+    public static ImageDataset Generate(int count, int size, int seed) => Generate(count, size, seed, CancellationToken.None);
+
+    /// <summary>As <see cref="Generate(int, int, int)"/>, stopping with <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellation"/> is cancelled (Ctrl+C).</summary>
+    public static ImageDataset Generate(int count, int size, int seed, CancellationToken cancellation)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (size is < 16 or > 512)
@@ -31,7 +35,7 @@ public static class ColorShapes
             throw new ArgumentOutOfRangeException(nameof(count), count, $"{count:N0} images of {size}x{size} RGB do not fit in one array; make fewer or smaller ones.");
         var pixels = new byte[count * sampleSize];
         var labels = new byte[count];
-        Parallel.For(0, count, i =>
+        Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellation }, i =>
         {
             labels[i] = (byte)(i % ClassNames.Count);
             Draw(pixels.AsSpan((int)(i * sampleSize), (int)sampleSize), size, labels[i], new Random(unchecked(seed * 1_000_003 + i)));

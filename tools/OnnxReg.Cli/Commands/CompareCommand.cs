@@ -18,7 +18,8 @@ internal static class CompareCommand
         var format = OutputFormats.Option();
         var otherClassNames = CommonOptions.AllowOtherClassNames();
         var command = new Command("compare", "Evaluate exported models side by side on the test set with ONNX Runtime: accuracy, loss, calibration, robustness, size, sparsity") { models, data, format, otherClassNames };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellation) => Task.FromResult(Compare(parse, cancellation)));
+        int Compare(ParseResult parse, CancellationToken cancellation)
         {
             var paths = parse.GetValue(models)!;
             CommonOptions.RequireModelFiles(paths);
@@ -39,18 +40,18 @@ internal static class CompareCommand
                 using var classifier = OnnxClassifier.Load(path);
                 var test = source.For(classifier);
                 var perturbed = Perturbed(test);
-                var result = Evaluator.Evaluate(classifier, test, allowOtherClassNames: parse.GetValue(otherClassNames));
+                var result = Evaluator.Evaluate(classifier, test, allowOtherClassNames: parse.GetValue(otherClassNames), cancellation: cancellation);
                 var summary = OnnxModelSummary.Of(OnnxModelSerializer.Read(path));
                 string[] values = [summary.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), $"{new FileInfo(path).Length / 1024.0:0} KiB",
                     Percent(result.Accuracy), CommonOptions.Format(result.MeanLoss), CommonOptions.Format(result.ExpectedCalibrationError),
-                    .. perturbed.Select(p => Percent(Evaluator.Evaluate(classifier, p.Data, allowOtherClassNames: parse.GetValue(otherClassNames)).Accuracy)), Percent(summary.BelowThresholdFraction)];
+                    .. perturbed.Select(p => Percent(Evaluator.Evaluate(classifier, p.Data, allowOtherClassNames: parse.GetValue(otherClassNames), cancellation: cancellation).Accuracy)), Percent(summary.BelowThresholdFraction)];
                 for (int r = 0; r < rows.Count; r++) rows[r].Add(values[r]);
                 var record = new Dictionary<string, object>
                 {
                     ["model"] = path, ["parameters"] = summary.ParameterCount, ["fileBytes"] = new FileInfo(path).Length, ["testAccuracy"] = result.Accuracy,
                     ["testLoss"] = result.MeanLoss, ["expectedCalibrationError"] = result.ExpectedCalibrationError,
                 };
-                foreach (var p in perturbed) record[$"accuracy:{p.Name}"] = Evaluator.Evaluate(classifier, p.Data, allowOtherClassNames: parse.GetValue(otherClassNames)).Accuracy;
+                foreach (var p in perturbed) record[$"accuracy:{p.Name}"] = Evaluator.Evaluate(classifier, p.Data, allowOtherClassNames: parse.GetValue(otherClassNames), cancellation: cancellation).Accuracy;
                 record["nearZeroWeights"] = summary.BelowThresholdFraction;
                 records.Add(record);
             }
@@ -70,7 +71,7 @@ internal static class CompareCommand
             console.Line($"data: {DatasetSource.Describe(parse.GetValue(data)!)}, test split; perturbations: rotation 15°, scaling 0.8, Gaussian noise σ 0.2, 10×10 occlusion");
             console.Write(table);
             return CliApp.Success;
-        });
+        }
         return command;
     }
 

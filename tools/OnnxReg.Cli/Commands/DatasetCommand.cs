@@ -31,7 +31,8 @@ internal static class DatasetCommand
         {
             output, size, train, validation, test, seed,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellation) => Task.FromResult(Shapes(parse, cancellation)));
+        int Shapes(ParseResult parse, CancellationToken cancellation)
         {
             var (trainCount, validationCount, testCount) = (parse.GetValue(train), parse.GetValue(validation), parse.GetValue(test));
             int side = parse.GetValue(size);
@@ -43,11 +44,11 @@ internal static class DatasetCommand
             RequireNew(parse.GetValue(output)!); // before minutes of drawing, not after
             int s = parse.GetValue(seed);
             // Each split has its own seed, so no test image repeats a training one.
-            var splits = new List<(string, ImageDataset)> { ("train", ColorShapes.Generate(trainCount, side, s)) };
-            if (validationCount > 0) splits.Add((ImageFolder.ValidationFolder, ColorShapes.Generate(validationCount, side, s + 1_000_000)));
-            splits.Add(("test", ColorShapes.Generate(testCount, side, s + 2_000_000)));
-            return Write(console, parse.GetValue(output)!, splits);
-        });
+            var splits = new List<(string, ImageDataset)> { ("train", ColorShapes.Generate(trainCount, side, s, cancellation)) };
+            if (validationCount > 0) splits.Add((ImageFolder.ValidationFolder, ColorShapes.Generate(validationCount, side, s + 1_000_000, cancellation)));
+            splits.Add(("test", ColorShapes.Generate(testCount, side, s + 2_000_000, cancellation)));
+            return Write(console, parse.GetValue(output)!, splits, cancellation);
+        }
         return command;
     }
 
@@ -59,11 +60,11 @@ internal static class DatasetCommand
         {
             output, data,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, cancellation) =>
         {
             RequireNew(parse.GetValue(output)!);
             var pair = DatasetSource.Load(parse.GetValue(data)!);
-            return Write(console, parse.GetValue(output)!, [("train", pair.Train), ("test", pair.Test)]);
+            return Task.FromResult(Write(console, parse.GetValue(output)!, [("train", pair.Train), ("test", pair.Test)], cancellation));
         });
         return command;
     }
@@ -74,7 +75,7 @@ internal static class DatasetCommand
             throw new CliException($"--output '{folder}' already exists; choose a new folder (a dataset is written as a whole, never over existing files)");
     }
 
-    private static int Write(CliConsole console, string folder, List<(string Split, ImageDataset Data)> splits)
+    private static int Write(CliConsole console, string folder, List<(string Split, ImageDataset Data)> splits, CancellationToken cancellation)
     {
         IReadOnlyList<string> classes;
         try
@@ -82,7 +83,7 @@ internal static class DatasetCommand
             classes = ImageFolderWriter.Write(folder, splits, (split, done, total) =>
             {
                 if (total >= 2000 && done % 2000 == 0) console.Line($"writing {split}: {done:N0}/{total:N0}");
-            });
+            }, cancellation);
         }
         catch (IOException e)
         {

@@ -21,8 +21,8 @@ internal static class EvalCommand
         var otherClassNames = CommonOptions.AllowOtherClassNames();
 
         var command = new Command("eval", "Evaluate exported .onnx models on a dataset with ONNX Runtime") { models, data, split, batchSize, perClass, format, otherClassNames };
-        command.SetAction(parse => Run(console, parse.GetValue(models)!, parse.GetValue(data)!, parse.GetValue(split)!, parse.GetValue(batchSize),
-            parse.GetValue(perClass), OutputFormats.Parse(parse.GetValue(format)!), parse.GetValue(otherClassNames)));
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(console, parse.GetValue(models)!, parse.GetValue(data)!, parse.GetValue(split)!, parse.GetValue(batchSize),
+            parse.GetValue(perClass), OutputFormats.Parse(parse.GetValue(format)!), parse.GetValue(otherClassNames), cancellation)));
         return command;
     }
 
@@ -31,7 +31,8 @@ internal static class EvalCommand
     private sealed record ModelFigures(string Model, string Data, string Split, int Images, double Accuracy, double MeanLoss, double ExpectedCalibrationError,
         IReadOnlyList<ClassFigures>? PerClass, int[][]? ConfusionMatrix);
 
-    private static int Run(CliConsole console, string[] modelPaths, string dataSource, string split, int batchSize, bool perClass, OutputFormat format, bool allowOtherClassNames)
+    private static int Run(CliConsole console, string[] modelPaths, string dataSource, string split, int batchSize, bool perClass, OutputFormat format, bool allowOtherClassNames,
+        CancellationToken cancellation)
     {
         if (batchSize is < 1 or > CommonOptions.MaxEvaluationBatch)
             throw new CliException($"--batch-size must be between 1 and {CommonOptions.MaxEvaluationBatch:N0}; received {batchSize}");
@@ -45,7 +46,7 @@ internal static class EvalCommand
         {
             using var classifier = OnnxClassifier.Load(path);
             var images = data.For(classifier, split);
-            var result = Evaluator.Evaluate(classifier, images, batchSize, allowOtherClassNames);
+            var result = Evaluator.Evaluate(classifier, images, batchSize, allowOtherClassNames, cancellation);
             var classes = perClass
                 ? result.Precision.Select((p, c) => new ClassFigures(classifier.ClassNames[c], p, result.Recall[c], result.F1[c], result.Support[c])).ToList()
                 : null;

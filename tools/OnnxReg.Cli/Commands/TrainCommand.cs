@@ -78,6 +78,9 @@ internal static class TrainCommand
             earlierEpochs = [.. saved.Epochs];
         }
         var pair = DatasetSource.Load(request.Data, request.Images);
+        // The exported model is verified and measured on the test split after training: an empty one is said now, not then.
+        if (pair.Test.Count == 0)
+            throw new CliException($"the test split of '{PrintableText.Escape(request.Data)}' holds no images (test/ has only empty class folders?); the exported model is measured on it. Add test images, or give a dataset that has them");
         var available = request.TrainSize > 0 ? pair.Train.Take(request.TrainSize) : pair.Train;
         // A source with its own validation split (an image folder's val/) is used as it is; otherwise a fraction of the training images is held out.
         var (trainImages, validationImages) = pair.Validation is { } own ? (available, own) : DatasetSplit.TrainValidation(available, request.ValidationFraction, configuration.Training.Seed);
