@@ -121,6 +121,19 @@ public class BadInputTests : TempFolderTest
         Assert.That(line, Does.Contain(expected).And.Contain("--help"));
     }
 
+    [TestCase("eval", "--fromat", "json", "Unrecognized option '--fromat' (did you mean '--format'?)")]
+    [TestCase("compare", "--fromat", "csv", "Unrecognized option '--fromat' (did you mean '--format'?)")]
+    [TestCase("predict", "--topk", "2", "Unrecognized option '--topk' (did you mean '--top'?)")]
+    public void AMistypedOptionAfterTheFiles_IsAUsageErrorWithTheNearestOption_NotAMissingFile(string command, string option, string value, string expected)
+    {
+        var model = Path.Combine(OnnxReg.Tests.Shared.RepositoryPaths.Models, "mlp-plain.onnx");
+        string[] files = command == "predict" ? [model, Path.Combine(OnnxReg.Tests.Shared.RepositoryPaths.Root, "tools", "OnnxReg.Example", "samples", "ankle-boot.png")] : [model];
+        var run = CliRun.Of([command, .. files, option, value]);
+        var line = run.AssertOneLineError(CliApp.UsageError);
+        Assert.That(line, Does.Contain(expected));
+        Assert.That(run.Output, Is.Empty, "nothing was evaluated or predicted first");
+    }
+
     [Test]
     public void OutputThatIsAFolder_IsRejectedBeforeTraining()
     {

@@ -59,6 +59,12 @@ public static class CliApp
             error.WriteLine($"onnxreg: {PrintableText.Escape(ParseErrors.Explain(first.Message, command))} (see '{helpHint}')");
             return UsageError;
         }
+        if (ParseErrors.MisplacedOption(parse) is { } misplaced)
+        {
+            var command = parse.CommandResult.Command;
+            error.WriteLine($"onnxreg: {misplaced} (see 'onnxreg {command.Name} --help')");
+            return UsageError;
+        }
         using var signals = InterruptSignals.Listen();
         try
         {

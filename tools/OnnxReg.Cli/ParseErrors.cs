@@ -8,6 +8,26 @@ namespace OnnxReg.Cli;
 /// and what a value should look like instead of a .NET type name.</summary>
 internal static partial class ParseErrors
 {
+    /// <summary>
+    /// An option typed after a file argument (<c>eval m.onnx --fromat json</c>) is taken by System.CommandLine as one
+    /// more file name when it is no option of the command; a word that looks like an option and names no file is
+    /// reported as what it is — a mistyped option, with the nearest real one — instead of "model file '--fromat' does
+    /// not exist" after the other files were already processed. Null when every argument word is plausible.
+    /// </summary>
+    public static string? MisplacedOption(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        foreach (var argument in parse.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>())
+            foreach (var token in argument.Tokens)
+            {
+                var word = token.Value;
+                bool looksLikeOption = word.Length > 1 && word[0] == '-' && !char.IsAsciiDigit(word[1]) && word[1] != '.';
+                if (looksLikeOption && !File.Exists(word) && !Directory.Exists(word))
+                    return $"Unrecognized option '{PrintableText.Escape(word, 100)}'{DidYouMean.Hint(word, command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)))}";
+            }
+        return null;
+    }
+
     public static string Explain(string message, Command command)
     {
         message = ErrorMessages.OneLine(message).TrimEnd('.');
