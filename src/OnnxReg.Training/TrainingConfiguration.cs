@@ -121,4 +121,26 @@ public sealed record TrainingConfiguration
     }
 
     internal static JsonSerializerOptions JsonOptions => Json;
+
+    private static readonly Lazy<IReadOnlyList<string>> Paths = new(() =>
+    {
+        Json.MakeReadOnly(populateMissingResolver: true);
+        var paths = new List<string>();
+        void Walk(Type type, string prefix, int depth)
+        {
+            foreach (var property in Json.GetTypeInfo(type).Properties)
+            {
+                var valueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                if (depth < 3 && valueType != typeof(string) && Json.GetTypeInfo(valueType).Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object)
+                    Walk(valueType, prefix + property.Name + ".", depth + 1);
+                paths.Add(prefix + property.Name);
+            }
+        }
+        Walk(typeof(TrainingConfiguration), "", 0);
+        return paths;
+    });
+
+    /// <summary>Every option's path in the configuration file as <c>--write-config</c> writes it (<c>penalty.l2</c>,
+    /// <c>training.learningRate</c>, <c>earlyStopping.patience</c>, …), objects included.</summary>
+    public static IReadOnlyList<string> OptionPaths() => Paths.Value;
 }

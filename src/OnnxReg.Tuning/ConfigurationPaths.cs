@@ -68,7 +68,16 @@ public static class ConfigurationPaths
                     if (root["earlyStopping"] is null) root["earlyStopping"] = new JsonObject { ["monitor"] = "val_loss" };
                     Set(root, "earlyStopping.patience", value);
                     break;
-                default: Set(root, name, value); break;
+                default:
+                    // Checked against the configuration's own names, so a mistake reads as one, not as .NET's
+                    // "could not be mapped to any .NET member contained in type …".
+                    if (!TrainingConfiguration.OptionPaths().Contains(name, StringComparer.Ordinal))
+                        throw new ArgumentException(
+                            $"Setting {name}={value.ToJsonString()}: '{name}' is neither a tuning name nor a configuration option" +
+                            $"{DidYouMean.Hint(name, Aliases.Keys.Concat(TrainingConfiguration.OptionPaths()))}; the names are {string.Join(", ", Aliases.Keys)}, " +
+                            "or any option path as --write-config writes it (training.learningRate, penalty.l2, …)", nameof(values));
+                    Set(root, name, value);
+                    break;
             }
         }
         try

@@ -41,7 +41,7 @@ public class MessageTests : TempFolderTest
 
     [Test]
     public void UnknownMetric_IsOneLine_WithTheNearestMetric() =>
-        Assert.That(CliRun.Of("train", "--monitor", "val_acurracy").AssertOneLineError(),
+        Assert.That(CliRun.Of("train", "--monitor", "val_acurracy").AssertOneLineError(CliApp.UsageError),
             Does.Contain("--monitor: 'val_acurracy' is not a metric (did you mean 'val_accuracy'?)"));
 
     [Test]

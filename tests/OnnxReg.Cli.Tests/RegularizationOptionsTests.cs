@@ -50,8 +50,6 @@ public class RegularizationOptionsTests : TempFolderTest
     [TestCase(new[] { "--dropout", "1" }, "--dropout: Dropout rate must be in [0, 1). Received: 1")]
     [TestCase(new[] { "--dropout", "0.1,0.2,0.3" }, "--dropout: DropoutRates needs 1 value or 2")]
     [TestCase(new[] { "--dropout", "half" }, "--dropout: 'half' is not a number")]
-    [TestCase(new[] { "--augment", "blur" }, "--augment: Unknown augmentation 'blur'. Supported: hflip")]
-    [TestCase(new[] { "--augment", "rotate=abc" }, "--augment: Augmentation 'rotate=abc': 'abc' is not a number")]
     [TestCase(new[] { "--patience", "-1" }, "--patience: Patience must be zero or more")]
     [TestCase(new[] { "--weight-decay", "0.01" }, "--weight-decay: Weight decay (decoupled) needs the AdamW optimizer")]
     [TestCase(new[] { "--label-smoothing", "1" }, "--label-smoothing: Label smoothing must be in [0, 1)")]
@@ -65,6 +63,18 @@ public class RegularizationOptionsTests : TempFolderTest
     {
         var line = CliRun.Of(["train", .. args]).AssertOneLineError();
         Assert.That(line, Does.Contain(expected));
+    }
+
+    // Naming what does not exist is a usage error (exit 2), as an unknown --optimizer choice is.
+    [TestCase(new[] { "--augment", "blur" }, "--augment: Unknown augmentation 'blur'. Supported: hflip")]
+    [TestCase(new[] { "--augment", "hflp" }, "--augment: Unknown augmentation 'hflp' (did you mean 'hflip'?). Supported:")]
+    [TestCase(new[] { "--augment", "hflip,rotat=10" }, "--augment: Unknown augmentation 'rotat' (did you mean 'rotate'?)")]
+    [TestCase(new[] { "--augment", "rotate=abc" }, "--augment: Augmentation 'rotate=abc': 'abc' is not a number")]
+    [TestCase(new[] { "--optimizer", "adma" }, "'adma' is not one of adam, sgd, adamw (did you mean 'adam'?)")]
+    public void ANameThatDoesNotExist_IsAUsageError_WithTheNearestName(string[] args, string expected)
+    {
+        var line = CliRun.Of(["train", .. args]).AssertOneLineError(CliApp.UsageError);
+        Assert.That(line, Does.Contain(expected).And.Contain("see 'onnxreg train --help'"));
     }
 
     [Test]

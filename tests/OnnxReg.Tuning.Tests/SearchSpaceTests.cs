@@ -78,6 +78,9 @@ public class SearchSpaceTests
             Throws.ArgumentException.With.Message.Contains("Setting training.learningRat=0.1").And.Message.Contains("learningRat"));
         var definition = new TuningDefinition { Space = [SearchDimension.Parse("l3=0:1")] };
         Assert.That(definition.Validate, Throws.ArgumentException.With.Message.Contains("Setting l3=0"), "a dimension that is no option fails before any trial");
+        Assert.That(definition.Validate, Throws.ArgumentException.With.Message.Contains("'l3' is neither a tuning name nor a configuration option (did you mean 'l1'?)")
+            .And.Message.Not.Contain(".NET").And.Message.Not.Contain("OnnxReg.Training"));
+        Assert.That(TrainingConfiguration.OptionPaths(), Is.SupersetOf(new[] { "penalty.l2", "training.learningRate", "earlyStopping.patience", "maxNorm", "clipGradNorm" }));
         // A strength single precision cannot hold fails before any trial too (it used to fail inside libtorch after training).
         var huge = new TuningDefinition { Space = [SearchDimension.Parse("l2=0:1e308")] };
         Assert.That(huge.Validate, Throws.ArgumentException.With.Message.Contains("Penalty strength must be at most 1e6"));

@@ -19,7 +19,8 @@ public static class CliApp
     /// <summary>Exit code after Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
 
-    /// <summary>Exit code when the command line itself cannot be parsed.</summary>
+    /// <summary>Exit code when the command line itself cannot be parsed, or names what does not exist (an unknown
+    /// command, option, choice, augmentation or metric).</summary>
     public const int UsageError = 2;
 
     /// <summary>Parses <paramref name="args"/> and runs the command, writing to the given streams.</summary>
@@ -69,6 +70,11 @@ public static class CliApp
         try
         {
             return parse.InvokeAsync(invocation, signals.Token).GetAwaiter().GetResult();
+        }
+        catch (CliUsageException e)
+        {
+            error.WriteLine($"onnxreg: {PrintableText.Escape(e.Message)} (see 'onnxreg {parse.CommandResult.Command.Name} --help')");
+            return UsageError;
         }
         catch (CliInterruptedException e)
         {

@@ -115,7 +115,7 @@ public sealed record AugmentationOptions
             if (!seen.Add(name))
                 throw new FormatException($"Augmentation '{name}' is given twice in '{spec}'.");
             var technique = AugmentationRegistry.Find(name)
-                ?? throw new FormatException($"Unknown augmentation '{name}'. Supported: {string.Join(", ", Names)}.");
+                ?? throw new FormatException($"Unknown augmentation '{name}'{Data.DidYouMean.Hint(name, Names)}. Supported: {string.Join(", ", Names)}.");
             options = technique.Parse(options, raw, args, p);
         }
         try

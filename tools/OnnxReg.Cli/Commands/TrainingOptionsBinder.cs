@@ -158,7 +158,7 @@ internal sealed class TrainingOptionsBinder
         if (Given(Augment))
         {
             try { augmentation = AugmentationOptions.Parse(Value(Augment)); }
-            catch (FormatException e) { throw new CliException($"--augment: {e.Message}"); }
+            catch (FormatException e) { throw new CliUsageException($"--augment: {e.Message}"); }
         }
 
         var schedule = configuration.Schedule;
@@ -253,5 +253,5 @@ internal sealed class TrainingOptionsBinder
 
     // One vocabulary: an alias (val_acc, train_loss, validationAccuracy…) is stored and printed under its canonical name.
     private static string CanonicalMetric(string option, string name) => EpochMetrics.Canonical(name)
-        ?? throw new CliException($"{option}: '{name}' is not a metric{DidYouMean.Hint(name, EpochMetrics.Names)}; the metrics are {string.Join(", ", EpochMetrics.Names)} (aliases: {string.Join(", ", EpochMetrics.Aliases.Keys)})");
+        ?? throw new CliUsageException($"{option}: '{name}' is not a metric{DidYouMean.Hint(name, EpochMetrics.Names)}; the metrics are {string.Join(", ", EpochMetrics.Names)} (aliases: {string.Join(", ", EpochMetrics.Aliases.Keys)})");
 }
