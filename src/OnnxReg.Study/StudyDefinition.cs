@@ -93,6 +93,12 @@ public sealed record StudyDefinition
         ];
     }
 
+    /// <summary>The most seeds a study takes.</summary>
+    public const int MaxSeeds = 100;
+
+    /// <summary>The most runs (models × techniques × seeds) one study plans.</summary>
+    public const int MaxRuns = 10_000;
+
     /// <summary>Checks sizes, seeds and every model × technique configuration.</summary>
     /// <exception cref="ArgumentException">Something is out of range (the message names it).</exception>
     public void Validate()
@@ -101,8 +107,14 @@ public sealed record StudyDefinition
         if (ValidationSize < 1) throw new ArgumentOutOfRangeException(nameof(ValidationSize), ValidationSize, $"Validation size must be at least 1. Received: ValidationSize={ValidationSize}.");
         ImageOptions();
         if (TestSize < 0) throw new ArgumentOutOfRangeException(nameof(TestSize), TestSize, $"Test size must be 0 (all) or positive. Received: TestSize={TestSize}.");
+        // Bounded before anything is planned from them: a study file of a million seeds made 42 million runs' plans.
+        if (Seeds.Length > MaxSeeds)
+            throw new ArgumentOutOfRangeException(nameof(Seeds), Seeds.Length, $"A study takes at most {MaxSeeds} seeds; received {Seeds.Length:N0}.");
         if (Seeds.Length == 0 || Seeds.Distinct().Count() != Seeds.Length)
             throw new ArgumentException($"Seeds must be a non-empty list without repeats. Received: [{string.Join(", ", Seeds)}].", nameof(Seeds));
+        long runs = (long)Models.Count * Techniques.Count * Seeds.Length;
+        if (runs > MaxRuns)
+            throw new ArgumentOutOfRangeException(nameof(Seeds), runs, $"The study would train {runs:N0} runs ({Models.Count} models × {Techniques.Count} techniques × {Seeds.Length} seeds); at most {MaxRuns:N0}. Split it into several studies.");
         CheckNames(Models.Select(m => m.Name), "model");
         CheckNames(Techniques.Select(t => t.Name), "technique");
         foreach (var model in Models)

@@ -88,7 +88,7 @@ public class HardeningTests : TempFolderTest
     public void Eval_WithAnAbsurdBatchSize_SaysTheAllowedRange()
     {
         var line = CliRun.Of("eval", Mlp, "--batch-size", "3000000").AssertOneLineError();
-        Assert.That(line, Is.EqualTo("onnxreg: error: --batch-size must be between 1 and 65,536; received 3000000"));
+        Assert.That(line, Is.EqualTo("onnxreg: error: --batch-size must be between 1 and 1,024; received 3000000"));
     }
 
     [Test]

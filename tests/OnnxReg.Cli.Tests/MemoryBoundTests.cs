@@ -52,6 +52,15 @@ public class MemoryBoundTests : TempFolderTest
     }
 
     [Test]
+    public void EvalAtTheLargestBatchSize_StaysWithinTheBound_ForTheCnn()
+    {
+        var cnn = Path.Combine(RepositoryPaths.Models, "cnn-regularized.onnx");
+        var (run, peak) = ChildCli.RunWithinMemory(Folder, Bound, "eval", cnn, "--batch-size", "1024");
+        Assert.That(run.ExitCode, Is.EqualTo(CliApp.Success), run.Error);
+        Assert.That(peak, Is.LessThan(Bound));
+    }
+
+    [Test]
     public void BombCorpus_IsDecodedOrRefused_WithinTheBound()
     {
         var bombs = Path.Combine(Folder, "bombs");

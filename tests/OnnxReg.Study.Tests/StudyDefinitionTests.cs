@@ -65,6 +65,27 @@ public class StudyDefinitionTests
     }
 
     [Test]
+    public void AStudyFileOfAMillionSeeds_IsRefusedBeforeAnythingIsPlanned()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"onnxreg-study-{Guid.NewGuid():N}.json");
+        try
+        {
+            File.WriteAllText(path, "{\"seeds\": [" + string.Join(",", Enumerable.Range(1, 1_000_000)) + "]}");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var e = Assert.Throws<InvalidDataException>(() => StudyDefinition.Load(path));
+            Assert.That(e!.Message, Does.Contain("A study takes at most 100 seeds; received 1,000,000"));
+            Assert.That(e.Message.Length, Is.LessThan(500), "the seeds are not listed back");
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)));
+            var tooMany = new StudyDefinition { Seeds = [.. Enumerable.Range(1, 100)], Techniques = [.. Enumerable.Range(0, 60).Select(i => new StudyTechnique($"t{i}"))] };
+            Assert.That(tooMany.Validate, Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("12,000 runs (2 models × 60 techniques × 100 seeds); at most 10,000"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
     public void Difference_CountsOnlyBeyondTheCombinedSpread()
     {
         var a = new Statistic(0.80, 0.03);
