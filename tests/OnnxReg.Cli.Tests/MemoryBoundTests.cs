@@ -52,6 +52,15 @@ public class MemoryBoundTests : TempFolderTest
     }
 
     [Test]
+    public void ACheckpointWithA90MegabyteHeader_IsRefusedWithinTheBound()
+    {
+        var train = ChildCli.Run(Folder, "train", "--model", "mlp", "--hidden", "16", "--train-size", "200", "--epochs", "1", "-o", "m.onnx");
+        Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
+        CheckpointBytes.ResealWithHeaderPadding(Path.Combine(Folder, "m.ckpt"), 90 << 20);
+        AssertRefused(ChildCli.RunWithinMemory(Folder, Bound / 2, "export", "m.ckpt", "-o", "again.onnx"), "header declares 94,");
+    }
+
+    [Test]
     public void EvalAtTheLargestBatchSize_StaysWithinTheBound_ForTheCnn()
     {
         var cnn = Path.Combine(RepositoryPaths.Models, "cnn-regularized.onnx");

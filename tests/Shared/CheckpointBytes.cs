@@ -15,6 +15,25 @@ public static class CheckpointBytes
         File.WriteAllBytes(path, bytes);
     }
 
+    /// <summary>Pads the JSON header with <paramref name="extraBytes"/> spaces (still valid JSON) and re-seals the file.</summary>
+    public static void ResealWithHeaderPadding(string path, int extraBytes)
+    {
+        var bytes = File.ReadAllBytes(path);
+        using var reader = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        reader.BaseStream.Position = 18 + 4;
+        var header = reader.ReadString();
+        int rest = (int)reader.BaseStream.Position;
+        var output = new MemoryStream();
+        using (var writer = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(bytes, 0, 18 + 4);
+            writer.Write(header + new string(' ', extraBytes));
+            writer.Write(bytes, rest, bytes.Length - rest - 32);
+        }
+        var sealedBytes = output.ToArray();
+        File.WriteAllBytes(path, [.. sealedBytes, .. SHA256.HashData(sealedBytes)]);
+    }
+
     // The layout of CheckpointFormat: magic and version, the JSON header, four blobs, then the first tensor group.
     private static int FirstTensorDtypeOffset(byte[] file)
     {

@@ -69,6 +69,23 @@ internal static class CheckpointFormat
     private static InvalidDataException NotACheckpoint(string path) =>
         new($"'{path}' is not an OnnxReg checkpoint. Delete it, or choose another checkpoint path, to start training over.");
 
+    /// <summary>The longest header a checkpoint may hold (its configuration and the metrics of finished epochs; a real
+    /// one is a few kilobytes, a model file's network a few hundred), and the longest tensor name.</summary>
+    public const int MaxHeaderBytes = 1 << 20, MaxNameBytes = 4096;
+
+    /// <summary>Reads a length-prefixed UTF-8 string after checking its declared length against <paramref name="maxBytes"/>:
+    /// a 90 MB header in a re-sealed checkpoint became a 180 MB string and a JSON document that passed 1.5 GB.</summary>
+    public static string ReadBoundedString(BinaryReader reader, int maxBytes, string what)
+    {
+        int length;
+        try { length = reader.Read7BitEncodedInt(); }
+        catch (Exception e) when (e is FormatException or EndOfStreamException) { throw new InvalidDataException($"The checkpoint's {what} has a damaged length.", e); }
+        if (length < 0 || length > maxBytes)
+            throw new InvalidDataException($"The checkpoint's {what} declares {length:N0} bytes; at most {maxBytes:N0} are read.");
+        CheckLength(reader, length);
+        return Encoding.UTF8.GetString(reader.ReadBytes(length));
+    }
+
     public static void WriteBlob(BinaryWriter writer, byte[]? blob)
     {
         writer.Write(blob?.Length ?? -1);
@@ -112,7 +129,7 @@ internal static class CheckpointFormat
         {
             for (int i = 0; i < count; i++)
             {
-                string name = reader.ReadString();
+                string name = ReadBoundedString(reader, MaxNameBytes, "tensor name");
                 int code = reader.ReadInt32();
                 if (!ElementSizes.TryGetValue(code, out int elementSize))
                     throw new InvalidDataException($"Tensor '{name}' has dtype code {code}; checkpoints hold only {string.Join(", ", ElementSizes.Keys.Select(k => (ScalarType)k))}.");

@@ -138,7 +138,7 @@ public sealed class TrainingCheckpoint : IDisposable
         Dictionary<string, Tensor>? model = null, best = null, epochStart = null;
         try
         {
-            var header = JsonSerializer.Deserialize<CheckpointHeader>(reader.ReadString(), Json)
+            var header = JsonSerializer.Deserialize<CheckpointHeader>(CheckpointFormat.ReadBoundedString(reader, CheckpointFormat.MaxHeaderBytes, "header"), Json)
                 ?? throw new InvalidDataException("The header is empty.");
             var random = new CheckpointRandomState(
                 CheckpointFormat.ReadBlob(reader) ?? throw new InvalidDataException("The global random state is missing."),
