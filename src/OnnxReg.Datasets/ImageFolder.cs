@@ -45,6 +45,8 @@ public static class ImageFolder
         var confined = new ConfinedPath(root, "data folder");
         var classNames = ClassNames(root, confined);
         var trainFiles = SplitFiles(confined, "train", classNames);
+        if (options.TrainLimit is int limit && limit < trainFiles.Count)
+            trainFiles = trainFiles.Take(Math.Max(limit, 0)).ToList(); // interleaved: the first N hold every class
         if (trainFiles.Count == 0)
             throw new InvalidDataException($"Image folder '{root}' has no training images (looked for {string.Join(", ", Extensions)} files in train/CLASS/).");
         var (preparation, inferred) = Resolve(trainFiles, options);
@@ -141,7 +143,8 @@ public static class ImageFolder
         return files;
     }
 
-    // Size from the first training image, colour from the first image of each class (up to 16): gray only if all are.
+    // Size: the most common among the first training images' headers, scaled down to the largest inferred side; colour
+    // from the first image of each class (up to 16): gray only if all are.
     private static (ImagePreparation Preparation, string Inferred) Resolve(List<(string File, byte Label)> trainFiles, ImageFolderOptions options)
     {
         var (height, width) = options.Size ?? (0, 0);
@@ -153,17 +156,27 @@ public static class ImageFolder
                 throw new InvalidDataException("There are no training images to infer the image size and colour from; give both (--image-size, --color).");
             // The first file of each class (in interleaved order, the first files of the split); only the very first when
             // the colour is given. Each is decoded once.
-            var firsts = trainFiles.GroupBy(f => f.Label).Select(g => g.First().File).Take(options.Color is null ? 16 : 1)
-                .Select(ImageInput.Inspect).ToList();
             if (options.Size is null)
             {
-                (height, width, _) = firsts[0];
-                guessed.Add("size");
+                var sizes = trainFiles.Take(ImageFolderOptions.SizeSample).Select(f => ImageInput.Dimensions(f.File)).ToList();
+                var common = sizes.GroupBy(s => s).OrderByDescending(g => g.Count()).First(); // ties: the first seen
+                (height, width) = common.Key;
+                int longer = Math.Max(height, width);
+                string scaled = "";
+                if (longer > ImageFolderOptions.MaxInferredSide)
+                {
+                    double factor = (double)ImageFolderOptions.MaxInferredSide / longer;
+                    (height, width) = (Math.Max(1, (int)Math.Round(height * factor)), Math.Max(1, (int)Math.Round(width * factor)));
+                    scaled = $", {common.Key.Width}x{common.Key.Height} scaled to at most {ImageFolderOptions.MaxInferredSide} px per side; --image-size for another";
+                }
+                guessed.Add($"size (the most common among {sizes.Count} training images{scaled})");
             }
             if (options.Color is null)
             {
+                // The first file of each class (in interleaved order, the first files of the split); each is decoded once.
+                var firsts = trainFiles.GroupBy(f => f.Label).Select(g => g.First().File).Take(16).Select(ImageInput.Inspect).ToList();
                 color = firsts.All(f => f.IsGray) ? ColorMode.Gray : ColorMode.Rgb;
-                guessed.Add("colour");
+                guessed.Add("colour (from the first image of each class)");
             }
         }
         var preparation = new ImagePreparation(color, height, width, options.Resize);
@@ -175,7 +188,7 @@ public static class ImageFolder
         {
             throw new InvalidDataException($"{e.Message.Split(" (Parameter")[0]} Give a smaller size with --image-size.", e);
         }
-        return (preparation, guessed.Count == 0 ? "" : $"; {string.Join(" and ", guessed)} inferred from the first training images");
+        return (preparation, guessed.Count == 0 ? "" : $"; inferred: {string.Join(", ", guessed)}");
     }
 
     // Decodes every file into its slot of one array, on every core. The array is sized (and checked against .NET's

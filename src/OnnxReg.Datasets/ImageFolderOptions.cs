@@ -2,7 +2,7 @@ namespace OnnxReg.Data;
 
 /// <summary>
 /// How <see cref="ImageFolder"/> decodes a folder of images: the colour and size to bring every image to (each
-/// inferred from the first training images when not given), the resize policy for other aspect ratios, how many
+/// inferred from the training images when not given), the resize policy for other aspect ratios, how many
 /// threads decode, and where progress goes.
 /// </summary>
 public sealed record ImageFolderOptions
@@ -10,8 +10,20 @@ public sealed record ImageFolderOptions
     /// <summary>Grayscale or RGB; null to infer: gray when the first training images (one per class, up to 16) are all gray (R = G = B), else RGB.</summary>
     public ColorMode? Color { get; init; }
 
-    /// <summary>Height and width; null to take the first training image's size.</summary>
+    /// <summary>Height and width; null to infer: the most common size among the first <see cref="SizeSample"/>
+    /// training images (headers only), scaled down to at most <see cref="MaxInferredSide"/> pixels per side.</summary>
     public (int Height, int Width)? Size { get; init; }
+
+    /// <summary>How many training images (in the folder's interleaved order) are looked at to infer the size.</summary>
+    public const int SizeSample = 32;
+
+    /// <summary>The largest side an inferred size has: a folder of photos is brought to this (keeping the aspect ratio)
+    /// unless <see cref="Size"/> asks for more; one camera photo that sorts first no longer sets the size of all.</summary>
+    public const int MaxInferredSide = 256;
+
+    /// <summary>Decode only the first N training images (in the folder's interleaved order, so every class is in them);
+    /// null for all. <c>train --train-size</c> sets it, so images that would be dropped are never decoded.</summary>
+    public int? TrainLimit { get; init; }
 
     /// <summary>What happens to images of another aspect ratio (default: stretch, as Keras does).</summary>
     public ResizePolicy Resize { get; init; } = ResizePolicy.Stretch;

@@ -32,7 +32,7 @@ public class ColourDataCommandTests : TempFolderTest
         var train = CliRun.Of("train", "--data", data, "--model", "cnn", "--epochs", "2", "--dropout", "0.3", "--image-size", "32x24", "--resize", "crop",
             "--augment", "hflip,jitter=0.3:0.3:0.3:0.05,gray@0.2", "-o", model);
         Assert.That(train.ExitCode, Is.EqualTo(0), train.Error);
-        Assert.That(train.Output, Does.Contain("300 train / 100 val / 100 test, 10 classes, 32x24 rgb, crop; colour inferred from the first training images)"));
+        Assert.That(train.Output, Does.Contain("300 train / 100 val / 100 test, 10 classes, 32x24 rgb, crop; inferred: colour (from the first image of each class))"));
         Assert.That(train.Output, Does.Contain("validating on 100 (val/)"));
         Assert.That(train.Output, Does.Match(@"normalization mean \[0\.\d+, 0\.\d+, 0\.\d+\], std \[0\.\d+, 0\.\d+, 0\.\d+\]"));
         Assert.That(train.Output, Does.Contain("model: cnn, conv channels 32/64 for 3x24x32 input"));

@@ -73,6 +73,35 @@ public class ImageFolderCommandTests : TempFolderTest
     }
 
     [Test]
+    public void AFolderWhoseFirstImageIsACameraPhoto_KeepsTheCommonSize_AndTrainSizeBoundsTheDecoding()
+    {
+        var data = WriteImageFolder(200, 20);
+        // A 4096 × 4096 photo that sorts first in the first class (a few KB as PNG, 50 MB decoded).
+        using (var photo = new Image<Rgb24>(4096, 4096, new Rgb24(90, 120, 150)))
+            photo.SaveAsPng(Path.Combine(data, "train", "class9", "000-camera.png"));
+        var (run, peak) = ChildCli.RunWithinMemory(Folder, 1L << 30, "train", "--data", data, "--train-size", "30", "--epochs", "1", "--hidden", "16", "-o", "m.onnx");
+        Assert.That(run.ExitCode, Is.EqualTo(CliApp.Success), run.Error);
+        Assert.That(run.Output, Does.Contain("30 train / 20 test, 10 classes, 28x28 rgb, stretch; inferred: size (the most common among 30 training images)"));
+        Assert.That(peak, Is.LessThan(1L << 30));
+    }
+
+    [Test]
+    public void ALargeCommonSize_IsScaledDownToTheLargestInferredSide_AndSaysSo()
+    {
+        var root = Path.Combine(Folder, "big");
+        foreach (var (split, count) in new[] { ("train", 4), ("test", 2) })
+            for (int i = 0; i < count; i++)
+            {
+                var folder = Directory.CreateDirectory(Path.Combine(root, split, $"c{i % 2}")).FullName;
+                using var image = new Image<L8>(1024, 512, new L8((byte)(40 * i)));
+                image.SaveAsPng(Path.Combine(folder, $"{i}.png"));
+            }
+        var summary = CliRun.Of("train", "--data", root, "--epochs", "1", "--hidden", "8", "-o", Path.Combine(Folder, "big.onnx"));
+        Assert.That(summary.ExitCode, Is.EqualTo(CliApp.Success), summary.Error);
+        Assert.That(summary.Output, Does.Contain("256x128 gray, stretch; inferred: size (the most common among 4 training images, 1024x512 scaled to at most 256 px per side; --image-size for another)"));
+    }
+
+    [Test]
     public void Train_OnAFolderWhoseTestClassFoldersAreEmpty_FailsBeforeTraining()
     {
         var data = WriteImageFolder(60, 20);

@@ -42,7 +42,7 @@ public class ColourImageFolderTests
         var pair = DatasetSource.Load(_root.Path);
         Assert.That((pair.Train.Channels, pair.Train.Height, pair.Train.Width), Is.EqualTo((3, 30, 40)), "the first image is train/blue/1.png, 40 × 30");
         Assert.That(pair.Train.Preparation, Is.EqualTo(new ImagePreparation(ColorMode.Rgb, 30, 40)));
-        Assert.That(pair.Description, Does.Contain("3 train / 2 val / 2 test, 2 classes, 40x30 rgb, stretch; size and colour inferred from the first training images"));
+        Assert.That(pair.Description, Does.Contain("3 train / 2 val / 2 test, 2 classes, 40x30 rgb, stretch; inferred: size (the most common among 3 training images), colour (from the first image of each class)"));
         // Planar RGB: the first image (blue, label 0) has red 10 and blue 200 everywhere.
         Assert.That(pair.Train.Pixels[0], Is.EqualTo(10));
         Assert.That(pair.Train.Pixels[2 * 30 * 40], Is.EqualTo(200));

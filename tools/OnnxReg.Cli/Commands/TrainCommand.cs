@@ -77,7 +77,8 @@ internal static class TrainCommand
             resuming = $"resuming from {request.Checkpoint}: {saved.Describe()}";
             earlierEpochs = [.. saved.Epochs];
         }
-        var pair = DatasetSource.Load(request.Data, request.Images);
+        // --train-size also bounds what an image folder decodes: the images that would be dropped are never read.
+        var pair = DatasetSource.Load(request.Data, request.TrainSize > 0 ? request.Images with { TrainLimit = request.TrainSize } : request.Images);
         // The exported model is verified and measured on the test split after training: an empty one is said now, not then.
         if (pair.Test.Count == 0)
             throw new CliException($"the test split of '{PrintableText.Escape(request.Data)}' holds no images (test/ has only empty class folders?); the exported model is measured on it. Add test images, or give a dataset that has them");
