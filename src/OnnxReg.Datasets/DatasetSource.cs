@@ -42,9 +42,10 @@ public static class DatasetSource
         if (source == Embedded)
             return CheckIdx(LoadEmbedded(), images, source);
         var folder = ResolveFolder(source);
+        // An IDX folder is read only as far as the training images asked for (ImageFolderOptions.TrainLimit) go.
         if (source == FashionMnistPackage)
-            return CheckIdx(LoadIdxPair(folder, FashionMnist.ClassNames), images, source);
-        return ImageFolder.Matches(folder) ? ImageFolder.Load(folder, images) : CheckIdx(LoadIdxPair(folder, classNames: null), images, source);
+            return CheckIdx(LoadIdxPair(folder, FashionMnist.ClassNames, images?.TrainLimit), images, source);
+        return ImageFolder.Matches(folder) ? ImageFolder.Load(folder, images) : CheckIdx(LoadIdxPair(folder, classNames: null, images?.TrainLimit), images, source);
     }
 
     // IDX images are grayscale at their stored size; options asking for something else cannot be honoured.
@@ -141,15 +142,15 @@ public static class DatasetSource
 
     // The four IDX files; without the training images (for evaluation) only the small training label file is read,
     // so numbered classes are counted over both splits either way and a test-only load has the same classes.
-    private static (ImageDataset? Train, ImageDataset Test) LoadIdx(string folder, IReadOnlyList<string>? classNames, bool withTrainImages)
+    private static (ImageDataset? Train, ImageDataset Test) LoadIdx(string folder, IReadOnlyList<string>? classNames, bool withTrainImages, int? trainLimit = null)
     {
         var confined = new ConfinedPath(folder, "data folder");
         classNames ??= ReadClassNames(confined);
         IdxArray? trainImages = null, trainLabels = null;
         if (withTrainImages)
         {
-            trainImages = IdxReader.Read(FindFile(folder, confined, "train", "images", 3));
-            trainLabels = IdxReader.Read(FindFile(folder, confined, "train", "labels", 1));
+            trainImages = IdxReader.Read(FindFile(folder, confined, "train", "images", 3), trainLimit);
+            trainLabels = IdxReader.Read(FindFile(folder, confined, "train", "labels", 1), trainLimit);
         }
         var testImages = IdxReader.Read(FindFile(folder, confined, "t10k", "images", 3));
         var testLabels = IdxReader.Read(FindFile(folder, confined, "t10k", "labels", 1));
@@ -160,9 +161,9 @@ public static class DatasetSource
         return (train, Combine(testImages, testLabels, Path.Combine(folder, "t10k"), classNames));
     }
 
-    private static DatasetPair LoadIdxPair(string folder, IReadOnlyList<string>? classNames)
+    private static DatasetPair LoadIdxPair(string folder, IReadOnlyList<string>? classNames, int? trainLimit)
     {
-        var (train, test) = LoadIdx(folder, classNames, withTrainImages: true);
+        var (train, test) = LoadIdx(folder, classNames, withTrainImages: true, trainLimit);
         return new DatasetPair(train!, test, $"{folder} ({train!.Count:N0} train / {test.Count:N0} test)");
     }
 

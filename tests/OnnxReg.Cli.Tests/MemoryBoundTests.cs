@@ -82,6 +82,37 @@ public class MemoryBoundTests : TempFolderTest
     }
 
     [Test]
+    public void AGzipIdxBombWithinEveryLimit_IsReadOnlyAsFarAsTrainSizeNeeds()
+    {
+        // 400 MB of zeros declared as 510,000 images (inside the 1 GiB IDX limit and deflate's ratio), compressed to
+        // about 400 KB: --train-size 300 must decompress 300 images, not the whole declaration.
+        var data = Path.Combine(Folder, "data");
+        Directory.CreateDirectory(data);
+        // The header, varied bytes for the first 400 items (pixels or labels 0/1), then zeros up to the declared size.
+        static void WriteGzip(string path, byte[] header, long bytes, int itemBytes)
+        {
+            using var file = File.Create(path);
+            using var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.SmallestSize);
+            gzip.Write(header);
+            var varied = Enumerable.Range(0, 400 * itemBytes).Select(i => (byte)(itemBytes == 1 ? i % 2 : i * 7 % 251)).ToArray();
+            gzip.Write(varied);
+            var block = new byte[1 << 20];
+            for (long left = bytes - varied.Length; left > 0; left -= block.Length) gzip.Write(block, 0, (int)Math.Min(block.Length, left));
+        }
+        const int images = 510_000;
+        byte[] Count(int n) => [(byte)(n >> 24), (byte)(n >> 16), (byte)(n >> 8), (byte)n];
+        WriteGzip(Path.Combine(data, "train-images-idx3-ubyte.gz"), [0, 0, 8, 3, .. Count(images), 0, 0, 0, 28, 0, 0, 0, 28], (long)images * 784, 784);
+        WriteGzip(Path.Combine(data, "train-labels-idx1-ubyte.gz"), [0, 0, 8, 1, .. Count(images)], images, 1);
+        File.WriteAllBytes(Path.Combine(data, "t10k-images-idx3-ubyte"), [0, 0, 8, 3, .. Count(20), 0, 0, 0, 28, 0, 0, 0, 28, .. Enumerable.Range(0, 20 * 784).Select(i => (byte)(i % 13))]);
+        File.WriteAllBytes(Path.Combine(data, "t10k-labels-idx1-ubyte"), [0, 0, 8, 1, .. Count(20), .. Enumerable.Range(0, 20).Select(i => (byte)(i % 2))]);
+        Assert.That(new FileInfo(Path.Combine(data, "train-images-idx3-ubyte.gz")).Length, Is.LessThan(2 << 20));
+        var (run, peak) = ChildCli.RunWithinMemory(Folder, 700L << 20, "train", "--data", "data", "--train-size", "300", "--epochs", "1", "--hidden", "8", "-o", "m.onnx");
+        Assert.That(run.ExitCode, Is.EqualTo(CliApp.Success), run.Error);
+        Assert.That(run.Output, Does.Contain("(300 train / 20 test)"));
+        TestContext.Out.WriteLine($"peak {peak >> 20} MiB");
+    }
+
+    [Test]
     public void GzipIdxDeclaringHugeImages_FailsWithinTheBound()
     {
         var data = Path.Combine(Folder, "data");

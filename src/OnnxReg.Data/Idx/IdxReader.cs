@@ -27,7 +27,13 @@ public static class IdxReader
     /// <returns>The array with its shape.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a well-formed unsigned-byte IDX file.</exception>
-    public static IdxArray Read(string path)
+    public static IdxArray Read(string path) => Read(path, maxItems: null);
+
+    /// <summary>Reads at most the first <paramref name="maxItems"/> items of an IDX file (all when null): a gzip file is
+    /// decompressed only as far as they go, so a file that declares a gigabyte costs what the items asked for cost.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a well-formed unsigned-byte IDX file.</exception>
+    public static IdxArray Read(string path, int? maxItems)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
@@ -38,9 +44,9 @@ public static class IdxReader
             bool gzip = file.Length >= 2 && file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
             file.Position = 0;
             if (!gzip)
-                return Read(file, path, file.Length);
+                return Read(file, path, file.Length, maxItems: maxItems);
             using var inflated = new GZipStream(file, CompressionMode.Decompress);
-            return Read(inflated, path, knownLength: null, maxLength: file.Length * MaxDeflateRatio + GzipOverhead);
+            return Read(inflated, path, knownLength: null, maxLength: file.Length * MaxDeflateRatio + GzipOverhead, maxItems: maxItems);
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith("IDX file", StringComparison.Ordinal))
         {
@@ -59,7 +65,9 @@ public static class IdxReader
     /// <param name="maxLength">The most bytes the stream can hold when its exact length is unknown (a gzip stream:
     /// its compressed length times deflate's largest ratio), or null.</param>
     /// <exception cref="InvalidDataException">The bytes are not a well-formed unsigned-byte IDX array, or declare more than the limits allow.</exception>
-    public static IdxArray Read(Stream stream, string name, long? knownLength, long? maxLength = null)
+    /// <param name="maxItems">Read only the first this many items along the first dimension (null: all); the rest of
+    /// the stream is not read.</param>
+    public static IdxArray Read(Stream stream, string name, long? knownLength, long? maxLength = null, int? maxItems = null)
     {
         Span<byte> magic = stackalloc byte[4];
         if (ReadFully(stream, magic) < 4)
@@ -101,6 +109,14 @@ public static class IdxReader
                 ? $"is truncated: its header declares shape [{string.Join(", ", shape)}] ({total} data bytes) but only {length - headerLength} follow"
                 : $"has {length - headerLength - total} bytes after the {total} data bytes its header [{string.Join(", ", shape)}] declares");
 
+        if (maxItems is int limit && limit >= 0 && limit < shape[0])
+        {
+            // The header was checked as declared; only the items asked for are read (and allocated).
+            long itemBytes = total / shape[0];
+            var declared = (int[])shape.Clone();
+            shape[0] = limit;
+            return new IdxArray(shape, ReadData(stream, name, declared, (int)(limit * itemBytes)));
+        }
         var data = ReadData(stream, name, shape, (int)total);
         if (knownLength is null && stream.ReadByte() >= 0)
             throw Invalid(name, $"has bytes after the {total} data bytes its header [{string.Join(", ", shape)}] declares");
