@@ -61,7 +61,10 @@ public static class StudyRunner
         if (options.Force && shard.Count > 1)
             throw new ArgumentException("Retraining every run (force) is not possible in shards: other shards would keep their results. Run unsharded, or delete the runs to retrain.");
         var clock = Stopwatch.StartNew();
-        var pair = DatasetSource.Load(definition.Data, definition.ImageSize is null && definition.Color is null && definition.Resize is null ? null : definition.ImageOptions());
+        // Only the training images the study uses are read (a gzip IDX file is decompressed only that far).
+        var images = (definition.ImageSize is null && definition.Color is null && definition.Resize is null ? new ImageFolderOptions() : definition.ImageOptions())
+            with { TrainLimit = definition.TrainSize + definition.ValidationSize };
+        var pair = DatasetSource.Load(definition.Data, images);
         if (pair.Train.Count < definition.TrainSize + definition.ValidationSize)
             throw new ArgumentException(
                 $"The data has {pair.Train.Count:N0} training images; the study needs {definition.TrainSize:N0} for training plus {definition.ValidationSize:N0} for validation. Lower --train-size or the validation size.");

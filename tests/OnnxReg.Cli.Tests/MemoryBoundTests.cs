@@ -110,6 +110,9 @@ public class MemoryBoundTests : TempFolderTest
         Assert.That(run.ExitCode, Is.EqualTo(CliApp.Success), run.Error);
         Assert.That(run.Output, Does.Contain("(300 train / 20 test)"));
         TestContext.Out.WriteLine($"peak {peak >> 20} MiB");
+        var (study, _) = ChildCli.RunWithinMemory(Folder, 700L << 20, "study", "--data", "data", "--models", "mlp", "--techniques", "baseline", "--seeds", "1",
+            "--epochs", "1", "--train-size", "300", "--validation-size", "100", "--test-size", "20", "--plain", "-o", "study");
+        Assert.That(study.ExitCode, Is.EqualTo(CliApp.Success), study.Error);
     }
 
     [Test]
