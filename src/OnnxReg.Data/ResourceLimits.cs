@@ -28,6 +28,8 @@ public static class ResourceLimits
     public const string MaxMetadataEntriesVariable = "ONNXREG_MAX_METADATA_ENTRIES";
     /// <summary>Environment variable for <see cref="MaxIdxBytes"/>.</summary>
     public const string MaxIdxBytesVariable = "ONNXREG_MAX_IDX_BYTES";
+    /// <summary>Environment variable for <see cref="MaxInferenceMemoryBytes"/>.</summary>
+    public const string MaxInferenceMemoryVariable = "ONNXREG_MAX_INFERENCE_MEMORY";
     /// <summary>Environment variable for <see cref="MaxTextFileBytes"/>.</summary>
     public const string MaxTextFileBytesVariable = "ONNXREG_MAX_TEXT_FILE_BYTES";
 
@@ -39,6 +41,15 @@ public static class ResourceLimits
     private static readonly Limit MetadataEntries = new(MaxMetadataEntriesVariable, 1024);
     private static readonly Limit IdxBytes = new(MaxIdxBytesVariable, 1L << 30);
     private static readonly Limit TextFileBytes = new(MaxTextFileBytesVariable, 16L << 20);
+    private static readonly Limit InferenceMemory = new(MaxInferenceMemoryVariable, 2L << 30);
+
+    /// <summary>
+    /// The most memory ONNX Runtime may hold for the tensors of running models (one arena shared by every model the
+    /// process loads; at most 4 GiB): a small model whose graph builds a huge tensor at run time fails with a message
+    /// naming this limit instead of taking the machine's memory. Default 2 GiB; <c>ONNXREG_MAX_INFERENCE_MEMORY</c>.
+    /// Read when the first model is loaded.
+    /// </summary>
+    public static long MaxInferenceMemoryBytes { get => InferenceMemory.Value; set => InferenceMemory.Value = value; }
 
     /// <summary>
     /// The most pixels an image file may declare (width × height of its canvas; only the first frame of an animated

@@ -140,6 +140,10 @@ public sealed class OnnxClassifier : IDisposable
             {
                 inference = open(sessionOptions);
             }
+            catch (OnnxRuntimeException e) when (InferenceMemory.IsOutOfMemory(e))
+            {
+                throw new OnnxRegException(InferenceMemory.Describe(name), e); // constant folding at load time asks too
+            }
             catch (OnnxRuntimeException e)
             {
                 throw OnnxSession.Invalid(name, $"ONNX Runtime cannot load it ({e.Message.Split('\n')[0].Trim()})", e);

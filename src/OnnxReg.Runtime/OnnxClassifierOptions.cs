@@ -82,6 +82,7 @@ public sealed record OnnxClassifierOptions
         };
         try
         {
+            InferenceMemory.Apply(options); // every session's tensors come from one capped arena
             switch (ExecutionProvider)
             {
                 case ExecutionProvider.Cuda: options.AppendExecutionProvider_CUDA(DeviceId); break;

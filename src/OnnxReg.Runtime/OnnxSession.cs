@@ -100,7 +100,14 @@ internal sealed class OnnxSession : IDisposable
                 binding?.Dispose();
                 binding = _bindings.Value = new OrtBinding((nint)input, (nint)output, batchSize, SampleShape, ClassCount);
             }
-            _session.Run(_runOptions, _inputNames, binding.Inputs, _outputNames, binding.Outputs);
+            try
+            {
+                _session.Run(_runOptions, _inputNames, binding.Inputs, _outputNames, binding.Outputs);
+            }
+            catch (OnnxRuntimeException e) when (InferenceMemory.IsOutOfMemory(e))
+            {
+                throw new OnnxRegException(InferenceMemory.Describe(Path), e);
+            }
         }
     }
 

@@ -61,6 +61,16 @@ public class MemoryBoundTests : TempFolderTest
     }
 
     [Test]
+    public void AModelWhoseGraphBuildsAHugeTensorAtRunTime_FailsWithinTheBound()
+    {
+        // 31 KB-class models can ask ONNX Runtime for gigabytes while running (here 40000 × 40000 floats, 6.4 GB).
+        HostileModels.WriteRuntimeBomb(Path.Combine(Folder, "bomb.onnx"), 40_000);
+        File.WriteAllBytes(Path.Combine(Folder, "x.gif"), ImageBombs.AnimatedGif(28, 28, 1));
+        AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "predict", "bomb.onnx", "x.gif"), "ONNXREG_MAX_INFERENCE_MEMORY");
+        AssertRefused(ChildCli.RunWithinMemory(Folder, Bound, "eval", "bomb.onnx"), "ONNXREG_MAX_INFERENCE_MEMORY");
+    }
+
+    [Test]
     public void EvalAtTheLargestBatchSize_StaysWithinTheBound_ForTheCnn()
     {
         var cnn = Path.Combine(RepositoryPaths.Models, "cnn-regularized.onnx");
