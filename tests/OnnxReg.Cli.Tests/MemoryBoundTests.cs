@@ -71,6 +71,16 @@ public class MemoryBoundTests : TempFolderTest
     }
 
     [Test]
+    public void DatasetShapes_HoldsOneChunkNotTheDataset()
+    {
+        // 1,010 RGB images of 256 × 256 are 199 MB of pixels; written a chunk (about 16 MiB) at a time.
+        var (run, peak) = ChildCli.RunWithinMemory(Folder, 300L << 20, "dataset", "shapes", "--size", "256", "--train", "1000", "--val", "0", "--test", "10", "-o", "shapes");
+        Assert.That(run.ExitCode, Is.EqualTo(CliApp.Success), run.Error);
+        Assert.That(Directory.GetFiles(Path.Combine(Folder, "shapes", "train"), "*.png", SearchOption.AllDirectories), Has.Length.EqualTo(1000));
+        TestContext.Out.WriteLine($"peak {peak >> 20} MiB");
+    }
+
+    [Test]
     public void EvalAtTheLargestBatchSize_StaysWithinTheBound_ForTheCnn()
     {
         var cnn = Path.Combine(RepositoryPaths.Models, "cnn-regularized.onnx");

@@ -82,6 +82,19 @@ public class ColourImageFolderTests
     }
 
     [Test]
+    public void ADatasetWrittenAChunkAtATime_IsTheSameFilesAsOneWrittenWhole()
+    {
+        var whole = ColorShapes.Generate(60, 16, seed: 9);
+        ImageFolderWriter.Write(_root.File("whole"), [("train", whole)]);
+        ImageFolderWriter.Write(_root.File("chunked"), ColorShapes.ClassNames,
+            [("train", 60, (start, count) => ColorShapes.Generate(start, count, 16, 9, CancellationToken.None))], chunkImages: 7);
+        var files = Directory.GetFiles(_root.File("whole"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_root.File("whole"), f)).Order().ToList();
+        Assert.That(Directory.GetFiles(_root.File("chunked"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_root.File("chunked"), f)).Order(), Is.EqualTo(files));
+        foreach (var file in files)
+            Assert.That(File.ReadAllBytes(Path.Combine(_root.File("chunked"), file)), Is.EqualTo(File.ReadAllBytes(Path.Combine(_root.File("whole"), file))), file);
+    }
+
+    [Test]
     public void AWriteCancelledMidway_RemovesItsPartialFolder_AndALaterWriteClearsAKilledWritersOne()
     {
         var shapes = ColorShapes.Generate(60, 16, seed: 4);

@@ -25,8 +25,14 @@ public static class ColorShapes
 
     /// <summary>As <see cref="Generate(int, int, int)"/>, stopping with <see cref="OperationCanceledException"/> when
     /// <paramref name="cancellation"/> is cancelled (Ctrl+C).</summary>
-    public static ImageDataset Generate(int count, int size, int seed, CancellationToken cancellation)
+    public static ImageDataset Generate(int count, int size, int seed, CancellationToken cancellation) => Generate(0, count, size, seed, cancellation);
+
+    /// <summary>Images <paramref name="start"/> … <paramref name="start"/> + <paramref name="count"/> − 1 of the set
+    /// <see cref="Generate(int, int, int)"/> makes from <paramref name="seed"/>, the very same bytes: a large set is
+    /// made a chunk at a time.</summary>
+    public static ImageDataset Generate(int start, int count, int size, int seed, CancellationToken cancellation)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (size is < 16 or > 512)
             throw new ArgumentOutOfRangeException(nameof(size), size, "Shape images are 16 to 512 pixels per side.");
@@ -37,8 +43,9 @@ public static class ColorShapes
         var labels = new byte[count];
         Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellation }, i =>
         {
-            labels[i] = (byte)(i % ClassNames.Count);
-            Draw(pixels.AsSpan((int)(i * sampleSize), (int)sampleSize), size, labels[i], new Random(unchecked(seed * 1_000_003 + i)));
+            int index = start + i;
+            labels[i] = (byte)(index % ClassNames.Count);
+            Draw(pixels.AsSpan((int)(i * sampleSize), (int)sampleSize), size, labels[i], new Random(unchecked(seed * 1_000_003 + index)));
         });
         return new ImageDataset(pixels, labels, 3, size, size, ClassNames) { Preparation = new ImagePreparation(ColorMode.Rgb, size, size) };
     }

@@ -39,15 +39,30 @@ internal static class DatasetCommand
             if (side is < 16 or > 512) throw new CliException($"--size must be 16 to 512 pixels; received {side}");
             if (trainCount < 10 || testCount < 10 || validationCount < 0)
                 throw new CliException($"--train and --test need at least 10 images (one per class) and --val 0 or more; received {trainCount}, {testCount} and {validationCount}");
-            if ((long)(trainCount + (long)validationCount + testCount) * 3 * side * side > 16L << 30)
-                throw new CliException($"{trainCount + (long)validationCount + testCount:N0} images of {side}x{side} RGB would take over 16 GiB in memory; make fewer or smaller ones");
             RequireNew(parse.GetValue(output)!); // before minutes of drawing, not after
             int s = parse.GetValue(seed);
             // Each split has its own seed, so no test image repeats a training one.
-            var splits = new List<(string, ImageDataset)> { ("train", ColorShapes.Generate(trainCount, side, s, cancellation)) };
-            if (validationCount > 0) splits.Add((ImageFolder.ValidationFolder, ColorShapes.Generate(validationCount, side, s + 1_000_000, cancellation)));
-            splits.Add(("test", ColorShapes.Generate(testCount, side, s + 2_000_000, cancellation)));
-            return Write(console, parse.GetValue(output)!, splits, cancellation);
+            // Drawn and written a chunk at a time (the same bytes as drawing each split whole): memory holds one chunk.
+            (string, int, Func<int, int, ImageDataset>) Split(string name, int count, int splitSeed) =>
+                (name, count, (start, n) => ColorShapes.Generate(start, n, side, splitSeed, cancellation));
+            var splits = new List<(string, int, Func<int, int, ImageDataset>)> { Split("train", trainCount, s) };
+            if (validationCount > 0) splits.Add(Split(ImageFolder.ValidationFolder, validationCount, s + 1_000_000));
+            splits.Add(Split("test", testCount, s + 2_000_000));
+            var folder = parse.GetValue(output)!;
+            IReadOnlyList<string> classes;
+            try
+            {
+                // About 16 MiB of pixels per chunk, whatever the image size (the garbage collector frees a chunk only
+                // some chunks later, so a chunk is kept small rather than large).
+                int chunk = (int)Math.Clamp((16L << 20) / (3L * side * side), 16, 4096);
+                classes = ImageFolderWriter.Write(folder, ColorShapes.ClassNames, splits, Progress(console), cancellation, chunk);
+            }
+            catch (IOException e)
+            {
+                throw new CliException(e.Message);
+            }
+            console.Line($"wrote {folder}: {string.Join(", ", splits.Select(p => $"{p.Item1} {p.Item2:N0}"))} images of {side}x{side} rgb in {classes.Count} classes ({string.Join(", ", classes.Select(name => PrintableText.Escape(name)))})");
+            return CliApp.Success;
         }
         return command;
     }
@@ -69,6 +84,11 @@ internal static class DatasetCommand
         return command;
     }
 
+    private static Action<string, int, int> Progress(CliConsole console) => (split, done, total) =>
+    {
+        if (total >= 2000 && done % 2000 == 0) console.Line($"writing {split}: {done:N0}/{total:N0}");
+    };
+
     private static void RequireNew(string folder)
     {
         if (OnnxReg.Data.IO.FileKinds.Of(Path.GetFullPath(folder)) != OnnxReg.Data.IO.FileKind.Missing)
@@ -80,10 +100,7 @@ internal static class DatasetCommand
         IReadOnlyList<string> classes;
         try
         {
-            classes = ImageFolderWriter.Write(folder, splits, (split, done, total) =>
-            {
-                if (total >= 2000 && done % 2000 == 0) console.Line($"writing {split}: {done:N0}/{total:N0}");
-            }, cancellation);
+            classes = ImageFolderWriter.Write(folder, splits, Progress(console), cancellation);
         }
         catch (IOException e)
         {
