@@ -38,21 +38,8 @@ internal static class NoFollowFile
             if (kind is not (FileKind.Missing or FileKind.Regular)) throw Refused(path, purpose, FileKinds.Describe(kind));
             throw new IOException($"Cannot open the {purpose} '{PrintableText.Escape(path)}' (error {error}); check the folder's permissions.");
         }
-        var handle = new SafeFileHandle((IntPtr)fd, ownsHandle: true);
-        try
-        {
-            // What was opened, asked of the handle: a FIFO, device or folder swapped in is refused before any write.
-            Span<byte> status = stackalloc byte[512];
-            if (Native.FStat(handle, status) != 0) throw new IOException($"Cannot inspect the {purpose} '{PrintableText.Escape(path)}'.");
-            int mode = BitConverter.ToInt32(status[4..8]);
-            if ((mode & 0xF000) != 0x8000) throw Refused(path, purpose, FileKinds.Describe(KindOf(mode)));
-            return new FileStream(handle, FileAccess.ReadWrite);
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
+        // What was opened, asked of the handle: a FIFO, device or folder swapped in is refused before any write.
+        return RegularStream(fd, path, purpose, FileAccess.ReadWrite, kind => Refused(path, purpose, kind));
     }
 
     /// <summary>
@@ -73,15 +60,21 @@ internal static class NoFollowFile
             if (kind == FileKind.Missing) throw new FileNotFoundException($"The {what} '{PrintableText.Escape(path)}' does not exist.", path);
             throw new IOException($"Cannot open the {what} '{PrintableText.Escape(path)}' (error {Marshal.GetLastPInvokeError()}); check its permissions.");
         }
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        return RegularStream(fd, path, what, FileAccess.Read,
+            kind => new InvalidDataException($"The {what} '{PrintableText.Escape(path)}' is {kind}, not a regular file; only regular files are read. Give the path of a file."));
+    }
+
+    // Wraps an open descriptor once fstat on it says it is a regular file; otherwise closes it and throws notRegular(kind in words).
+    private static FileStream RegularStream(long fd, string path, string what, FileAccess access, Func<string, Exception> notRegular)
+    {
+        var handle = new SafeFileHandle((IntPtr)fd, ownsHandle: true);
         try
         {
             Span<byte> status = stackalloc byte[512];
             if (Native.FStat(handle, status) != 0) throw new IOException($"Cannot inspect the {what} '{PrintableText.Escape(path)}'.");
             int mode = BitConverter.ToInt32(status[4..8]);
-            if ((mode & 0xF000) != 0x8000)
-                throw new InvalidDataException($"The {what} '{PrintableText.Escape(path)}' is {FileKinds.Describe(KindOf(mode))}, not a regular file; only regular files are read. Give the path of a file.");
-            return new FileStream(handle, FileAccess.Read);
+            if ((mode & 0xF000) != 0x8000) throw notRegular(FileKinds.Describe(KindOf(mode)));
+            return new FileStream(handle, access);
         }
         catch
         {
