@@ -37,6 +37,8 @@ internal sealed class OnnxSession : IDisposable
                 throw Invalid(path, $"its input '{inputName}' has rank {input.Dimensions.Length}; a classifier takes a batch dimension plus at least one more");
             if (input.Dimensions.Skip(1).Any(d => d <= 0))
                 throw Invalid(path, $"its input '{inputName}' has shape {FormatShape(input)}; only the batch dimension may be symbolic");
+            if (input.Dimensions[0] == 0)
+                throw Invalid(path, $"its input '{inputName}' declares a batch of 0 images, which nothing can be fed to; export it with a dynamic or positive batch");
             _fixedBatchSize = input.Dimensions[0] > 0 ? input.Dimensions[0] : 0;
             SampleShape = input.Dimensions.Skip(1).ToArray();
             // Bounded before anything is sized from it: a tiny file may declare [N, 1, 20000, 20000], and images are

@@ -37,6 +37,19 @@ public class HostileModelTests
     }
 
     [Test]
+    public void ModelWithABatchOfZero_IsRefusedWhenLoaded_NotWhenRun()
+    {
+        // Written with a batch of 1, then edited: OnnxReg's own graph builder refuses a dimension of 0.
+        var path = HostileModels.WriteHugeFixedBatch(Path.Combine(_folder, "zero.onnx"), 1);
+        var model = OnnxModelSerializer.Read(path);
+        model.Graph.Input[0].Type.TensorType.Shape.Dim[0].DimValue = 0;
+        model.Graph.Output[0].Type.TensorType.Shape.Dim[0].DimValue = 0;
+        File.WriteAllBytes(path, OnnxModelSerializer.ToBytes(model));
+        var e = Assert.Throws<InvalidDataException>(() => OnnxClassifier.Load(path).Dispose());
+        Assert.That(e!.Message, Does.Contain("its input 'pixels' declares a batch of 0 images"));
+    }
+
+    [Test]
     public void ModelWithAModestFixedBatch_StillLoads()
     {
         var path = HostileModels.WriteHugeFixedBatch(Path.Combine(_folder, "batch.onnx"), 64);
