@@ -33,6 +33,30 @@ public class InspectAndExportOptionsTests : TempFolderTest
     }
 
     [Test]
+    public void Inspect_AsJson_HoldsTheTablesFacts_AndNamesFromTheFileAreEscapedInBoth()
+    {
+        var path = Path.Combine(Folder, "m.onnx");
+        var model = OnnxReg.Onnx.OnnxModelSerializer.Read(Path.Combine(OnnxReg.Tests.Shared.RepositoryPaths.Models, "mlp-plain.onnx"));
+        model.ProducerName = "evil\u001b[2J";
+        model.MetadataProps.Add(new OnnxReg.Onnx.Proto.StringStringEntryProto { Key = "note", Value = "line\nbreak" });
+        File.WriteAllBytes(path, OnnxReg.Onnx.OnnxModelSerializer.ToBytes(model));
+
+        var json = CliRun.Of("inspect", path, "--format", "json");
+        Assert.That(json.ExitCode, Is.EqualTo(CliApp.Success), json.Error);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Output);
+        var root = document.RootElement;
+        Assert.That(root.GetProperty("producer").GetString(), Is.EqualTo("evil\u001b[2J"), "JSON keeps the value, escaped as JSON");
+        Assert.That(json.Output.Contains('\u001b'), Is.False, "no raw ESC byte in the output (char search: ordinal)");
+        Assert.That(root.GetProperty("inputs")[0].GetProperty("shape").EnumerateArray().Select(d => d.GetString()), Is.EqualTo(new[] { "N", "1", "28", "28" }));
+        Assert.That(root.GetProperty("parameters").GetInt64(), Is.GreaterThan(100_000));
+        Assert.That(root.GetProperty("metadata").GetProperty("note").GetString(), Is.EqualTo("line\nbreak"));
+
+        var table = CliRun.Of("inspect", path);
+        Assert.That(table.Output, Does.Contain(@"producer: evil\x1b[2J"));
+        Assert.That(table.Output.Contains('\u001b'), Is.False);
+    }
+
+    [Test]
     public void Inspect_FileThatIsNotOnnx_IsAOneLineError()
     {
         var path = Path.Combine(Folder, "random.onnx");
