@@ -29,8 +29,8 @@ public sealed record TrainingOptions(
         if (BatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"Batch size must be at least 1. Received: BatchSize={BatchSize}.");
         // Upper bounds far beyond any useful value, below what single-precision arithmetic can hold (1e39 would overflow).
-        if (!(LearningRate > 0) || !(LearningRate <= 1e3))
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"Learning rate must be positive and at most 1000 (typical values are 1e-4 to 0.1). Received: LearningRate={LearningRate}.");
+        if (!(LearningRate > 0) || !(LearningRate <= 1e6))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"Learning rate must be positive and at most 1e6 (typical values are 1e-4 to 0.1). Received: LearningRate={LearningRate}.");
         if (!Enum.IsDefined(Optimizer))
             throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, $"Unknown optimizer. Supported: {string.Join(", ", Enum.GetNames<OptimizerKind>())}.");
         if (!(Momentum >= 0 && Momentum < 1))

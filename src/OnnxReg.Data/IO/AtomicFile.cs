@@ -59,6 +59,9 @@ internal static class AtomicFile
         var full = Destination(path);
         var folder = Path.GetDirectoryName(full)!;
         CreateFolder(path, folder);
+        // A process killed while probing leaves its probe; the next probe of the same name clears it (a lock file is
+        // probed but never written atomically, so nothing else would).
+        RemoveAbandonedTemporaries(folder, Path.GetFileName(full));
         var probe = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
