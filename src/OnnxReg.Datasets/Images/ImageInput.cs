@@ -125,18 +125,17 @@ public static class ImageInput
     public static Task<MemoryStream> CopyBoundedAsync(Stream stream, string name, CancellationToken cancellation = default) =>
         BoundedCopy.ReadAsync(stream, ImageByteCap, cap => TooLarge(name, cap), cancellation);
 
-    /// <summary>Reads the size and whether the pixels are gray (R = G = B everywhere) of an image file, decoding it once.</summary>
-    /// <exception cref="InvalidDataException">The file is not an image ImageSharp can decode.</exception>
     /// <summary>The size of the image at <paramref name="path"/> from its header alone (nothing is decoded).</summary>
     /// <exception cref="InvalidDataException">It is not an image that can be decoded.</exception>
     public static (int Height, int Width) Dimensions(string path)
     {
-        UntrustedFile.RequireRegular(path, "image file");
-        using var stream = File.OpenRead(path);
+        using var stream = NoFollowFile.OpenReadRegular(path, "image file"); // checked on the handle
         var info = Identify(stream, path);
         return (info.Height, info.Width);
     }
 
+    /// <summary>Reads the size and whether the pixels are gray (R = G = B everywhere) of an image file, decoding it once.</summary>
+    /// <exception cref="InvalidDataException">The file is not an image ImageSharp can decode.</exception>
     public static (int Height, int Width, bool IsGray) Inspect(string path)
     {
         var rgb = Load(path, 3, 0, 0, ResizePolicy.Stretch, keepSize: true, out int height, out int width);
