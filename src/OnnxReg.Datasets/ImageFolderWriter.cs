@@ -137,21 +137,8 @@ public static class ImageFolderWriter
         foreach (var path in Directory.EnumerateDirectories(parent, $".{name}.*.partial"))
         {
             var pid = Path.GetFileName(path)[(name.Length + 2)..^".partial".Length];
-            if (!int.TryParse(pid, out int id) || IsRunning(id)) continue;
+            if (!int.TryParse(pid, out int id) || AtomicFile.IsProcessRunning(id)) continue;
             try { Directory.Delete(path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-        {
-            return false;
         }
     }
 

@@ -123,13 +123,14 @@ internal static class AtomicFile
         foreach (var path in Directory.EnumerateFiles(folder, $".{name}.*.tmp"))
         {
             var parts = Path.GetFileName(path)[(name.Length + 2)..].Split('.');
-            if (parts.Length != 3 || !int.TryParse(parts[0], out int pid) || IsRunning(pid))
+            if (parts.Length != 3 || !int.TryParse(parts[0], out int pid) || IsProcessRunning(pid))
                 continue;
             try { File.Delete(path); } catch (IOException) { /* another writer got there first */ } catch (UnauthorizedAccessException) { }
         }
     }
 
-    private static bool IsRunning(int pid)
+    /// <summary>Whether process <paramref name="pid"/> is alive (a writer whose leftovers must be left alone).</summary>
+    internal static bool IsProcessRunning(int pid)
     {
         try
         {
