@@ -78,9 +78,8 @@ public static class Tuner
             new(candidate, values, Statistic.Of(runs.Select(r => r.ValidationAccuracy)), Statistic.Of(runs.Select(r => r.ValidationLoss)));
         var summaries = finalistIds.Select(c => Summary(c, candidates[c], finalists.Where(f => f.Candidate == c).ToList())).ToList();
         var baselineSummary = Summary(FinalistSummary.BaselineCandidate, new Dictionary<string, JsonNode>(), baseline);
-        double Objective(FinalistSummary s) => definition.Objective == TuningObjective.ValAccuracy ? s.ValidationAccuracy.Mean : -s.ValidationLoss.Mean;
-        var bestTuned = summaries.MaxBy(Objective)!;
-        var chosen = Objective(bestTuned) > Objective(baselineSummary) ? bestTuned : baselineSummary;
+        var bestTuned = summaries.MaxBy(s => s.Score(definition.Objective))!;
+        var chosen = bestTuned.Score(definition.Objective) > baselineSummary.Score(definition.Objective) ? bestTuned : baselineSummary;
 
         // Now, and only now, the test split: the chosen configuration's and the baseline's exported files, per seed.
         progress.StageStarting("final measurement on the test split (once)");
@@ -238,6 +237,9 @@ public sealed record FinalistSummary(int Candidate, IReadOnlyDictionary<string, 
 {
     /// <summary>The candidate number of the untuned baseline.</summary>
     public const int BaselineCandidate = -1;
+
+    /// <summary>The objective's mean over the seeds (higher is better: accuracy, or minus the loss), as <see cref="TrialResult.Score"/> scores one trial.</summary>
+    public double Score(TuningObjective objective) => objective == TuningObjective.ValAccuracy ? ValidationAccuracy.Mean : -ValidationLoss.Mean;
 
     /// <summary>Whether this is the untuned baseline.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

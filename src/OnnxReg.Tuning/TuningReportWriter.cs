@@ -32,33 +32,31 @@ public static class TuningReportWriter
         md.AppendLine(Invariant($"Space: {string.Join(", ", d.Space.Select(s => $"`{s}`"))}; strategy {Strategy(d)}; objective {Objective(d.Objective)} of the exported file (ONNX Runtime); {report.Search.Count} search trials, {d.Finalists} finalists × {d.Seeds.Length} seeds, baseline × {d.Seeds.Length} seeds."));
         md.AppendLine();
         md.AppendLine("## Result").AppendLine();
-        if (report.BaselineChosen)
+        // One layout for both outcomes; when the baseline is kept, no tuned model is presented or measured as the choice.
+        bool keep = report.BaselineChosen;
+        if (keep)
         {
-            var bestTuned = report.FinalistSummaries.MaxBy(f => d.Objective == TuningObjective.ValAccuracy ? f.ValidationAccuracy.Mean : -f.ValidationLoss.Mean)!;
+            var bestTuned = report.FinalistSummaries.MaxBy(f => f.Score(d.Objective))!;
             md.AppendLine($"**Keep the baseline.** No tuned configuration beat the untuned baseline on validation: the baseline had validation accuracy {Percent(report.BaselineSummary.ValidationAccuracy)}, loss {Number(report.BaselineSummary.ValidationLoss)}; the best finalist ({Values(bestTuned.Values)}) had {Percent(bestTuned.ValidationAccuracy)}, loss {Number(bestTuned.ValidationLoss)} (seeds {string.Join(", ", d.Seeds)}).");
-            md.AppendLine();
-            md.AppendLine("Then measured once on the test split, on the exported files:").AppendLine();
-            md.AppendLine("| configuration | test accuracy | test loss |");
-            md.AppendLine("| --- | --- | --- |");
-            md.AppendLine($"| baseline (untuned, chosen) | {Percent(report.BaselineTestAccuracy)} | {Number(report.BaselineTestLoss)} |");
-            md.AppendLine();
-            md.AppendLine(Verdict(report)).AppendLine();
-            md.AppendLine(Invariant($"`best.onnx` is the baseline trained with seed {d.Seeds[0]} (verified against TorchSharp: max |Δlogit| {report.ChosenExportDifference:0.00e+00} on the validation split); `best.config.json` is the baseline's configuration: `onnxreg train --config best.config.json`. Widen or move the search space to look further."));
         }
         else
-        {
             md.AppendLine($"Chosen on validation alone: **{Values(report.Chosen.Values)}** (validation accuracy {Percent(report.Chosen.ValidationAccuracy)}, loss {Number(report.Chosen.ValidationLoss)} over seeds {string.Join(", ", d.Seeds)}; the untuned baseline had {Percent(report.BaselineSummary.ValidationAccuracy)}, loss {Number(report.BaselineSummary.ValidationLoss)}).");
-            md.AppendLine();
-            md.AppendLine("Then measured once on the test split, on the exported files, beside the untuned baseline (same seeds, same epochs):").AppendLine();
-            md.AppendLine("| configuration | test accuracy | test loss |");
-            md.AppendLine("| --- | --- | --- |");
-            md.AppendLine($"| baseline ({Values(new Dictionary<string, JsonNode>())}) | {Percent(report.BaselineTestAccuracy)} | {Number(report.BaselineTestLoss)} |");
+        md.AppendLine();
+        md.AppendLine(keep ? "Then measured once on the test split, on the exported files:"
+            : "Then measured once on the test split, on the exported files, beside the untuned baseline (same seeds, same epochs):").AppendLine();
+        md.AppendLine("| configuration | test accuracy | test loss |");
+        md.AppendLine("| --- | --- | --- |");
+        md.AppendLine($"| baseline ({Values(new Dictionary<string, JsonNode>())}{(keep ? ", chosen" : "")}) | {Percent(report.BaselineTestAccuracy)} | {Number(report.BaselineTestLoss)} |");
+        if (!keep)
+        {
             md.AppendLine($"| tuned ({Values(report.Chosen.Values)}) | {Percent(report.ChosenTestAccuracy)} | {Number(report.ChosenTestLoss)} |");
             md.AppendLine($"| difference | {Delta(report.AccuracyDifference, 100, "pp")} | {Delta(report.LossDifference)} |");
-            md.AppendLine();
-            md.AppendLine(Verdict(report)).AppendLine();
-            md.AppendLine(Invariant($"`best.onnx` is the chosen configuration trained with seed {d.Seeds[0]} (verified against TorchSharp: max |Δlogit| {report.ChosenExportDifference:0.00e+00} on the validation split); `best.config.json` trains it again: `onnxreg train --config best.config.json` (on train's own split of the data)."));
         }
+        md.AppendLine();
+        md.AppendLine(Verdict(report)).AppendLine();
+        md.AppendLine(keep
+            ? Invariant($"`best.onnx` is the baseline trained with seed {d.Seeds[0]} (verified against TorchSharp: max |Δlogit| {report.ChosenExportDifference:0.00e+00} on the validation split); `best.config.json` is the baseline's configuration: `onnxreg train --config best.config.json`. Widen or move the search space to look further.")
+            : Invariant($"`best.onnx` is the chosen configuration trained with seed {d.Seeds[0]} (verified against TorchSharp: max |Δlogit| {report.ChosenExportDifference:0.00e+00} on the validation split); `best.config.json` trains it again: `onnxreg train --config best.config.json` (on train's own split of the data)."));
         md.AppendLine();
         md.AppendLine("## Finalists").AppendLine();
         md.AppendLine("The untuned baseline is measured as the finalists are (same seeds, same epochs, validation split) and is kept unless a finalist beats it.").AppendLine();
