@@ -1,10 +1,21 @@
+using System.Text.Json.Serialization;
+using OnnxReg.Data;
+
 namespace OnnxReg.Study;
 
 /// <summary>Accuracy, mean cross-entropy and expected calibration error on one split, measured with ONNX Runtime on the exported file.</summary>
-public sealed record SplitMetrics(double Accuracy, double Loss, double CalibrationError);
+public sealed record SplitMetrics(
+    [property: JsonPropertyName(MetricNames.Accuracy)] double Accuracy,
+    [property: JsonPropertyName(MetricNames.Loss)] double Loss,
+    [property: JsonPropertyName(MetricNames.Ece)] double CalibrationError);
 
 /// <summary>One epoch of a run's learning curve (measured by the trainer).</summary>
-public sealed record CurvePoint(int Epoch, double TrainLoss, double? ValidationLoss, double TrainAccuracy, double? ValidationAccuracy);
+public sealed record CurvePoint(
+    int Epoch,
+    [property: JsonPropertyName(MetricNames.Loss)] double TrainLoss,
+    [property: JsonPropertyName(MetricNames.ValLoss)] double? ValidationLoss,
+    [property: JsonPropertyName(MetricNames.Accuracy)] double TrainAccuracy,
+    [property: JsonPropertyName(MetricNames.ValAccuracy)] double? ValidationAccuracy);
 
 /// <summary>Everything measured for one model × technique × seed; saved as <c>run.json</c> beside the run's model.</summary>
 /// <param name="Model">Model name.</param>

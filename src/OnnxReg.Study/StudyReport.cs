@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using OnnxReg.Data;
+
 namespace OnnxReg.Study;
 
 /// <summary>One model × technique over all seeds.</summary>
@@ -5,13 +8,13 @@ public sealed record TechniqueSummary(
     string Model,
     string Technique,
     int Seeds,
-    Statistic TrainAccuracy,
-    Statistic TestAccuracy,
-    Statistic TrainLoss,
-    Statistic TestLoss,
+    [property: JsonPropertyName(MetricNames.Accuracy)] Statistic TrainAccuracy,
+    [property: JsonPropertyName(MetricNames.TestAccuracy)] Statistic TestAccuracy,
+    [property: JsonPropertyName(MetricNames.Loss)] Statistic TrainLoss,
+    [property: JsonPropertyName(MetricNames.TestLoss)] Statistic TestLoss,
     Statistic AccuracyGap,
     Statistic LossGap,
-    Statistic CalibrationError,
+    [property: JsonPropertyName(MetricNames.TestEce)] Statistic CalibrationError,
     Statistic Epochs,
     Statistic NearZeroWeights,
     Statistic WeightNorm,
@@ -19,17 +22,17 @@ public sealed record TechniqueSummary(
     long FileBytes,
     IReadOnlyDictionary<string, Statistic> PerturbedAccuracy,
     Comparison? VersusReference,
-    Statistic ValidationAccuracy,
-    Statistic ValidationLoss);
+    [property: JsonPropertyName(MetricNames.ValAccuracy)] Statistic ValidationAccuracy,
+    [property: JsonPropertyName(MetricNames.ValLoss)] Statistic ValidationLoss);
 
 /// <summary>How a technique differs from the reference technique (the first in the study) for the same model.</summary>
 public sealed record Comparison(
     string Reference,
-    Difference TestAccuracy,
-    Difference TestLoss,
+    [property: JsonPropertyName(MetricNames.TestAccuracy)] Difference TestAccuracy,
+    [property: JsonPropertyName(MetricNames.TestLoss)] Difference TestLoss,
     Difference AccuracyGap,
     Difference LossGap,
-    Difference CalibrationError,
+    [property: JsonPropertyName(MetricNames.TestEce)] Difference CalibrationError,
     IReadOnlyDictionary<string, Difference> PerturbedAccuracy);
 
 /// <summary>The study's results: every run, and per model × technique the mean ± spread over seeds.</summary>

@@ -21,13 +21,14 @@ namespace OnnxReg.Study;
 /// </summary>
 public static class StudyRunner
 {
-    /// <summary>The perturbations of the test set, by name (part of every run's fingerprint).</summary>
+    /// <summary>The perturbations of the test set, by name (part of every run's fingerprint). The occluding square is
+    /// 10×10, or as large as the smaller side of images smaller than that (a stranger's data may be that small).</summary>
     public static IReadOnlyList<(string Name, Func<ImageDataset, ImageDataset> Apply)> Perturbations { get; } =
     [
         ("rotate-15", d => ImagePerturbations.Rotate(d, 15)),
         ("scale-0.8", d => ImagePerturbations.Scale(d, 0.8)),
         ("noise-0.2", d => ImagePerturbations.GaussianNoise(d, 0.2, seed: 7)),
-        ("occlusion-10", d => ImagePerturbations.Occlude(d, 10, seed: 7)),
+        ("occlusion-10", d => ImagePerturbations.Occlude(d, Math.Min(10, Math.Min(d.Height, d.Width)), seed: 7)),
     ];
 
     /// <summary>The file, in a run's folder, that holds the checkpoint of a run in progress.</summary>

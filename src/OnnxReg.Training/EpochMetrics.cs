@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using OnnxReg.Data;
 
 namespace OnnxReg.Training;
 
@@ -16,16 +17,17 @@ namespace OnnxReg.Training;
 /// <c>--monitor</c>, the history JSON and the checkpoints; other spellings are accepted as <see cref="Aliases"/>.</remarks>
 public sealed record EpochMetrics(
     int Epoch,
-    [property: JsonPropertyName("loss")] double TrainLoss,
-    [property: JsonPropertyName("accuracy")] double TrainAccuracy,
-    [property: JsonPropertyName("val_loss")] double? ValidationLoss,
-    [property: JsonPropertyName("val_accuracy")] double? ValidationAccuracy,
+    [property: JsonPropertyName(MetricNames.Loss)] double TrainLoss,
+    [property: JsonPropertyName(MetricNames.Accuracy)] double TrainAccuracy,
+    [property: JsonPropertyName(MetricNames.ValLoss)] double? ValidationLoss,
+    [property: JsonPropertyName(MetricNames.ValAccuracy)] double? ValidationAccuracy,
     double Seconds,
     double Penalty = 0,
-    [property: JsonPropertyName("lr")] double LearningRate = 0)
+    [property: JsonPropertyName(MetricNames.LearningRate)] double LearningRate = 0)
 {
     /// <summary>The metric names <see cref="Get"/> knows (Keras' names).</summary>
-    public static IReadOnlyList<string> Names { get; } = ["loss", "accuracy", "val_loss", "val_accuracy", "penalty", "lr"];
+    public static IReadOnlyList<string> Names { get; } =
+        [MetricNames.Loss, MetricNames.Accuracy, MetricNames.ValLoss, MetricNames.ValAccuracy, MetricNames.Penalty, MetricNames.LearningRate];
 
     /// <summary>Other spellings people use for the same metrics (Keras 1's <c>acc</c>, PyTorch Lightning's <c>train_loss</c>,
     /// OnnxReg 0.1's history names), each mapped to its name in <see cref="Names"/>.</summary>
@@ -46,12 +48,12 @@ public sealed record EpochMetrics(
     /// <exception cref="ArgumentException">The name is not one of <see cref="Names"/>.</exception>
     public double? Get(string name) => (Canonical(name) ?? name) switch
     {
-        "loss" => TrainLoss,
-        "accuracy" => TrainAccuracy,
-        "val_loss" => ValidationLoss,
-        "val_accuracy" => ValidationAccuracy,
-        "penalty" => Penalty,
-        "lr" => LearningRate,
+        MetricNames.Loss => TrainLoss,
+        MetricNames.Accuracy => TrainAccuracy,
+        MetricNames.ValLoss => ValidationLoss,
+        MetricNames.ValAccuracy => ValidationAccuracy,
+        MetricNames.Penalty => Penalty,
+        MetricNames.LearningRate => LearningRate,
         _ => throw new ArgumentException($"Unknown metric '{name}'. Known metrics: {string.Join(", ", Names)}.", nameof(name)),
     };
 }

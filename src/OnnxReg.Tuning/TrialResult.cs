@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using OnnxReg.Data;
 
 namespace OnnxReg.Tuning;
 
@@ -38,8 +40,8 @@ public sealed record TrialResult(
     int Seed,
     IReadOnlyDictionary<string, JsonNode> Values,
     string Fingerprint,
-    double ValidationAccuracy,
-    double ValidationLoss,
+    [property: JsonPropertyName(MetricNames.ValAccuracy)] double ValidationAccuracy,
+    [property: JsonPropertyName(MetricNames.ValLoss)] double ValidationLoss,
     double ExportDifference,
     int EpochsTrained,
     double Seconds,

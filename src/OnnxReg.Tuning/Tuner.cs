@@ -233,7 +233,11 @@ public static class Tuner
 /// <param name="Values">Each dimension's value (none for the baseline).</param>
 /// <param name="ValidationAccuracy">Accuracy of the exported files on the validation split, over the seeds.</param>
 /// <param name="ValidationLoss">Their mean cross-entropy there, over the seeds.</param>
-public sealed record FinalistSummary(int Candidate, IReadOnlyDictionary<string, JsonNode> Values, Statistic ValidationAccuracy, Statistic ValidationLoss)
+public sealed record FinalistSummary(
+    int Candidate,
+    IReadOnlyDictionary<string, JsonNode> Values,
+    [property: System.Text.Json.Serialization.JsonPropertyName(MetricNames.ValAccuracy)] Statistic ValidationAccuracy,
+    [property: System.Text.Json.Serialization.JsonPropertyName(MetricNames.ValLoss)] Statistic ValidationLoss)
 {
     /// <summary>The candidate number of the untuned baseline.</summary>
     public const int BaselineCandidate = -1;

@@ -83,10 +83,12 @@ public class EvalFormatTests : TempFolderTest
         var run = CliRun.Of("eval", model, "--data", data, "--per-class", "--format", "csv");
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
         var lines = run.Output.TrimEnd('\n').Split('\n');
-        Assert.That(lines[0], Is.EqualTo("model,class,precision,recall,f1,support"));
-        Assert.That(lines[1], Is.EqualTo($"{model},left,0.5,0.5,0.5,2"));
+        Assert.That(lines[0], Is.EqualTo("model,split,images,accuracy,loss,ece,class,precision,recall,f1,support"));
+        var left = lines[1].Split(',');
+        Assert.That(left[..4], Is.EqualTo(new[] { model, "test", "5", "0.6" }), "the model's own figures are kept on each class row");
+        Assert.That(left[6..], Is.EqualTo(new[] { "left", "0.5", "0.5", "0.5", "2" }));
         var right = lines[2].Split(',');
-        Assert.That(double.Parse(right[4], CultureInfo.InvariantCulture), Is.EqualTo(2.0 / 3).Within(1e-12));
+        Assert.That(double.Parse(right[9], CultureInfo.InvariantCulture), Is.EqualTo(2.0 / 3).Within(1e-12));
     }
 
     [Test]
@@ -107,7 +109,35 @@ public class EvalFormatTests : TempFolderTest
         using var json = JsonDocument.Parse(run.Output);
         var model = json.RootElement[0];
         Assert.That(model.GetProperty("model").GetString(), Is.EqualTo(reference));
-        Assert.That(model.GetProperty("testAccuracy").GetDouble(), Is.EqualTo(0.8405), "the baseline's accuracy");
+        Assert.That(model.GetProperty("accuracy").GetDouble(), Is.EqualTo(0.8405), "the baseline's accuracy");
+        Assert.That(model.GetProperty("split").GetString(), Is.EqualTo("test"));
         Assert.That(model.GetProperty("parameters").GetInt64(), Is.EqualTo(109_386));
+    }
+
+    [Test]
+    public void EvalAndCompare_SpeakTheOneMetricVocabulary_InJsonAndCsv()
+    {
+        var (model, data) = Setup();
+        var evalJson = CliRun.Of("eval", model, "--data", data, "--format", "json");
+        var evalCsv = CliRun.Of("eval", model, "--data", data, "--format", "csv");
+        var compareJson = CliRun.Of("compare", model, "--data", data, "--format", "json");
+        var compareCsv = CliRun.Of("compare", model, "--data", data, "--format", "csv");
+        foreach (var run in new[] { evalJson, evalCsv, compareJson, compareCsv })
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        using var e = JsonDocument.Parse(evalJson.Output);
+        using var c = JsonDocument.Parse(compareJson.Output);
+        string[] metrics = [MetricNames.Accuracy, MetricNames.Loss, MetricNames.Ece];
+        Assert.Multiple(() =>
+        {
+            foreach (var name in metrics)
+            {
+                Assert.That(e.RootElement[0].GetProperty(name).GetDouble(), Is.EqualTo(c.RootElement[0].GetProperty(name).GetDouble()), name);
+                Assert.That(evalCsv.Output.Split('\n')[0].Split(','), Does.Contain(name));
+                Assert.That(compareCsv.Output.Split('\n')[0].Split(','), Does.Contain(name));
+            }
+            Assert.That(e.RootElement[0].GetProperty(MetricNames.Accuracy).GetDouble(), Is.EqualTo(0.6));
+            foreach (var old in new[] { "meanLoss", "mean_loss", "expectedCalibrationError", "testAccuracy", "testLoss" })
+                Assert.That(evalJson.Output + evalCsv.Output + compareJson.Output + compareCsv.Output, Does.Not.Contain(old));
+        });
     }
 }

@@ -58,7 +58,7 @@ public class StudyRunnerTests
         foreach (var run in runs.EnumerateArray())
         {
             foreach (var split in new[] { "train", "validation", "test" })
-                foreach (var figure in new[] { "accuracy", "loss", "calibrationError" })
+                foreach (var figure in new[] { "accuracy", "loss", "ece" })
                     Assert.That(run.GetProperty(split).GetProperty(figure).GetDouble(), Is.InRange(0.0, 10.0), $"{split}.{figure}");
             Assert.That(run.GetProperty("perturbedAccuracy").EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "rotate-15", "scale-0.8", "noise-0.2", "occlusion-10" }));
             Assert.That(run.GetProperty("accuracyGap").GetDouble(), Is.EqualTo(run.GetProperty("train").GetProperty("accuracy").GetDouble() - run.GetProperty("test").GetProperty("accuracy").GetDouble()).Within(1e-12));
@@ -70,7 +70,12 @@ public class StudyRunnerTests
         }
         var summaries = json.RootElement.GetProperty("summaries");
         Assert.That(summaries.GetArrayLength(), Is.EqualTo(2));
-        Assert.That(summaries[1].GetProperty("versusReference").GetProperty("testAccuracy").GetProperty("spread").GetDouble(), Is.GreaterThanOrEqualTo(0));
+        // The summaries' metric figures carry the one vocabulary (MetricNames): training unprefixed, val_, test_.
+        foreach (var name in new[] { "accuracy", "loss", "val_accuracy", "val_loss", "test_accuracy", "test_loss", "test_ece" })
+            Assert.That(summaries[0].GetProperty(name).GetProperty("mean").GetDouble(), Is.InRange(0.0, 10.0), name);
+        Assert.That(summaries[0].GetProperty("test_accuracy").GetProperty("mean").GetDouble(),
+            Is.EqualTo(report.Summaries[0].TestAccuracy.Mean), "test_accuracy is the test split's accuracy");
+        Assert.That(summaries[1].GetProperty("versusReference").GetProperty("test_accuracy").GetProperty("spread").GetDouble(), Is.GreaterThanOrEqualTo(0));
 
         var markdown = File.ReadAllText(Path.Combine(_folder, "report.md"));
         Assert.That(markdown, Does.Contain("| baseline |").And.Contain("| l2-es |").And.Contain("## Findings").And.Contain("![learning-curves-mlp](learning-curves-mlp.png)"));

@@ -42,6 +42,17 @@ internal static class NoFollowFile
         return RegularStream(fd, path, purpose, FileAccess.ReadWrite, kind => Refused(path, purpose, kind));
     }
 
+    /// <summary>Opens the regular file at <paramref name="path"/> (created if missing) for appending, positioned at its
+    /// end, without following a link at its name: a log reopened after an atomic write cannot be redirected by a link
+    /// planted in between.</summary>
+    /// <exception cref="IOException">The name is a symbolic link or not a regular file, or it cannot be opened.</exception>
+    public static FileStream OpenAppend(string path, string purpose)
+    {
+        var stream = OpenOrCreate(path, purpose);
+        stream.Seek(0, SeekOrigin.End);
+        return stream;
+    }
+
     /// <summary>
     /// Opens <paramref name="path"/> for reading (links followed, as a user's own paths may be links) and checks on the
     /// handle that it is a regular file. The open does not wait for a writer, so a named pipe swapped in after any

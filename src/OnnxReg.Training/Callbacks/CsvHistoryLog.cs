@@ -42,9 +42,10 @@ public sealed class CsvHistoryLog : ITrainingCallback, IDisposable
         Dispose();
         var text = new StringBuilder().Append(Header).Append('\n');
         foreach (var epoch in _earlier) text.Append(Row(epoch)).Append('\n');
-        // Written whole and atomically first (never through a link or a device), then appended to.
+        // Written whole and atomically first (never through a link or a device), then reopened for appending without
+        // following a link, so one planted at the name in between is refused rather than written through.
         AtomicFile.WriteAllBytes(_path, new UTF8Encoding(false).GetBytes(text.ToString()));
-        _writer = new StreamWriter(new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { NewLine = "\n" };
+        _writer = new StreamWriter(NoFollowFile.OpenAppend(_path, "history file"), new UTF8Encoding(false)) { NewLine = "\n" };
     }
 
     /// <inheritdoc />

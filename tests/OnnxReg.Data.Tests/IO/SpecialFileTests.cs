@@ -125,4 +125,21 @@ public class SpecialFileTests
         Assert.That(open.Exception?.InnerException, Is.TypeOf<InvalidDataException>().With.Message.Contains("is a named pipe (FIFO), not a regular file"));
         Assert.That(() => UntrustedFile.ReadAllText(folder.Path, "configuration file"), Throws.TypeOf<InvalidDataException>().With.Message.Contains("is a folder"));
     }
+
+    [Test]
+    public void OpenAppend_AppendsToARegularFile_AndRefusesALinkAtItsName()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("history.csv"), "header\n");
+        using (var stream = NoFollowFile.OpenAppend(folder.File("history.csv"), "history file"))
+            stream.Write("row\n"u8);
+        Assert.That(File.ReadAllText(folder.File("history.csv")), Is.EqualTo("header\nrow\n"));
+
+        // A link planted where a log is reopened for appending is refused, and its target is left as it was.
+        File.WriteAllText(folder.File("victim"), "DATA0123456789");
+        File.CreateSymbolicLink(folder.File("linked.csv"), folder.File("victim"));
+        var e = Assert.Throws<IOException>(() => NoFollowFile.OpenAppend(folder.File("linked.csv"), "history file"));
+        Assert.That(e!.Message, Does.Contain("it is a symbolic link"));
+        Assert.That(File.ReadAllText(folder.File("victim")), Is.EqualTo("DATA0123456789"));
+    }
 }

@@ -42,16 +42,19 @@ internal static class CompareCommand
                 var perturbed = Perturbed(test);
                 var result = Evaluator.Evaluate(classifier, test, allowOtherClassNames: parse.GetValue(otherClassNames), cancellation: cancellation);
                 var summary = OnnxModelSummary.Of(OnnxModelSerializer.Read(path));
+                bool allowOther = parse.GetValue(otherClassNames);
+                var perturbedAccuracy = perturbed.Select(p => (p.Name, Evaluator.Evaluate(classifier, p.Data, allowOtherClassNames: allowOther, cancellation: cancellation).Accuracy)).ToList();
                 string[] values = [summary.ParameterCount.ToString("N0", CultureInfo.InvariantCulture), $"{new FileInfo(path).Length / 1024.0:0} KiB",
                     Percent(result.Accuracy), CommonOptions.Format(result.MeanLoss), CommonOptions.Format(result.ExpectedCalibrationError),
-                    .. perturbed.Select(p => Percent(Evaluator.Evaluate(classifier, p.Data, allowOtherClassNames: parse.GetValue(otherClassNames), cancellation: cancellation).Accuracy)), Percent(summary.BelowThresholdFraction)];
+                    .. perturbedAccuracy.Select(p => Percent(p.Accuracy)), Percent(summary.BelowThresholdFraction)];
                 for (int r = 0; r < rows.Count; r++) rows[r].Add(values[r]);
+                // The record names its split once and its figures in the one metric vocabulary (MetricNames).
                 var record = new Dictionary<string, object>
                 {
-                    ["model"] = path, ["parameters"] = summary.ParameterCount, ["fileBytes"] = new FileInfo(path).Length, ["testAccuracy"] = result.Accuracy,
-                    ["testLoss"] = result.MeanLoss, ["expectedCalibrationError"] = result.ExpectedCalibrationError,
+                    ["model"] = path, ["split"] = "test", ["parameters"] = summary.ParameterCount, ["fileBytes"] = new FileInfo(path).Length,
+                    [MetricNames.Accuracy] = result.Accuracy, [MetricNames.Loss] = result.MeanLoss, [MetricNames.Ece] = result.ExpectedCalibrationError,
                 };
-                foreach (var p in perturbed) record[$"accuracy:{p.Name}"] = Evaluator.Evaluate(classifier, p.Data, allowOtherClassNames: parse.GetValue(otherClassNames), cancellation: cancellation).Accuracy;
+                foreach (var (name, accuracy) in perturbedAccuracy) record[$"{MetricNames.Accuracy}:{name}"] = accuracy;
                 record["nearZeroWeights"] = summary.BelowThresholdFraction;
                 records.Add(record);
             }

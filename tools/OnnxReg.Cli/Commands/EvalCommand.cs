@@ -2,6 +2,7 @@ using System.CommandLine;
 using OnnxReg.Data;
 using OnnxReg.Runtime;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Spectre.Console;
 
 namespace OnnxReg.Cli.Commands;
@@ -28,8 +29,16 @@ internal static class EvalCommand
 
     private sealed record ClassFigures(string Class, double Precision, double Recall, double F1, int Support);
 
-    private sealed record ModelFigures(string Model, string Data, string Split, int Images, double Accuracy, double MeanLoss, double ExpectedCalibrationError,
+    // Metric fields carry the one vocabulary of machine-readable output (MetricNames): the record names its split once.
+    private sealed record ModelFigures(string Model, string Data, string Split, int Images,
+        [property: JsonPropertyName(MetricNames.Accuracy)] double Accuracy,
+        [property: JsonPropertyName(MetricNames.Loss)] double MeanLoss,
+        [property: JsonPropertyName(MetricNames.Ece)] double ExpectedCalibrationError,
         IReadOnlyList<ClassFigures>? PerClass, int[][]? ConfusionMatrix);
+
+    private static readonly string[] CsvColumns = ["model", "split", "images", MetricNames.Accuracy, MetricNames.Loss, MetricNames.Ece];
+
+    private static object?[] CsvCells(ModelFigures f) => [f.Model, f.Split, f.Images, f.Accuracy, f.MeanLoss, f.ExpectedCalibrationError];
 
     private static int Run(CliConsole console, string[] modelPaths, string dataSource, string split, int batchSize, bool perClass, OutputFormat format, bool allowOtherClassNames,
         CancellationToken cancellation)
@@ -59,12 +68,12 @@ internal static class EvalCommand
                 console.Output.Write(JsonSerializer.Serialize(figures, OutputFormats.Json) + "\n");
                 break;
             case OutputFormat.Csv when perClass:
-                console.Output.Write(OutputFormats.Csv(["model", "class", "precision", "recall", "f1", "support"],
-                    figures.SelectMany(f => f.PerClass!.Select(c => new object?[] { f.Model, c.Class, c.Precision, c.Recall, c.F1, c.Support }))));
+                // One row per model × class; the model's own figures repeat on each of its rows so that no column is lost.
+                console.Output.Write(OutputFormats.Csv([.. CsvColumns, "class", "precision", "recall", "f1", "support"],
+                    figures.SelectMany(f => f.PerClass!.Select(c => (object?[])[.. CsvCells(f), c.Class, c.Precision, c.Recall, c.F1, c.Support]))));
                 break;
             case OutputFormat.Csv:
-                console.Output.Write(OutputFormats.Csv(["model", "images", "accuracy", "mean_loss", "ece"],
-                    figures.Select(f => new object?[] { f.Model, f.Images, f.Accuracy, f.MeanLoss, f.ExpectedCalibrationError })));
+                console.Output.Write(OutputFormats.Csv(CsvColumns, figures.Select(CsvCells)));
                 break;
             default:
                 var table = new Table().AddColumns("model", "images", "accuracy", "mean loss");
