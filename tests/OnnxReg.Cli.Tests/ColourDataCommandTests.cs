@@ -105,6 +105,36 @@ public class ColourDataCommandTests : TempFolderTest
     }
 
     [Test]
+    public void Summary_TakesATrainCommandLineWithItsVerbChanged_ReadingTheInputFromTheData()
+    {
+        var data = Shapes(size: 20, train: 30, validation: 10, test: 10);
+        var output = Path.Combine(Folder, "never.onnx");
+        string[] trainLine = ["--data", data, "--model", "cnn", "--image-size", "24x16", "--train-size", "30", "-o", output, "--log-dir", Path.Combine(Folder, "logs"), "--fixed-batch", "4"];
+        var text = CliRun.Of(["summary", .. trainLine]);
+        Assert.That(text.ExitCode, Is.EqualTo(0), text.Error);
+        Assert.That(text.Output, Does.Contain("for 3x16x24 input, 10 classes"), "rgb shapes decoded at --image-size 24x16 (width x height), as train would");
+        Assert.That(text.Output, Does.Contain("not used by summary (it writes nothing): --output, --log-dir, --fixed-batch"));
+        Assert.That(File.Exists(output) || Directory.Exists(Path.Combine(Folder, "logs")), Is.False, "summary writes nothing");
+
+        var json = CliRun.Of(["summary", .. trainLine, "--format", "json"]);
+        Assert.That(json.ExitCode, Is.EqualTo(0), json.Error);
+        using var figures = System.Text.Json.JsonDocument.Parse(json.Output); // nothing but JSON
+        var root = figures.RootElement;
+        Assert.That(root.GetProperty("input").EnumerateArray().Select(d => d.GetInt32()), Is.EqualTo(new[] { 3, 16, 24 }));
+        Assert.That(root.GetProperty("classes").GetInt32(), Is.EqualTo(10));
+        var layers = root.GetProperty("layers").EnumerateArray().ToList();
+        Assert.That(layers.Sum(l => l.GetProperty("parameters").GetInt64()), Is.EqualTo(root.GetProperty("parameters").GetInt64()));
+        Assert.That(text.Output, Does.Contain($"parameters: {root.GetProperty("parameters").GetInt64():N0}"), "the table and the JSON say the same");
+        Assert.That(root.GetProperty("trainingMemoryBytes").GetInt64(), Is.GreaterThan(0));
+
+        Assert.That(CliRun.Of("summary", "--data", data, "--classes", "3").AssertOneLineError(expectedExitCode: 2), Does.Contain("--classes cannot be combined with --data"));
+        var onnx = CliRun.Of("summary", Path.Combine(OnnxReg.Tests.Shared.RepositoryPaths.Root, "models", "mlp-plain.onnx"), "--format", "json");
+        using var file = System.Text.Json.JsonDocument.Parse(onnx.Output);
+        Assert.That(file.RootElement.GetProperty("weights").GetInt64(), Is.EqualTo(109_386));
+        Assert.That(file.RootElement.GetProperty("nodes")[0].GetProperty("op").GetString(), Is.EqualTo("Flatten"));
+    }
+
+    [Test]
     public void DatasetCommands_RefuseAnExistingFolderAndBadSizes_InOneLine()
     {
         var existing = Directory.CreateDirectory(Path.Combine(Folder, "mine")).FullName;

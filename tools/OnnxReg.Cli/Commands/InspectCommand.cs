@@ -13,8 +13,7 @@ internal static class InspectCommand
     public static Command Create(CliConsole console)
     {
         var model = new Argument<string>("model") { Description = "The .onnx file" };
-        var format = new Option<string>("--format") { Description = "Output: table (for people) or json (for scripts; nothing else is printed)", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json");
+        var format = OutputFormats.Option(csv: false);
         var command = new Command("inspect", "Print an ONNX model's inputs, outputs, ops, parameter count, weight sparsity and metadata") { model, format };
         command.SetAction(parse => Run(console, parse.GetValue(model)!, parse.GetValue(format) == "json"));
         return command;

@@ -17,10 +17,15 @@ internal enum OutputFormat
 
 internal static class OutputFormats
 {
-    public static Option<string> Option()
+    /// <summary>The <c>--format</c> option: table, json and (when <paramref name="csv"/>) csv.</summary>
+    public static Option<string> Option(bool csv = true)
     {
-        var option = new Option<string>("--format") { Description = "Output: table (for people), json or csv (for scripts; nothing else is printed)", DefaultValueFactory = _ => "table" };
-        option.AcceptOnlyFromAmong("table", "json", "csv");
+        var option = new Option<string>("--format")
+        {
+            Description = csv ? "Output: table (for people), json or csv (for scripts; nothing else is printed)" : "Output: table (for people) or json (for scripts; nothing else is printed)",
+            DefaultValueFactory = _ => "table",
+        };
+        option.AcceptOnlyFromAmong(csv ? ["table", "json", "csv"] : ["table", "json"]);
         return option;
     }
 

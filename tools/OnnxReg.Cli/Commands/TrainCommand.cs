@@ -20,37 +20,20 @@ internal static class TrainCommand
     public static Command Create(CliConsole console)
     {
         var binder = new TrainingOptionsBinder();
-        var data = CommonOptions.Data();
-        var imageBinder = new ImageOptionsBinder();
-        var trainSize = new Option<int>("--train-size") { Description = "Use only the first N training images (0: all)", DefaultValueFactory = _ => 0 };
-        var validationFraction = new Option<double>("--validation-fraction") { Description = "Fraction of the training images held out for validation, in [0, 1)", DefaultValueFactory = _ => 0.1 };
-        var output = new Option<string>("--output", "-o") { Description = "Where to write the exported model (the history goes beside it as NAME.history.json)", DefaultValueFactory = _ => "runs/model.onnx" };
-        var exportBinder = new ExportOptionsBinder();
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint file, rewritten atomically after every epoch and on Ctrl+C [default: the output path with .ckpt]" };
-        var logDir = new Option<string>("--log-dir") { Description = "Also log every epoch to DIR/history.csv (Keras' CSVLogger columns) and as TensorBoard scalars in DIR (tensorboard --logdir DIR) [default: none]" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint; needs the same options and data it was started with [default: off]" };
-
+        var run = new TrainRunOptions();
         var command = new Command("train", "Train a preset model with regularization, export it to ONNX, and evaluate the exported file with ONNX Runtime");
         foreach (var option in binder.All) command.Add(option);
-        command.Add(data);
-        foreach (var option in imageBinder.All) command.Add(option);
-        command.Add(trainSize);
-        command.Add(validationFraction);
-        command.Add(output);
-        command.Add(checkpoint);
-        command.Add(resume);
-        command.Add(logDir);
-        foreach (var option in exportBinder.All) command.Add(option);
+        foreach (var option in run.All) command.Add(option);
         command.SetAction((parse, cancellation) => Task.FromResult(Action(parse, cancellation)));
         int Action(ParseResult parse, CancellationToken cancellation)
         {
-            var export = exportBinder.Bind(parse);
-            var outputPath = parse.GetValue(output)!;
+            var export = run.Export.Bind(parse);
+            var outputPath = parse.GetValue(run.Output)!;
             // The recorded command reproduces the run from scratch, so it never includes --resume.
-            var request = new TrainRequest(parse.GetValue(data)!, parse.GetValue(trainSize), parse.GetValue(validationFraction), outputPath, export,
+            var request = new TrainRequest(parse.GetValue(run.Data)!, parse.GetValue(run.TrainSize), parse.GetValue(run.ValidationFraction), outputPath, export,
                 CommandLine.Format(parse.Tokens.Select(t => t.Value).Where(t => t != "--resume")),
-                parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".ckpt"), parse.GetValue(resume), parse.GetValue(logDir),
-                imageBinder.Bind(parse, console));
+                parse.GetValue(run.Checkpoint) ?? Path.ChangeExtension(outputPath, ".ckpt"), parse.GetValue(run.Resume), parse.GetValue(run.LogDir),
+                run.Images.Bind(parse, console));
             Validate(request);
             var configuration = binder.Bind(parse);
             if (binder.WroteConfig(parse, configuration, console))
