@@ -136,7 +136,7 @@ public sealed record StudyDefinition
         if (!File.Exists(path)) throw new FileNotFoundException($"Study file '{path}' does not exist.", path);
         StudyDefinition? definition;
         try { definition = JsonSerializer.Deserialize<StudyDefinition>(OnnxReg.Data.IO.UntrustedFile.ReadAllText(path, "study file"), StudyJson.Options); }
-        catch (JsonException e) { throw new InvalidDataException($"Study file '{path}' is not valid: {e.Message}", e); }
+        catch (JsonException e) { throw new InvalidDataException($"Study file '{path}' is not valid: {OnnxReg.Data.JsonErrors.Describe(e, typeof(StudyDefinition), StudyJson.Options)}", e); }
         if (definition is null) throw new InvalidDataException($"Study file '{path}' is empty (null).");
         try { definition.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"Study file '{path}': {ErrorMessages.OneLine(e)}", e); }

@@ -87,7 +87,7 @@ public sealed record TrainingConfiguration
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"Training configuration is not valid: {e.Message}", e);
+            throw new InvalidDataException($"Training configuration is not valid: {JsonErrors.Describe(e, typeof(TrainingConfiguration), Json)}", e);
         }
         if (configuration is null)
             throw new InvalidDataException("Training configuration is empty (null).");

@@ -17,12 +17,15 @@ public class ErrorReportingTests
     }
 
     [Test]
-    public void AnythingElse_IsAnInternalError_NamingItsTypeAndWhereTheTraceIs()
+    public void AnythingElse_IsAnInternalError_WithItsOwnExitCode_AndNoDotNetTypeName()
     {
         // A failing .Single() is a bug, not something the user did: it must not read as an ordinary error.
         var bug = Assert.Throws<InvalidOperationException>(() => Array.Empty<int>().Single())!;
         Assert.That(CliApp.ErrorLine(bug), Is.EqualTo(
-            "onnxreg: internal error: InvalidOperationException: Sequence contains no elements (set ONNXREG_TRACE=1 to see where; please report it with the command you ran)"));
-        Assert.That(CliApp.ErrorLine(new NotSupportedException("x")), Does.StartWith("onnxreg: internal error: NotSupportedException"));
+            "onnxreg: internal error: Sequence contains no elements (a bug in OnnxReg: set ONNXREG_TRACE=1 to see where, and please report it with the command you ran)"));
+        Assert.That(CliApp.ErrorLine(new NotSupportedException("x")), Does.StartWith("onnxreg: internal error: x (a bug").And.Not.Contain("Exception"));
+        Assert.That(CliApp.ExitCodeOf(bug), Is.EqualTo(70), "a script tells a bug from bad input by the exit code");
+        Assert.That(CliApp.ExitCodeOf(new InvalidDataException("bad file")), Is.EqualTo(1));
+        Assert.That(CliApp.ExitCodeOf(new CliException("--lr must be positive")), Is.EqualTo(1));
     }
 }

@@ -22,6 +22,18 @@ public class MessageTests : TempFolderTest
         Assert.That(line, Does.Not.Contain("System."), "no .NET type names");
     }
 
+    [TestCase("train", "{\"training\": {\"epoch\": 3}}", "unknown property 'epoch' in 'training' (line 1, column 23) (did you mean 'epochs'?)")]
+    [TestCase("train", "{\"training\": {\"optimizer\": \"adma\"}}", "the value of 'training.optimizer' (line 1, column 34) must be one of \"adam\"")]
+    [TestCase("study", "{\"models\": [{\"name\": \"mlp\", \"bogus\": 1}]}", "unknown property 'bogus' in 'models[0]'")]
+    public void ConfigurationFileMistakes_AreDescribedInTheFilesOwnWords(string command, string json, string expected)
+    {
+        var config = Path.Combine(Folder, "config.json");
+        File.WriteAllText(config, json);
+        var line = CliRun.Of(command, "--config", config).AssertOneLineError();
+        Assert.That(line, Does.Contain(expected));
+        Assert.That(line, Does.Not.Contain(".NET").And.Not.Contain("OnnxReg.").And.Not.Contain("System."), "no .NET type or member names");
+    }
+
     [Test]
     public void UnrelatedWord_GetsNoSuggestion() =>
         Assert.That(CliRun.Of("xyzzyplugh").AssertOneLineError(CliApp.UsageError), Does.Not.Contain("did you mean"));

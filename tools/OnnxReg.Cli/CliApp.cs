@@ -16,6 +16,10 @@ public static class CliApp
     /// <summary>Exit code when the input (data, model, option value) is bad or the run failed.</summary>
     public const int Failure = 1;
 
+    /// <summary>Exit code of a bug in OnnxReg (an exception no check of the input explains): sysexits' EX_SOFTWARE,
+    /// so that a script can tell "fix your input" from "report this".</summary>
+    public const int InternalError = 70;
+
     /// <summary>Exit code after Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
 
@@ -92,15 +96,19 @@ public static class CliApp
         {
             error.WriteLine(ErrorLine(e));
             if (!IsUserError(e) && Environment.GetEnvironmentVariable(TraceVariable) == "1") error.WriteLine(e.ToString());
-            return Failure;
+            return ExitCodeOf(e);
         }
     }
 
     /// <summary>The one line a failure is reported as: "error:" for bad input and OnnxReg's domain failures, which
-    /// the user can fix; "internal error:" with the type and where to see the trace for anything else (a bug).</summary>
+    /// the user can fix; "internal error:" and where to see the trace for anything else (a bug). No .NET type name is
+    /// printed: the trace (<see cref="TraceVariable"/>) has it for whoever fixes the bug.</summary>
     internal static string ErrorLine(Exception e) => IsUserError(e)
         ? $"onnxreg: error: {PrintableText.Escape(ErrorMessages.OneLine(e))}"
-        : $"onnxreg: internal error: {e.GetType().Name}: {PrintableText.Escape(ErrorMessages.OneLine(e), 1000)} (set {TraceVariable}=1 to see where; please report it with the command you ran)";
+        : $"onnxreg: internal error: {PrintableText.Escape(ErrorMessages.OneLine(e), 1000)} (a bug in OnnxReg: set {TraceVariable}=1 to see where, and please report it with the command you ran)";
+
+    /// <summary>The exit code of a failure: <see cref="Failure"/> for what the user can fix, <see cref="InternalError"/> for a bug.</summary>
+    internal static int ExitCodeOf(Exception e) => IsUserError(e) ? Failure : InternalError;
 
     private static bool IsUserError(Exception e) => e is ArgumentException or InvalidDataException or IOException
         or UnauthorizedAccessException or OnnxRegException or CliException;

@@ -106,7 +106,8 @@ public static class ImageInput
             // ImageSharp 2.1 throws other exceptions on some malformed files too (NullReferenceException on damaged
             // JPEGs, InvalidOperationException on oversized BMPs: found by the fuzz test). The bytes are untrusted,
             // so any decoder failure is reported as a file that does not decode.
-            throw new InvalidDataException($"'{name}' is not an image that can be decoded (the decoder failed: {e.GetType().Name}: {e.Message.Split('\n')[0]}).", e);
+            // The decoder's own words only: its exception type means nothing to the user (it stays in the inner exception).
+            throw new InvalidDataException($"'{name}' is not an image that can be decoded (the decoder failed on its bytes: {e.Message.Split('\n')[0]}).", e);
         }
     }
 

@@ -1,3 +1,4 @@
+using OnnxReg.Data;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OnnxReg.Data.IO;
@@ -47,7 +48,7 @@ public sealed record AccuracyBaseline(
             throw new FileNotFoundException($"Baseline file '{path}' does not exist; write one with 'onnxreg regress --write-baselines' or AccuracyRegression.WriteBaseline.", path);
         AccuracyBaseline? baseline;
         try { baseline = JsonSerializer.Deserialize<AccuracyBaseline>(UntrustedFile.ReadAllText(path, "baseline file"), Json); }
-        catch (JsonException e) { throw new InvalidDataException($"Baseline file '{path}' is not valid: {e.Message}", e); }
+        catch (JsonException e) { throw new InvalidDataException($"Baseline file '{path}' is not valid: {JsonErrors.Describe(e, typeof(AccuracyBaseline), Json)}", e); }
         if (baseline is null || !(baseline.Accuracy is >= 0 and <= 1) || !(baseline.Tolerance is >= 0 and < 1) || baseline.Images < 1)
             throw new InvalidDataException(
                 $"Baseline file '{path}' is not valid: it needs accuracy in [0, 1], a tolerance in [0, 1) and at least one image (received accuracy {baseline?.Accuracy}, tolerance {baseline?.Tolerance}, images {baseline?.Images}). Rewrite it with 'onnxreg regress --write-baselines'.");
