@@ -44,7 +44,8 @@ public sealed class OnnxExporter
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var proto = Export(model, sampleShape, options);
-        AtomicFile.WriteAllBytes(path, OnnxModelSerializer.ToBytes(proto), verify);
+        // Encoded straight into the temporary file: no second copy of the weights as one byte array.
+        AtomicFile.Write(path, stream => OnnxModelSerializer.WriteTo(proto, stream), verify);
         return proto;
     }
 

@@ -71,7 +71,9 @@ public sealed class OnnxGraphBuilder
         long expected = dims.Aggregate(1L, (a, d) => a * d);
         if (expected != count)
             throw new ArgumentException($"Initializer '{nameHint}' has {count} values but dims [{string.Join(", ", dims)}] need {expected}.", nameof(dims));
-        var tensor = new TensorProto { Name = UniqueName(nameHint), DataType = (int)dataType, RawData = ByteString.CopyFrom(littleEndianBytes) };
+        // The array is this builder's own (made by the caller above and never shared), so it is wrapped, not copied
+        // again: a 20M-parameter network's weights were otherwise held three times while it was exported.
+        var tensor = new TensorProto { Name = UniqueName(nameHint), DataType = (int)dataType, RawData = UnsafeByteOperations.UnsafeWrap(littleEndianBytes) };
         tensor.Dims.AddRange(dims);
         _graph.Initializer.Add(tensor);
         return tensor.Name;

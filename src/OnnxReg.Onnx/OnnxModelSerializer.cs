@@ -13,6 +13,16 @@ public static class OnnxModelSerializer
         return model.ToByteArray();
     }
 
+    /// <summary>Writes the model's protobuf encoding (the bytes <see cref="ToBytes"/> returns) to <paramref name="stream"/>
+    /// without holding it whole in memory.</summary>
+    public static void WriteTo(ModelProto model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        using var output = new CodedOutputStream(stream, leaveOpen: true);
+        model.WriteTo(output);
+    }
+
     /// <summary>Parses an ONNX file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The bytes are not an ONNX model (bad protobuf, or no graph).</exception>

@@ -25,7 +25,9 @@ public static class OnnxWeights
                 System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(number, dim);
                 hash.AppendData(number);
             }
-            hash.AppendData(tensor.ToByteArrayOfValues());
+            // Hashed in place: a copy of each weight would double a large model's memory while it is fingerprinted.
+            if (tensor.HasRawData) hash.AppendData(tensor.RawData.Span);
+            else hash.AppendData(Google.Protobuf.MessageExtensions.ToByteArray(tensor));
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
@@ -33,7 +35,4 @@ public static class OnnxWeights
     /// <summary>The number of scalar weights across all initializers.</summary>
     public static long ParameterCount(GraphProto graph) =>
         graph.Initializer.Sum(t => t.Dims.Aggregate(1L, (a, d) => a * d));
-
-    private static byte[] ToByteArrayOfValues(this TensorProto tensor) =>
-        tensor.HasRawData ? tensor.RawData.ToByteArray() : Google.Protobuf.MessageExtensions.ToByteArray(tensor);
 }

@@ -106,7 +106,8 @@ internal sealed class TrainingRun : IDisposable
         };
         var random = new CheckpointRandomState(RandomState.Capture(), position.ShufflerAtEpochStart, augmentation?.GeneratorState);
         // At an epoch boundary the model's weights are the epoch-start weights; they are stored once.
-        TrainingCheckpoint.Write(path, header, random, SaveOptimizerState(), _model.state_dict(), EarlyStopping?.BestWeights,
+        // The optimizer's state (two moments per weight with Adam) is streamed into the file, never held as a byte array.
+        TrainingCheckpoint.Write(path, header, random, writer => Optimizer.save_state_dict(writer), _model.state_dict(), EarlyStopping?.BestWeights,
             position.BatchesDone == 0 ? null : _epochStartWeights);
     }
 

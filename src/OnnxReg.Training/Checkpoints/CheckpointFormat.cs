@@ -19,18 +19,50 @@ internal static class CheckpointFormat
     public const int Version = 2;
     private const int HashLength = 32;
 
-    public static byte[] Write(Action<BinaryWriter> body)
+    /// <summary>Writes a checkpoint to <paramref name="destination"/> as it is produced, hashing on the way: nothing the
+    /// size of the checkpoint is held in memory (a 20M-parameter network's one was built in a growing buffer and copied
+    /// again, about 1 GB above the network itself).</summary>
+    public static void Write(Stream destination, Action<BinaryWriter> body)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        var hashing = new HashingStream(destination);
+        using (var writer = new BinaryWriter(new BufferedStream(hashing, 1 << 20), Encoding.UTF8, leaveOpen: false))
         {
             writer.Write(Magic);
             writer.Write(Version);
             body(writer);
+        } // flushes the buffer through the hash
+        destination.Write(hashing.Hash());
+    }
+
+    // Passes writes through to the destination and into a SHA-256 of everything written.
+    private sealed class HashingStream(Stream destination) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        // Outlives the stream's disposal (which the writer above does): the hash is read after everything was flushed.
+        public byte[] Hash()
+        {
+            using (_hash) return _hash.GetHashAndReset();
         }
-        var hash = SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        buffer.Write(hash);
-        return buffer.ToArray();
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _hash.AppendData(buffer);
+            destination.Write(buffer);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Flush() { } // the destination is flushed to disk by its owner (AtomicFile)
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>
@@ -90,6 +122,48 @@ internal static class CheckpointFormat
     {
         writer.Write(blob?.Length ?? -1);
         if (blob is not null) writer.Write(blob);
+    }
+
+    /// <summary>Writes a blob produced by <paramref name="produce"/> without holding it in memory: a first pass only
+    /// counts its bytes (for the length prefix), the second writes them. <paramref name="produce"/> must write the same
+    /// bytes both times (an optimizer's state does: it only reads its tensors).</summary>
+    public static void WriteBlob(BinaryWriter writer, Action<BinaryWriter> produce)
+    {
+        var counter = new CountingStream(null);
+        using (var counting = new BinaryWriter(counter, Encoding.UTF8, leaveOpen: true))
+            produce(counting);
+        if (counter.Length > int.MaxValue)
+            throw new InvalidOperationException($"A checkpoint blob of {counter.Length:N0} bytes does not fit the format's 32-bit length.");
+        writer.Write((int)counter.Length);
+        writer.Flush();
+        var written = new CountingStream(writer.BaseStream);
+        using (var passing = new BinaryWriter(written, Encoding.UTF8, leaveOpen: true))
+            produce(passing);
+        if (written.Length != counter.Length)
+            throw new InvalidOperationException("A checkpoint blob changed between its two passes.");
+    }
+
+    // Counts what is written to it, passing it on to an inner stream if there is one.
+    private sealed class CountingStream(Stream? inner) : Stream
+    {
+        private long _length;
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _length += buffer.Length;
+            inner?.Write(buffer);
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void Flush() => inner?.Flush();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     public static byte[]? ReadBlob(BinaryReader reader)

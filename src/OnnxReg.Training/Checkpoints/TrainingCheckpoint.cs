@@ -165,10 +165,10 @@ public sealed class TrainingCheckpoint : IDisposable
     }
 
     /// <summary>Writes a checkpoint atomically: the old file stays until the new one is complete. The tensors are only read.</summary>
-    internal static void Write(string path, CheckpointHeader header, CheckpointRandomState random, byte[] optimizerState,
+    internal static void Write(string path, CheckpointHeader header, CheckpointRandomState random, Action<BinaryWriter> optimizerState,
         IReadOnlyDictionary<string, Tensor> modelWeights, IReadOnlyDictionary<string, Tensor>? bestWeights, IReadOnlyDictionary<string, Tensor>? epochStartWeights)
     {
-        var bytes = CheckpointFormat.Write(writer =>
+        AtomicFile.Write(path, stream => CheckpointFormat.Write(stream, writer =>
         {
             writer.Write(JsonSerializer.Serialize(header, Json));
             CheckpointFormat.WriteBlob(writer, random.Global);
@@ -178,8 +178,7 @@ public sealed class TrainingCheckpoint : IDisposable
             CheckpointFormat.WriteTensors(writer, modelWeights);
             CheckpointFormat.WriteTensors(writer, bestWeights);
             CheckpointFormat.WriteTensors(writer, epochStartWeights);
-        });
-        AtomicFile.WriteAllBytes(path, bytes);
+        }));
     }
 
     /// <summary>Hands the best weights to a new owner (early stopping), so disposing this checkpoint leaves them alone.</summary>
