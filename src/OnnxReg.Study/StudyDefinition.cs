@@ -29,27 +29,7 @@ public sealed record StudyDefinition
 
     /// <summary>How image folders are decoded, from <see cref="ImageSize"/>, <see cref="Color"/> and <see cref="Resize"/>.</summary>
     /// <exception cref="ArgumentException">One of them is not a valid value.</exception>
-    public ImageFolderOptions ImageOptions()
-    {
-        try
-        {
-            return new ImageFolderOptions
-            {
-                Size = ImageSize is null ? null : ImagePreparation.ParseSize(ImageSize),
-                Color = Color is null ? null : Choice<ColorMode>(Color, nameof(Color)),
-                Resize = Resize is null ? ResizePolicy.Stretch : Choice<ResizePolicy>(Resize, nameof(Resize)),
-            };
-        }
-        catch (FormatException e)
-        {
-            throw new ArgumentException(e.Message, nameof(ImageSize), e);
-        }
-    }
-
-    private static T Choice<T>(string text, string what) where T : struct, Enum =>
-        Enum.GetNames<T>().FirstOrDefault(n => n.Equals(text, StringComparison.OrdinalIgnoreCase)) is { } name
-            ? Enum.Parse<T>(name)
-            : throw new ArgumentException($"{what} '{text}' is not one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}.", what);
+    public ImageFolderOptions ImageOptions() => ImageDecoding.Options(ImageSize, Color, Resize);
 
     /// <summary>Training images: the first N of the official training set (small on purpose, so that overfitting shows).</summary>
     public int TrainSize { get; init; } = 1000;
@@ -151,8 +131,7 @@ public sealed record StudyDefinition
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"{Data}|{TrainSize}|{ValidationSize}|{TestSize}|{StudyRunner.PerturbationSignature}|{configuration.ToCompactJson()}{ImageSignature}")))[..16];
 
-    // Empty unless an image option is set, so the fingerprints of studies that set none stay as they were.
-    private string ImageSignature => ImageSize is null && Color is null && Resize is null ? "" : $"|{ImageSize}|{Color}|{Resize}";
+    private string ImageSignature => ImageDecoding.Signature(ImageSize, Color, Resize);
 
     private static void CheckNames(IEnumerable<string> names, string what)
     {

@@ -63,7 +63,7 @@ public static class StudyRunner
             throw new ArgumentException("Retraining every run (force) is not possible in shards: other shards would keep their results. Run unsharded, or delete the runs to retrain.");
         var clock = Stopwatch.StartNew();
         // Only the training images the study uses are read (a gzip IDX file is decompressed only that far).
-        var images = (definition.ImageSize is null && definition.Color is null && definition.Resize is null ? new ImageFolderOptions() : definition.ImageOptions())
+        var images = definition.ImageOptions()
             with { TrainLimit = definition.TrainSize + definition.ValidationSize };
         var pair = DatasetSource.Load(definition.Data, images);
         if (pair.Train.Count < definition.TrainSize + definition.ValidationSize)

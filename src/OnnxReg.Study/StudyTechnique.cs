@@ -2,7 +2,7 @@ using OnnxReg.Data;
 using OnnxReg.Training;
 using OnnxReg.Training.Augmentation;
 using OnnxReg.Training.Callbacks;
-using OnnxReg.Training.Regularization;
+using OnnxReg.Training.Techniques;
 
 namespace OnnxReg.Study;
 
@@ -36,41 +36,43 @@ public sealed record StudyTechnique(
     double? WeightDecay = null,
     bool? BatchNorm = null)
 {
-    /// <summary>The parameter this technique sweeps (<see cref="StudySweep.Parameters"/>), or null for a technique on its own.</summary>
+    /// <summary>The technique of <see cref="TechniqueRegistry"/> this one sweeps, or null for a technique on its own.</summary>
     public string? Sweep { get; init; }
 
     /// <summary>Its strength in the sweep (e.g. the L2 factor or the dropout rate), or null.</summary>
     public double? Strength { get; init; }
 
-    /// <summary>The configuration for one run: <paramref name="baseConfiguration"/> with these settings applied and the seed set.</summary>
+    /// <summary>The configuration for one run: <paramref name="baseConfiguration"/> with these settings applied and the seed set.
+    /// Each strength is applied by its technique in <see cref="TechniqueRegistry"/>, so it means what it means in train and tune.</summary>
     /// <exception cref="ArgumentException">A setting is out of range or the augmentation syntax is wrong.</exception>
     public TrainingConfiguration Apply(TrainingConfiguration baseConfiguration, int seed)
     {
-        var c = baseConfiguration;
-        var penalty = c.Penalty with { L1 = L1 ?? c.Penalty.L1, L2 = L2 ?? c.Penalty.L2 };
-        var model = c.Model with
+        ArgumentNullException.ThrowIfNull(baseConfiguration);
+        var c = baseConfiguration with { Training = baseConfiguration.Training with { Seed = seed } };
+        try
         {
-            DropoutRates = Dropout is double d ? [d] : c.Model.DropoutRates,
-            SpatialDropoutRates = SpatialDropout is double s && c.Model.SpatialDropoutPositions > 0 ? [s] : c.Model.SpatialDropoutRates,
-            BatchNorm = BatchNorm ?? c.Model.BatchNorm,
-        };
-        var training = c.Training with
-        {
-            Seed = seed,
-            LabelSmoothing = LabelSmoothing ?? c.Training.LabelSmoothing,
-            WeightDecay = WeightDecay ?? c.Training.WeightDecay,
-            Optimizer = WeightDecay is > 0 ? OptimizerKind.AdamW : c.Training.Optimizer,
-        };
-        AugmentationOptions augmentation;
-        try { augmentation = Augment is null ? c.Augmentation : AugmentationOptions.Parse(Augment); }
+            foreach (var (name, strength) in Strengths())
+                c = TechniqueRegistry.Get(name).Apply(c, strength);
+            if (Augment is not null) c = c with { Augmentation = AugmentationOptions.Parse(Augment) };
+            if (EarlyStopping is not null) c = c with { EarlyStopping = EarlyStopping };
+            c.Validate();
+        }
         catch (FormatException e) { throw new ArgumentException($"Technique '{Name}': {e.Message}", nameof(Augment), e); }
-        var configuration = c with
-        {
-            Model = model, Training = training, Penalty = penalty, Augmentation = augmentation,
-            EarlyStopping = EarlyStopping ?? c.EarlyStopping, MaxNorm = MaxNorm ?? c.MaxNorm,
-        };
-        try { configuration.Validate(); }
         catch (ArgumentException e) { throw new ArgumentException($"Technique '{Name}': {ErrorMessages.OneLine(e)}", e); }
-        return configuration;
+        return c;
+    }
+
+    // The technique's settings by their registry names; a sweep's own strength last.
+    private IEnumerable<(string Name, double Strength)> Strengths()
+    {
+        if (L1 is double l1) yield return ("l1", l1);
+        if (L2 is double l2) yield return ("l2", l2);
+        if (Dropout is double dropout) yield return ("dropout", dropout);
+        if (SpatialDropout is double spatial) yield return ("spatial-dropout", spatial);
+        if (MaxNorm is double maxNorm) yield return ("max-norm", maxNorm);
+        if (LabelSmoothing is double smoothing) yield return ("label-smoothing", smoothing);
+        if (WeightDecay is double decay) yield return ("weight-decay", decay);
+        if (BatchNorm is bool batchNorm) yield return ("batch-norm", batchNorm ? 1 : 0);
+        if (Sweep is { } sweep && Strength is double strength) yield return (sweep, strength);
     }
 }

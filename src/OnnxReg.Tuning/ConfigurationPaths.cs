@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using OnnxReg.Data;
-using OnnxReg.Study;
 using OnnxReg.Training;
-using OnnxReg.Training.Augmentation;
+using OnnxReg.Training.Techniques;
 
 namespace OnnxReg.Tuning;
 
@@ -14,79 +13,61 @@ namespace OnnxReg.Tuning;
 /// </summary>
 public static class ConfigurationPaths
 {
-    /// <summary>The short names and what they set.</summary>
-    public static IReadOnlyDictionary<string, string> Aliases { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    // Optimization settings the tuner also searches; they are not regularization techniques, so they are not in the registry.
+    private static readonly Dictionary<string, string> Hyperparameters = new(StringComparer.Ordinal)
     {
-        ["l1"] = "penalty.l1",
-        ["l2"] = "penalty.l2",
-        ["dropout"] = "model.dropoutRates (one rate at every position)",
-        ["spatial-dropout"] = "model.spatialDropoutRates (one rate at every position)",
-        ["label-smoothing"] = "training.labelSmoothing",
-        ["weight-decay"] = "training.weightDecay (and the AdamW optimizer when above 0)",
-        ["max-norm"] = "maxNorm (0: none)",
-        ["augmentation"] = "augmentation at strength s: hflip, rotate 10·s°, scale 1 ± 0.1·s, translate 0.08·s (0: none)",
         ["lr"] = "training.learningRate",
         ["batch-size"] = "training.batchSize",
         ["momentum"] = "training.momentum",
         ["optimizer"] = "training.optimizer",
-        ["patience"] = "earlyStopping.patience (early stopping on val_loss is enabled if it was not)",
     };
 
-    /// <summary><paramref name="configuration"/> with each named option set to its value.</summary>
+    /// <summary>The short names and what they set: every technique of <see cref="TechniqueRegistry"/> (by name and
+    /// alias, with the meaning of its strength) and the optimization settings lr, batch-size, momentum, optimizer.</summary>
+    public static IReadOnlyDictionary<string, string> Aliases { get; } =
+        TechniqueRegistry.All.SelectMany(t => t.Aliases.Prepend(t.Name).Select(name => (name, text: $"{t.Strength}; {t.Range}")))
+            .Concat(Hyperparameters.Select(h => (name: h.Key, text: h.Value)))
+            .ToDictionary(p => p.name, p => p.text, StringComparer.Ordinal);
+
+    /// <summary><paramref name="configuration"/> with each named option set to its value: configuration paths first,
+    /// then techniques at their strengths (a technique applies itself as it does in train and study).</summary>
     /// <exception cref="ArgumentException">A name is not an option, or a value is out of its range (the message names it).</exception>
     public static TrainingConfiguration Apply(TrainingConfiguration configuration, IReadOnlyDictionary<string, JsonNode> values)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(values);
+        string Describe() => string.Join(", ", values.Select(v => $"{v.Key}={v.Value.ToJsonString()}"));
         var root = JsonNode.Parse(configuration.ToJson())!.AsObject();
+        var techniques = new List<(RegularizationTechnique Technique, double Strength)>();
         foreach (var (name, value) in values)
         {
-            switch (name)
+            if (TechniqueRegistry.Find(name) is { } technique)
             {
-                case "l1": Set(root, "penalty.l1", value); break;
-                case "l2": Set(root, "penalty.l2", value); break;
-                case "dropout": Set(root, "model.dropoutRates", new JsonArray(value.DeepClone())); break;
-                case "spatial-dropout": Set(root, "model.spatialDropoutRates", new JsonArray(value.DeepClone())); break;
-                case "label-smoothing": Set(root, "training.labelSmoothing", value); break;
-                case "weight-decay":
-                    Set(root, "training.weightDecay", value);
-                    if (value.GetValue<double>() > 0) Set(root, "training.optimizer", JsonValue.Create("adamW"));
-                    break;
-                case "max-norm":
-                    if (value.GetValue<double>() > 0) Set(root, "maxNorm", value);
-                    else root.Remove("maxNorm");
-                    break;
-                case "augmentation":
-                    var augmentation = new TrainingConfiguration { Augmentation = AugmentationOptions.Parse(StudySweep.Augmentation(value.GetValue<double>())) }.ToJson();
-                    root["augmentation"] = JsonNode.Parse(augmentation)!["augmentation"]!.DeepClone();
-                    break;
-                case "lr": Set(root, "training.learningRate", value); break;
-                case "batch-size": Set(root, "training.batchSize", value); break;
-                case "momentum": Set(root, "training.momentum", value); break;
-                case "optimizer": Set(root, "training.optimizer", value); break;
-                case "patience":
-                    if (root["earlyStopping"] is null) root["earlyStopping"] = new JsonObject { ["monitor"] = "val_loss" };
-                    Set(root, "earlyStopping.patience", value);
-                    break;
-                default:
-                    // Checked against the configuration's own names, so a mistake reads as one, not as .NET's
-                    // "could not be mapped to any .NET member contained in type …".
-                    if (!TrainingConfiguration.OptionPaths().Contains(name, StringComparer.Ordinal))
-                        throw new ArgumentException(
-                            $"Setting {name}={value.ToJsonString()}: '{name}' is neither a tuning name nor a configuration option" +
-                            $"{DidYouMean.Hint(name, Aliases.Keys.Concat(TrainingConfiguration.OptionPaths()))}; the names are {string.Join(", ", Aliases.Keys)}, " +
-                            "or any option path as --write-config writes it (training.learningRate, penalty.l2, …)", nameof(values));
-                    Set(root, name, value);
-                    break;
+                if (value.GetValueKind() != System.Text.Json.JsonValueKind.Number)
+                    throw new ArgumentException($"Setting {name}={value.ToJsonString()}: the strength of {technique.Name} is a number ({technique.Strength}; {technique.Range}).", nameof(values));
+                techniques.Add((technique, double.Parse(value.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)));
+                continue;
             }
+            var path = Hyperparameters.GetValueOrDefault(name, name);
+            // Checked against the configuration's own names, so a mistake reads as one, not as .NET's
+            // "could not be mapped to any .NET member contained in type …".
+            if (!TrainingConfiguration.OptionPaths().Contains(path, StringComparer.Ordinal))
+                throw new ArgumentException(
+                    $"Setting {name}={value.ToJsonString()}: '{name}' is neither a tuning name nor a configuration option" +
+                    $"{DidYouMean.Hint(name, Aliases.Keys.Concat(TrainingConfiguration.OptionPaths()))}; the names are {string.Join(", ", Aliases.Keys)}, " +
+                    "or any option path as --write-config writes it (training.learningRate, penalty.l2, …)", nameof(values));
+            Set(root, path, value);
         }
         try
         {
-            return TrainingConfiguration.FromJson(root.ToJsonString());
+            var result = TrainingConfiguration.FromJson(root.ToJsonString());
+            foreach (var (technique, strength) in techniques) result = technique.Apply(result, strength);
+            result.Validate();
+            return result;
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
         {
-            throw new ArgumentException($"Setting {string.Join(", ", values.Select(v => $"{v.Key}={v.Value.ToJsonString()}"))}: {ErrorMessages.OneLine(e)}", e);
+            throw new ArgumentException($"Setting {Describe()}: {ErrorMessages.OneLine(e)}", e);
         }
     }
 

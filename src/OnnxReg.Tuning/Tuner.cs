@@ -39,7 +39,7 @@ public static class Tuner
         ArgumentNullException.ThrowIfNull(progress);
         definition.Validate();
         var clock = Stopwatch.StartNew();
-        var pair = DatasetSource.Load(definition.Data, new ImageFolderOptions { TrainLimit = definition.TrainSize + definition.ValidationSize });
+        var pair = DatasetSource.Load(definition.Data, definition.ImageOptions() with { TrainLimit = definition.TrainSize + definition.ValidationSize });
         if (pair.Train.Count < definition.TrainSize + definition.ValidationSize)
             throw new ArgumentException(
                 $"The data has {pair.Train.Count:N0} training images; tuning needs {definition.TrainSize:N0} for training plus {definition.ValidationSize:N0} for validation. Lower --train-size or --validation-size.");

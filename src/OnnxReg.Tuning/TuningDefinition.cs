@@ -1,3 +1,4 @@
+using OnnxReg.Data;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -42,6 +43,19 @@ public sealed record TuningDefinition
 {
     /// <summary>Data source (<c>embedded</c>, <c>fashion-mnist</c>, a folder).</summary>
     public string Data { get; init; } = "embedded";
+
+    /// <summary>Image folders only: decode at this size (<c>64</c> or <c>WIDTHxHEIGHT</c>); null to infer it from the folder.</summary>
+    public string? ImageSize { get; init; }
+
+    /// <summary>Image folders only: <c>gray</c> or <c>rgb</c>; null to infer it from the folder.</summary>
+    public string? Color { get; init; }
+
+    /// <summary>Image folders only: <c>stretch</c>, <c>crop</c> or <c>pad</c> for images of another aspect ratio; null for stretch.</summary>
+    public string? Resize { get; init; }
+
+    /// <summary>How image folders are decoded, as a study decodes them (<see cref="ImageDecoding"/>).</summary>
+    /// <exception cref="ArgumentException">A setting is not valid.</exception>
+    public ImageFolderOptions ImageOptions() => ImageDecoding.Options(ImageSize, Color, Resize);
 
     /// <summary>Training images: the first N of the training set.</summary>
     public int TrainSize { get; init; } = 5000;
@@ -110,6 +124,7 @@ public sealed record TuningDefinition
         if (Strategy == SearchStrategy.Grid && GridSize() > 10_000)
             throw new ArgumentException($"The grid has {GridSize():N0} combinations; at most 10,000. Use fewer grid points or random search.", nameof(GridPoints));
         Base.Validate();
+        ImageOptions(); // a bad --image-size, --color or --resize fails now
         // Every dimension must be an option: apply its extremes once now, not after an hour of trials.
         foreach (var dimension in Space)
             foreach (var value in dimension.Grid(2))
@@ -129,5 +144,5 @@ public sealed record TuningDefinition
     /// fingerprint is reused.</summary>
     internal string Fingerprint(TrainingConfiguration configuration) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{Data}|{TrainSize}|{ValidationSize}|{configuration.ToCompactJson()}"))))[..16];
+            $"{Data}|{TrainSize}|{ValidationSize}|{configuration.ToCompactJson()}{ImageDecoding.Signature(ImageSize, Color, Resize)}"))))[..16];
 }

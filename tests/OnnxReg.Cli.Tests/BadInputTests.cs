@@ -102,8 +102,8 @@ public class BadInputTests : TempFolderTest
     [TestCase("--epochs", "0", "--epochs: Epochs must be at least 1. Received: Epochs=0")]
     [TestCase("--lr", "-1", "--lr: Learning rate must be positive and at most 1e6 (typical values are 1e-4 to 0.1). Received: LearningRate=-1")]
     [TestCase("--lr", "1e39", "--lr: Learning rate must be positive and at most 1e6")]
-    [TestCase("--l1", "1e39", "--l1: Penalty strength must be at most 1e6 (typical values are 1e-6 to 1e-2). Received: L1=1E+39")]
-    [TestCase("--l2", "1e39", "--l2: Penalty strength must be at most 1e6")]
+    [TestCase("--l1", "1e39", "--l1: l1: the strength (the factor λ) must be a number in [0, 1000000] (0: no L1 penalty); received 1e+39")]
+    [TestCase("--l2", "1e39", "--l2: l2: the strength (the factor λ) must be a number in [0, 1000000]")]
     [TestCase("--validation-fraction", "1", "--validation-fraction must be in [0, 1)")]
     public void OutOfRangeOption_NamesTheOption(string option, string value, string expected)
     {

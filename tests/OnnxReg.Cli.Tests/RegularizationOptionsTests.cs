@@ -45,15 +45,15 @@ public class RegularizationOptionsTests : TempFolderTest
         Assert.That(run.Output, Does.Contain("epoch   1/1"), "--epochs on the command line overrides the file");
     }
 
-    [TestCase(new[] { "--l2", "-1" }, "--l2: Penalty strength must be zero or positive. Received: L2=-1")]
+    [TestCase(new[] { "--l2", "-1" }, "--l2: l2: the strength (the factor λ) must be a number in [0, 1000000] (0: no L2 penalty); received -1")]
     [TestCase(new[] { "--l1", "-0.5" }, "--l1: ")]
     [TestCase(new[] { "--dropout", "1" }, "--dropout: Dropout rate must be in [0, 1). Received: 1")]
     [TestCase(new[] { "--dropout", "0.1,0.2,0.3" }, "--dropout: DropoutRates needs 1 value or 2")]
     [TestCase(new[] { "--dropout", "half" }, "--dropout: 'half' is not a number")]
     [TestCase(new[] { "--patience", "-1" }, "--patience: Patience must be zero or more")]
-    [TestCase(new[] { "--weight-decay", "0.01" }, "--weight-decay: Weight decay (decoupled) needs the AdamW optimizer")]
-    [TestCase(new[] { "--label-smoothing", "1" }, "--label-smoothing: Label smoothing must be in [0, 1)")]
-    [TestCase(new[] { "--max-norm", "-2" }, "--max-norm must be positive")]
+    [TestCase(new[] { "--optimizer", "sgd", "--weight-decay", "0.01" }, "--weight-decay: weight-decay is AdamW's decoupled decay; with SGD an L2 penalty (l2) is the same thing")]
+    [TestCase(new[] { "--label-smoothing", "1" }, "--label-smoothing: label-smoothing: the strength (ε) must be a number in [0, 1)")]
+    [TestCase(new[] { "--max-norm", "-2" }, "--max-norm: max-norm: the strength (the norm limit) must be a number in [0, 1000000] (0: no constraint)")]
     [TestCase(new[] { "--spatial-dropout", "0.2" }, "--spatial-dropout: Spatial dropout (Dropout2d) applies to the CNN preset only")]
     [TestCase(new[] { "--layer-penalty", "fc1" }, "--layer-penalty: expected NAME=L1:L2")]
     [TestCase(new[] { "--plateau-factor", "0.5" }, "--plateau-factor and --plateau-patience apply to --lr-schedule plateau only")]
@@ -107,7 +107,7 @@ public class RegularizationOptionsTests : TempFolderTest
         Assert.That(list.RootElement.GetProperty("classWeights").GetProperty("values").EnumerateArray().Select(v => v.GetDouble()), Is.EqualTo(new[] { 1, 2.5 }));
     }
 
-    [TestCase("--clip-grad-norm", "-1", "--clip-grad-norm must be positive (or 0 for none)")]
+    [TestCase("--clip-grad-norm", "-1", "--clip-grad-norm: clip-grad-norm: the strength (the norm limit) must be a number in [0, 1000000] (0: no clipping)")]
     [TestCase("--class-weights", "1,x", "--class-weights: '1,x' is not a number")]
     [TestCase("--class-weights", "0,1", "--class-weights: Class weights must be at least two positive numbers")]
     public void BadClippingOrWeights_AreOneLine(string option, string value, string expected) =>

@@ -47,7 +47,7 @@ public class StudyDefinitionTests
     [TestCase("{\"trainSize\": 3}", "TrainSize=3")]
     [TestCase("{\"techniques\": [{\"name\": \"a b\"}]}", "'a b'")]
     [TestCase("{\"techniques\": [{\"name\": \"x\", \"augment\": \"blur\"}]}", "Unknown augmentation 'blur'")]
-    [TestCase("{\"techniques\": [{\"name\": \"x\", \"dropout\": 1.5}]}", "Dropout rate must be in [0, 1)")]
+    [TestCase("{\"techniques\": [{\"name\": \"x\", \"dropout\": 1.5}]}", "dropout: the strength (the rate p at every dense dropout position) must be a number in [0, 1)")]
     [TestCase("{\"seedz\": [1]}", "seedz")]
     public void InvalidStudyFile_IsRejected_NamingTheProblem(string json, string expected)
     {

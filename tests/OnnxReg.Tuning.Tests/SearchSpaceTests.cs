@@ -73,7 +73,7 @@ public class SearchSpaceTests
     {
         var start = new TrainingConfiguration();
         Assert.That(() => ConfigurationPaths.Apply(start, new Dictionary<string, JsonNode> { ["dropout"] = 1.5 }),
-            Throws.ArgumentException.With.Message.Contains("Setting dropout=1.5").And.Message.Contains("Dropout rate must be in [0, 1)"));
+            Throws.ArgumentException.With.Message.Contains("Setting dropout=1.5").And.Message.Contains("must be a number in [0, 1) (0: no dropout)"));
         Assert.That(() => ConfigurationPaths.Apply(start, new Dictionary<string, JsonNode> { ["training.learningRat"] = 0.1 }),
             Throws.ArgumentException.With.Message.Contains("Setting training.learningRat=0.1").And.Message.Contains("learningRat"));
         var definition = new TuningDefinition { Space = [SearchDimension.Parse("l3=0:1")] };
@@ -83,6 +83,6 @@ public class SearchSpaceTests
         Assert.That(TrainingConfiguration.OptionPaths(), Is.SupersetOf(new[] { "penalty.l2", "training.learningRate", "earlyStopping.patience", "maxNorm", "clipGradNorm" }));
         // A strength single precision cannot hold fails before any trial too (it used to fail inside libtorch after training).
         var huge = new TuningDefinition { Space = [SearchDimension.Parse("l2=0:1e308")] };
-        Assert.That(huge.Validate, Throws.ArgumentException.With.Message.Contains("Penalty strength must be at most 1e6"));
+        Assert.That(huge.Validate, Throws.ArgumentException.With.Message.Contains("l2: the strength (the factor λ) must be a number in [0, 1000000]"));
     }
 }

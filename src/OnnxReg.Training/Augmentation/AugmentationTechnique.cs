@@ -21,6 +21,15 @@ public abstract class AugmentationTechnique
     /// <summary>What it does, in one line, for help texts and docs.</summary>
     public abstract string Summary { get; }
 
+    /// <summary>What one number — its strength as a regularization technique (study sweeps, tuning) — sets.</summary>
+    public abstract string StrengthMeaning { get; }
+
+    /// <summary>The largest strength (0 always means "off").</summary>
+    public abstract double MaxStrength { get; }
+
+    /// <summary>This technique at <paramref name="strength"/> (above 0) in the compact syntax, e.g. <c>rotate=10</c>.</summary>
+    public abstract string AtStrength(double strength);
+
     /// <summary>True if <paramref name="options"/> enable this technique.</summary>
     public abstract bool IsEnabled(AugmentationOptions options);
 

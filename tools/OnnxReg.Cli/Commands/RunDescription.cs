@@ -1,5 +1,6 @@
 using System.Globalization;
 using OnnxReg.Training;
+using OnnxReg.Training.Techniques;
 
 namespace OnnxReg.Cli.Commands;
 
@@ -27,24 +28,17 @@ internal static class RunDescription
         return $"{name}, {(model.Preset == Training.Models.ModelPreset.ResNet ? "stage" : "conv")} channels {string.Join("/", channels)}{deepened} for {input}";
     }
 
+    /// <summary>The configuration's regularization in words: each technique of the registry describes itself, with
+    /// the per-layer penalties after the L2 one, a model file's own regularizing layers after batch norm, and the schedule.</summary>
     public static string Regularization(TrainingConfiguration c)
     {
-        static string F(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
         var parts = new List<string>();
-        if (c.Penalty.L1 > 0) parts.Add($"L1 {F(c.Penalty.L1)}");
-        if (c.Penalty.L2 > 0) parts.Add($"L2 {F(c.Penalty.L2)}");
-        if (c.Penalty.Layers is { Count: > 0 } layers) parts.Add($"per-layer penalties ({string.Join(", ", layers.Keys)})");
-        if (c.Training.WeightDecay > 0) parts.Add($"AdamW weight decay {F(c.Training.WeightDecay)}");
-        if (c.MaxNorm is double m) parts.Add($"max-norm {F(m)}");
-        if (c.ClipGradNorm is double g) parts.Add($"gradients clipped to norm {F(g)}");
-        if (c.ClassWeights is { } w) parts.Add(w.Balanced ? "balanced class weights" : $"class weights {string.Join("/", w.Values!.Select(F))}");
-        if (c.Model.DropoutRates is { } d && d.Any(r => r > 0)) parts.Add($"dropout {string.Join("/", d.Select(F))}");
-        if (c.Model.SpatialDropoutRates is { } s && s.Any(r => r > 0)) parts.Add($"dropout2d {string.Join("/", s.Select(F))}");
-        if (c.Model.BatchNorm) parts.Add("batch norm");
-        if (c.Model.Layers is { } network) parts.AddRange(ModelFileRegularization(c.Model, network));
-        if (c.Training.LabelSmoothing > 0) parts.Add($"label smoothing {F(c.Training.LabelSmoothing)}");
-        if (!c.Augmentation.IsEmpty) parts.Add($"augmentation {c.Augmentation}");
-        if (c.EarlyStopping is { } es) parts.Add($"early stopping on {es.Monitor} (patience {es.Patience}{(es.RestoreBestWeights ? ", restore best" : "")})");
+        foreach (var technique in TechniqueRegistry.All)
+        {
+            if (technique.Describe(c) is { } words) parts.Add(words);
+            if (technique.Name == "l2" && c.Penalty.Layers is { Count: > 0 } layers) parts.Add($"per-layer penalties ({string.Join(", ", layers.Keys)})");
+            if (technique.Name == "batch-norm" && c.Model.Layers is { } network) parts.AddRange(ModelFileRegularization(c.Model, network));
+        }
         if (c.Schedule.Kind != OnnxReg.Training.Schedules.LearningRateScheduleKind.Constant) parts.Add($"{c.Schedule.Kind} schedule");
         return parts.Count == 0 ? "none" : string.Join(", ", parts);
     }

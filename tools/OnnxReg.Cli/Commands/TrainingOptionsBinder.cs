@@ -8,6 +8,7 @@ using OnnxReg.Training.Models;
 using OnnxReg.Training.Models.Layers;
 using OnnxReg.Training.Regularization;
 using OnnxReg.Training.Schedules;
+using OnnxReg.Training.Techniques;
 
 namespace OnnxReg.Cli.Commands;
 
@@ -30,19 +31,19 @@ internal sealed class TrainingOptionsBinder
     public Option<int> Epochs { get; } = new("--epochs") { Description = "Passes over the training data (early stopping may end sooner)", DefaultValueFactory = _ => Defaults.Training.Epochs };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per mini-batch", DefaultValueFactory = _ => Defaults.Training.BatchSize };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "(Initial) learning rate", DefaultValueFactory = _ => Defaults.Training.LearningRate };
-    public Option<string> Optimizer { get; } = new("--optimizer") { Description = "adam, sgd (with --momentum) or adamw (with --weight-decay)", DefaultValueFactory = _ => "adam" };
+    public Option<string> Optimizer { get; } = new("--optimizer") { Description = "adam, sgd (with --momentum) or adamw (--weight-decay turns adam into adamw)", DefaultValueFactory = _ => "adam" };
     public Option<double> Momentum { get; } = new("--momentum") { Description = "SGD momentum, in [0, 1)", DefaultValueFactory = _ => Defaults.Training.Momentum };
-    public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "AdamW's decoupled weight decay (not an L2 penalty; use --l2 for that)", DefaultValueFactory = _ => 0.0 };
-    public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "Label smoothing epsilon, in [0, 1)", DefaultValueFactory = _ => 0.0 };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for initialization, the validation split, shuffling, dropout and augmentation", DefaultValueFactory = _ => Defaults.Training.Seed };
-    public Option<double> L1 { get; } = new("--l1") { Description = "L1 penalty strength: adds l1*sum|w| over Linear/Conv weights", DefaultValueFactory = _ => 0.0 };
-    public Option<double> L2 { get; } = new("--l2") { Description = "L2 penalty strength: adds l2*sum(w^2) over Linear/Conv weights", DefaultValueFactory = _ => 0.0 };
+    /// <summary>One option per technique whose strength is the option's value (<c>--l1</c>, <c>--l2</c>,
+    /// <c>--elastic-net</c>, <c>--weight-decay</c>, <c>--max-norm</c>, <c>--clip-grad-norm</c>, <c>--label-smoothing</c>),
+    /// made from <see cref="TechniqueRegistry"/>: the name, help text and range are the technique's own.</summary>
+    public IReadOnlyDictionary<string, Option<double>> Strengths { get; } = TechniqueRegistry.All.Where(t => t.TrainTakesStrength).ToDictionary(
+        t => t.Name, t => new Option<double>(t.Option) { Description = $"{t.Summary}; {t.Strength}, {t.Range}", DefaultValueFactory = _ => 0.0 });
+
     public Option<bool> PenalizeBiases { get; } = new("--penalize-biases") { Description = "Also apply the L1/L2 penalties to biases [default: off]", DefaultValueFactory = _ => false };
     public Option<bool> PenalizeNorm { get; } = new("--penalize-norm") { Description = "Also apply the L1/L2 penalties to BatchNorm scale and shift [default: off]", DefaultValueFactory = _ => false };
     public Option<string[]> LayerPenalty { get; } = new("--layer-penalty") { Description = "Per-layer penalty NAME=L1:L2 (module path, e.g. fc3=0:0 for none); repeatable [default: none]" };
-    public Option<double> ClipGradNorm { get; } = new("--clip-grad-norm") { Description = "Scale gradients to this global L2 norm at most before each step (0: no clipping)", DefaultValueFactory = _ => 0.0 };
     public Option<string> ClassWeights { get; } = new("--class-weights") { Description = "Weigh the training loss per class: 'balanced' (inverse class frequency, as scikit-learn) or one weight per class, e.g. 1,1,2.5 ('none': equal)", DefaultValueFactory = _ => "none" };
-    public Option<double> MaxNorm { get; } = new("--max-norm") { Description = "Max-norm constraint on each weight row / filter (0: none)", DefaultValueFactory = _ => 0.0 };
     public Option<bool> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop when the monitored metric stops improving, and restore the best weights (any --patience, --monitor... option also enables it) [default: off]", DefaultValueFactory = _ => false };
     public Option<string> Monitor { get; } = new("--monitor") { Description = "Early stopping metric: val_loss, val_accuracy, loss, accuracy or penalty (aliases such as val_acc are accepted)", DefaultValueFactory = _ => "val_loss" };
     public Option<string> Mode { get; } = new("--mode") { Description = "Early stopping mode: auto (from the metric's name), min or max", DefaultValueFactory = _ => "auto" };
@@ -70,9 +71,7 @@ internal sealed class TrainingOptionsBinder
         {
             var value = result.GetValueOrDefault<string>() ?? "";
             if (Array.IndexOf(Presets, value) >= 0 || File.Exists(value)) return;
-            result.AddError(value.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-                ? $"--model: model file '{PrintableText.Escape(value, 200)}' does not exist"
-                : $"'{PrintableText.Escape(value, 200)}' is not one of {string.Join(", ", Presets)}{DidYouMean.Hint(value, Presets)}, nor an existing model file (FILE.json)");
+            result.AddError(UnknownModel(value));
         });
         Optimizer.AcceptOnlyFromAmong("adam", "sgd", "adamw");
         Mode.AcceptOnlyFromAmong("auto", "min", "max");
@@ -82,7 +81,7 @@ internal sealed class TrainingOptionsBinder
     public IEnumerable<Option> All =>
     [
         Config, WriteConfig, Model, Hidden, Channels, Dropout, SpatialDropout, BatchNorm, Epochs, BatchSize, LearningRate, Optimizer, Momentum,
-        WeightDecay, LabelSmoothing, Seed, L1, L2, PenalizeBiases, PenalizeNorm, LayerPenalty, MaxNorm, ClipGradNorm, ClassWeights, EarlyStopping, Monitor, Mode,
+        Seed, .. Strengths.Values, PenalizeBiases, PenalizeNorm, LayerPenalty, ClassWeights, EarlyStopping, Monitor, Mode,
         Patience, MinDelta, Baseline, StartFromEpoch, NoRestoreBest, DivergenceThreshold, Augment, Schedule, MinLearningRate, PlateauFactor, PlateauPatience,
     ];
 
@@ -120,19 +119,12 @@ internal sealed class TrainingOptionsBinder
         if (Given(LearningRate)) training = training with { LearningRate = Value(LearningRate) };
         if (Given(Optimizer)) training = training with { Optimizer = Value(Optimizer) switch { "sgd" => OptimizerKind.Sgd, "adamw" => OptimizerKind.AdamW, _ => OptimizerKind.Adam } };
         if (Given(Momentum)) training = training with { Momentum = Value(Momentum) };
-        if (Given(WeightDecay)) training = training with { WeightDecay = Value(WeightDecay) };
-        if (Given(LabelSmoothing)) training = training with { LabelSmoothing = Value(LabelSmoothing) };
         if (Given(Seed)) training = training with { Seed = Value(Seed) };
 
         var penalty = configuration.Penalty;
-        if (Given(L1)) penalty = penalty with { L1 = Value(L1) };
-        if (Given(L2)) penalty = penalty with { L2 = Value(L2) };
         if (Given(PenalizeBiases)) penalty = penalty with { IncludeBiases = Value(PenalizeBiases) };
         if (Given(PenalizeNorm)) penalty = penalty with { IncludeNormalization = Value(PenalizeNorm) };
         if (Given(LayerPenalty)) penalty = penalty with { Layers = LayerPenalties(Value(LayerPenalty)) };
-
-        double? maxNorm = configuration.MaxNorm;
-        if (Given(MaxNorm)) maxNorm = Value(MaxNorm) is > 0 and var m ? m : Value(MaxNorm) == 0 ? null : throw new CliException($"--max-norm must be positive (or 0 for none); received {Value(MaxNorm)}");
 
         var earlyStopping = configuration.EarlyStopping;
         Option[] earlyStoppingOptions = [Monitor, Mode, Patience, MinDelta, Baseline, StartFromEpoch, NoRestoreBest, DivergenceThreshold];
@@ -171,8 +163,6 @@ internal sealed class TrainingOptionsBinder
         if (Given(MinLearningRate) && schedule.Kind == LearningRateScheduleKind.Constant)
             throw new CliException("--min-lr applies to --lr-schedule cosine or plateau only");
 
-        double? clipGradNorm = configuration.ClipGradNorm;
-        if (Given(ClipGradNorm)) clipGradNorm = Value(ClipGradNorm) is > 0 and var g ? g : Value(ClipGradNorm) == 0 ? null : throw new CliException($"--clip-grad-norm must be positive (or 0 for none); received {Value(ClipGradNorm)}");
         var classWeights = configuration.ClassWeights;
         if (Given(ClassWeights))
             classWeights = Value(ClassWeights).Trim() switch
@@ -184,9 +174,16 @@ internal sealed class TrainingOptionsBinder
 
         configuration = configuration with
         {
-            Model = model, Training = training, Penalty = penalty, MaxNorm = maxNorm, ClipGradNorm = clipGradNorm, ClassWeights = classWeights,
+            Model = model, Training = training, Penalty = penalty, ClassWeights = classWeights,
             EarlyStopping = earlyStopping, Augmentation = augmentation, Schedule = schedule,
         };
+        // Each technique applies its own strength, as it does in a study sweep and a tuning trial (weight decay turns
+        // Adam into AdamW there and here alike); after the optimizer, which weight decay depends on.
+        foreach (var (name, option) in Strengths.Where(s => Given(s.Value)))
+        {
+            try { configuration = TechniqueRegistry.Get(name).Apply(configuration, Value(option)); }
+            catch (ArgumentException e) { throw new CliException($"{option.Name}: {OnnxReg.Data.ErrorMessages.OneLine(e)}"); }
+        }
         try
         {
             configuration.Validate();
@@ -233,14 +230,19 @@ internal sealed class TrainingOptionsBinder
 
     private static readonly string[] Presets = ["mlp", "cnn", "resnet"];
 
-    // A preset name, or a model file: its layers replace the architecture, and what shaped a preset is cleared.
-    private static ModelOptions ModelFrom(string value, ModelOptions model)
+    private static string UnknownModel(string value) => value.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+        ? $"--model: model file '{PrintableText.Escape(value, 200)}' does not exist"
+        : $"'{PrintableText.Escape(value, 200)}' is not one of {string.Join(", ", Presets)}{DidYouMean.Hint(value, Presets)}, nor an existing model file (FILE.json)";
+
+    /// <summary>A preset name, or a model file: its layers replace the architecture, what shaped a preset is cleared, and
+    /// the other model settings (dropout rates…) are kept — for <c>train</c>, <c>summary</c> and <c>tune</c> alike.</summary>
+    internal static ModelOptions ModelFrom(string value, ModelOptions model)
     {
         int preset = Array.IndexOf(Presets, value);
         if (preset >= 0)
             return model with { Preset = (ModelPreset)preset, Layers = null };
         if (!File.Exists(value))
-            throw new CliException($"model file '{PrintableText.Escape(value, 200)}' does not exist");
+            throw new CliException(UnknownModel(value));
         try
         {
             return model with { Preset = ModelPreset.Custom, Layers = NetworkSpec.Load(value), HiddenSizes = null, ConvChannels = null, BatchNorm = false };

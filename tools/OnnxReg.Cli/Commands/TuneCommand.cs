@@ -21,6 +21,7 @@ internal static class TuneCommand
     {
         var defaults = new TuningDefinition();
         var data = CommonOptions.Data();
+        var imageBinder = new ImageOptionsBinder();
         var config = new Option<string>("--config") { Description = "The training configuration every trial starts from (see train --write-config) [default: the mlp, 24 epochs, batch 64]" };
         var model = new Option<string>("--model") { Description = "The network the trials train: mlp, cnn, resnet or a model file FILE.json [default: the configuration's]" };
         var epochs = new Option<int?>("--epochs") { Description = "The full epoch budget (the last rung's, the finalists' and the baseline's) [default: the configuration's: 24]" };
@@ -50,13 +51,14 @@ internal static class TuneCommand
 
         var command = new Command("tune", "Search how strong each regularizer should be (grid, random or successive halving), choose on validation, rerun the finalists with several seeds, and measure the choice once on the test split against the baseline")
         {
-            data, config, model, epochs, space, strategy, trials, gridPoints, eta, rungs, finalists, seeds, objective, searchSeed, trainSize, validationSize, testSize, output, writeConfig, shard,
+            data, imageBinder.Size, imageBinder.Color, imageBinder.Resize, config, model, epochs, space, strategy, trials, gridPoints, eta, rungs, finalists, seeds, objective, searchSeed, trainSize, validationSize, testSize, output, writeConfig, shard,
         };
         command.SetAction((parse, cancellation) =>
         {
             var definition = defaults;
             var baseConfiguration = parse.GetValue(config) is { } path ? TrainingConfiguration.Load(path) : defaults.Base;
-            if (parse.GetValue(model) is { } network) baseConfiguration = baseConfiguration with { Model = Network(network, baseConfiguration.Model) };
+            // A preset or a model file means what it means to train: the other model settings of the configuration are kept.
+            if (parse.GetValue(model) is { } network) baseConfiguration = baseConfiguration with { Model = TrainingOptionsBinder.ModelFrom(network, baseConfiguration.Model) };
             if (parse.GetValue(epochs) is int n)
             {
                 if (n < 1) throw new CliException($"--epochs must be at least 1; received {n}");
@@ -68,6 +70,9 @@ internal static class TuneCommand
             definition = definition with
             {
                 Data = parse.GetValue(data)!,
+                ImageSize = parse.GetValue(imageBinder.Size),
+                Color = parse.GetValue(imageBinder.Color),
+                Resize = parse.GetValue(imageBinder.Resize),
                 Base = baseConfiguration,
                 Space = dimensions,
                 Strategy = parse.GetValue(strategy) switch { "grid" => SearchStrategy.Grid, "random" => SearchStrategy.Random, _ => SearchStrategy.Halving },
@@ -128,21 +133,6 @@ internal static class TuneCommand
             return Task.FromResult(CliApp.Success);
         });
         return command;
-    }
-
-    private static ModelOptions Network(string value, ModelOptions current) => value switch
-    {
-        "mlp" => current with { Preset = ModelPreset.Mlp, Layers = null },
-        "cnn" => current with { Preset = ModelPreset.Cnn, Layers = null },
-        "resnet" => current with { Preset = ModelPreset.ResNet, Layers = null },
-        _ when File.Exists(value) => LoadNetwork(value),
-        _ => throw new CliException($"--model: '{PrintableText.Escape(value, 200)}' is not one of mlp, cnn, resnet, nor an existing model file (FILE.json)"),
-    };
-
-    private static ModelOptions LoadNetwork(string path)
-    {
-        try { return new ModelOptions(ModelPreset.Custom, Layers: NetworkSpec.Load(path)); }
-        catch (InvalidDataException e) { throw new CliException($"--model: {ErrorMessages.OneLine(e)}"); }
     }
 
     private sealed class PlainProgress(CliConsole console) : ITuningProgress

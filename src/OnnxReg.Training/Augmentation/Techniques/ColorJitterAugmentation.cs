@@ -15,6 +15,9 @@ internal sealed class ColorJitterAugmentation : PixelAugmentation<JitterDraw>
     public override string Name => "jitter";
     public override string Usage => "jitter=B[:C[:S[:H]]]";
     public override string Summary => "colour jitter: brightness, contrast, saturation factors in [1−x, 1+x], hue shift up to H of a turn (torchvision ColorJitter)";
+    public override string StrengthMeaning => "the brightness, contrast and saturation range x";
+    public override double MaxStrength => 1;
+    public override string AtStrength(double strength) => $"jitter={F(strength)}:{F(strength)}:{F(strength)}";
     public override bool IsEnabled(AugmentationOptions options) => options.Jitter is not null;
 
     internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability)

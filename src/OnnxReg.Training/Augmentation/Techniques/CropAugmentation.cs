@@ -10,6 +10,9 @@ internal sealed class CropAugmentation : GeometricAugmentation
     public override string Name => "crop";
     public override string Usage => "crop=PADDING";
     public override string Summary => "pad by PADDING pixels and crop back at a random offset";
+    public override string StrengthMeaning => "the padding in pixels";
+    public override double MaxStrength => 64;
+    public override string AtStrength(double strength) => $"crop={F(Math.Round(strength))}";
     public override bool IsEnabled(AugmentationOptions options) => options.RandomCrop is not null;
 
     internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability) =>

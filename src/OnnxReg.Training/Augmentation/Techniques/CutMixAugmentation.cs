@@ -9,6 +9,9 @@ internal sealed class CutMixAugmentation : LabelMixingAugmentation
     public override string Name => "cutmix";
     public override string Usage => "cutmix[=ALPHA]";
     public override string Summary => "paste a box from another image, labels mixed by area, λ ~ Beta(ALPHA, ALPHA) (ALPHA 1)";
+    public override string StrengthMeaning => "ALPHA of Beta(ALPHA, ALPHA)";
+    public override double MaxStrength => 100;
+    public override string AtStrength(double strength) => $"cutmix={F(strength)}";
     public override bool IsEnabled(AugmentationOptions options) => options.CutMixLabels is not null;
 
     internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability) =>

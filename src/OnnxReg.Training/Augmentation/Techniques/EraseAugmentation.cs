@@ -10,6 +10,9 @@ internal sealed class EraseAugmentation : PixelAugmentation<Tensor>
     public override string Name => "erase";
     public override string Usage => "erase[=MINAREA:MAXAREA]";
     public override string Summary => "set one random rectangle (2–33 % of the image by default) to the mean (P 0.5 unless @P)";
+    public override string StrengthMeaning => "the probability p";
+    public override double MaxStrength => 1;
+    public override string AtStrength(double strength) => $"erase@{F(strength)}";
     public override bool IsEnabled(AugmentationOptions options) => options.Erase is not null;
 
     internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability)

@@ -9,6 +9,9 @@ internal sealed class FlipAugmentation(bool horizontal) : PixelAugmentation<Tens
     public override string Name => horizontal ? "hflip" : "vflip";
     public override string Usage => Name;
     public override string Summary => horizontal ? "mirror left–right (P 0.5 unless @P)" : "mirror top–bottom (P 0.5 unless @P)";
+    public override string StrengthMeaning => "the probability p";
+    public override double MaxStrength => 1;
+    public override string AtStrength(double strength) => $"{Name}@{F(strength)}";
 
     private AugmentationOptions.Flip? Options(AugmentationOptions options) => horizontal ? options.HorizontalFlip : options.VerticalFlip;
 

@@ -12,6 +12,9 @@ internal sealed class GrayscaleAugmentation : PixelAugmentation<GrayscaleDraw>
     public override string Name => "gray";
     public override string Usage => "gray";
     public override string Summary => "turn colour images to grayscale (P 0.1 unless @P; torchvision RandomGrayscale)";
+    public override string StrengthMeaning => "the probability p";
+    public override double MaxStrength => 1;
+    public override string AtStrength(double strength) => $"gray@{F(strength)}";
     public override bool IsEnabled(AugmentationOptions options) => options.RandomGrayscale is not null;
 
     internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability)

@@ -7,6 +7,9 @@ internal sealed class MixupAugmentation : LabelMixingAugmentation
     public override string Name => "mixup";
     public override string Usage => "mixup[=ALPHA]";
     public override string Summary => "blend pairs of images and labels, λ ~ Beta(ALPHA, ALPHA) (ALPHA 0.2)";
+    public override string StrengthMeaning => "ALPHA of Beta(ALPHA, ALPHA)";
+    public override double MaxStrength => 100;
+    public override string AtStrength(double strength) => $"mixup={F(strength)}";
     public override bool IsEnabled(AugmentationOptions options) => options.MixupLabels is not null;
 
     internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability) =>

@@ -9,6 +9,9 @@ internal sealed class NoiseAugmentation : PixelAugmentation<Tensor>
     public override string Name => "noise";
     public override string Usage => "noise=STD";
     public override string Summary => "add Gaussian noise of standard deviation STD (normalized units)";
+    public override string StrengthMeaning => "the standard deviation (normalized units)";
+    public override double MaxStrength => 10;
+    public override string AtStrength(double strength) => $"noise={F(strength)}";
     public override bool IsEnabled(AugmentationOptions options) => options.GaussianNoise is not null;
 
     internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability) =>

@@ -11,6 +11,9 @@ internal sealed class ResizedCropAugmentation : GeometricAugmentation
     public override string Name => "resized-crop";
     public override string Usage => "resized-crop[=MINAREA:MAXAREA]";
     public override string Summary => "crop a random window of MINAREA–MAXAREA of the image (0.08–1), aspect 3/4–4/3, resized back (torchvision RandomResizedCrop)";
+    public override string StrengthMeaning => "s, for windows of 1 − s to all of the image";
+    public override double MaxStrength => 0.92;
+    public override string AtStrength(double strength) => $"resized-crop={F(1 - strength)}:1";
     public override bool IsEnabled(AugmentationOptions options) => options.ResizedCrop is not null;
 
     internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability)

@@ -6,6 +6,9 @@ internal sealed class RotateAugmentation : GeometricAugmentation
     public override string Name => "rotate";
     public override string Usage => "rotate=DEGREES";
     public override string Summary => "rotate by an angle uniform in ±DEGREES";
+    public override string StrengthMeaning => "the largest angle in degrees";
+    public override double MaxStrength => 180;
+    public override string AtStrength(double strength) => $"rotate={F(strength)}";
     public override bool IsEnabled(AugmentationOptions options) => options.Rotate is not null;
 
     internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability) =>

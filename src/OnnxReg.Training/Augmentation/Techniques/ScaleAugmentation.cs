@@ -6,6 +6,9 @@ internal sealed class ScaleAugmentation : GeometricAugmentation
     public override string Name => "scale";
     public override string Usage => "scale=MIN:MAX";
     public override string Summary => "zoom by a factor uniform in [MIN, MAX]";
+    public override string StrengthMeaning => "s, for zoom factors in [1 − s, 1 + s]";
+    public override double MaxStrength => 0.9;
+    public override string AtStrength(double strength) => $"scale={F(1 - strength)}:{F(1 + strength)}";
     public override bool IsEnabled(AugmentationOptions options) => options.Scale is not null;
 
     internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability)

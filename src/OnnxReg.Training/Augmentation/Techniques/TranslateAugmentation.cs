@@ -6,6 +6,9 @@ internal sealed class TranslateAugmentation : GeometricAugmentation
     public override string Name => "translate";
     public override string Usage => "translate=FRACTION";
     public override string Summary => "shift by up to FRACTION of the size, per axis";
+    public override string StrengthMeaning => "the largest shift, as a fraction of the size";
+    public override double MaxStrength => 0.5;
+    public override string AtStrength(double strength) => $"translate={F(strength)}";
     public override bool IsEnabled(AugmentationOptions options) => options.Translate is not null;
 
     internal override AugmentationOptions Parse(AugmentationOptions options, string item, string? arguments, double? probability) =>
