@@ -80,6 +80,8 @@ public sealed class Trainer
             var clock = Stopwatch.StartNew();
             double learningRate = run.Schedule.LearningRateFor(epoch);
             foreach (var group in run.Optimizer.ParamGroups) group.LearningRate = learningRate;
+            if (position.BatchesDone == 0)
+                foreach (var hook in run.StepHooks) hook.OnEpochStart(epoch);
             var result = TrainEpoch(model, train, run, position, cancellation);
             if (result.Interrupted is TrainingPosition interrupted)
             {
@@ -95,6 +97,7 @@ public sealed class Trainer
                     + (run.Epochs.Count > 0 ? $"the model keeps the weights of epoch {run.Epochs[^1].Epoch}, the last finite one" : "no epoch completed");
                 break;
             }
+            foreach (var hook in run.StepHooks) hook.OnEpochEnd(epoch);
             double? validationLoss = null, validationAccuracy = null;
             if (hasValidation)
                 (validationLoss, validationAccuracy) = Evaluate(model, validation!, Options.BatchSize);
@@ -186,11 +189,10 @@ public sealed class Trainer
             if (!double.IsFinite(dataLossValue) || dataLossValue > ExplodedLoss)
                 return new EpochResult(double.NaN, double.NaN, double.NaN, batch + 1, dataLossValue);
             dataLoss.backward();
-            run.Penalty?.AddGradients();
-            if (_configuration.ClipGradNorm is double maxGradNorm)
-                nn.utils.clip_grad_norm_(model.parameters(), maxGradNorm);
+            foreach (var hook in run.StepHooks) hook.AfterBackward();
+            foreach (var hook in run.StepHooks) hook.BeforeOptimizerStep();
             run.Optimizer.step();
-            run.MaxNorm?.Apply();
+            foreach (var hook in run.StepHooks) hook.AfterOptimizerStep();
             lossSum += dataLossValue * length;
             using (no_grad())
                 correct += logits.argmax(1).eq(labels).sum().ToInt64();

@@ -5,6 +5,7 @@ using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Optimizers;
 using OnnxReg.Training.Regularization;
 using OnnxReg.Training.Schedules;
+using OnnxReg.Training.Techniques;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,10 +39,10 @@ internal sealed class TrainingRun : IDisposable
         Optimizer = CreateOptimizer(model, options);
         Augmentation = configuration.Augmentation.IsEmpty ? null : new AugmentationPipeline(configuration.Augmentation, options.Seed, train.Normalization);
         EarlyStopping = configuration.EarlyStopping is { } es ? new EarlyStopping(es) : null;
-        // Built whenever layers are named, so a misspelt layer fails before training even if its strengths are zero.
-        var penalty = configuration.Penalty.IsActive || configuration.Penalty.Layers is { Count: > 0 } ? new WeightPenalty(model, configuration.Penalty) : null;
-        Penalty = penalty is { IsActive: true } ? penalty : null;
-        MaxNorm = configuration.MaxNorm is double c ? new MaxNormConstraint(model, c) : null;
+        // Each technique plugs its own hooks into the step, in the registry's order (penalty gradients before clipping);
+        // a callback that is also a step hook runs after them, as a Lightning callback does.
+        StepHooks = [.. TechniqueRegistry.All.SelectMany(t => t.CreateHooks(configuration, model)).Concat(callbacks.OfType<Hooks.IStepHook>()).DistinctBy(h => h.Key)];
+        Penalty = StepHooks.OfType<WeightPenalty>().FirstOrDefault();
         ClassWeights = configuration.ClassWeights is { } weights ? LossWeights(weights, train) : null;
         Schedule = new LearningRateSchedule(configuration.Schedule, options.LearningRate, options.Epochs);
         Callbacks = EarlyStopping is null ? callbacks : [EarlyStopping, .. callbacks];
@@ -53,8 +54,11 @@ internal sealed class TrainingRun : IDisposable
     public OptimizerHelper Optimizer { get; }
     public AugmentationPipeline? Augmentation { get; }
     public EarlyStopping? EarlyStopping { get; }
+    /// <summary>The penalty hook, also asked for the penalty's value at each epoch's end.</summary>
     public WeightPenalty? Penalty { get; }
-    public MaxNormConstraint? MaxNorm { get; }
+
+    /// <summary>Every hook of the step, in the order they run.</summary>
+    public IReadOnlyList<Hooks.IStepHook> StepHooks { get; }
 
     /// <summary>The per-class weights of the training loss [classes], or null (owned by this run).</summary>
     public Tensor? ClassWeights { get; }

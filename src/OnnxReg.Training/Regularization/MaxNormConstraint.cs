@@ -8,7 +8,7 @@ namespace OnnxReg.Training.Regularization;
 /// every filter of Conv2d layers whose L2 norm exceeds <see cref="MaxNorm"/> back to that norm — Keras'
 /// <c>MaxNorm</c> constraint, as used with dropout by Srivastava et al. (2014).
 /// </summary>
-public sealed class MaxNormConstraint
+public sealed class MaxNormConstraint : Hooks.IStepHook
 {
     private readonly List<Parameter> _weights;
 
@@ -25,6 +25,12 @@ public sealed class MaxNormConstraint
 
     /// <summary>The largest L2 norm a row or filter may have.</summary>
     public double MaxNorm { get; }
+
+    /// <inheritdoc />
+    public string Key => "max-norm";
+
+    /// <inheritdoc />
+    public void AfterOptimizerStep() => Apply();
 
     /// <summary>Applies the constraint in place.</summary>
     public void Apply()

@@ -12,7 +12,7 @@ namespace OnnxReg.Training.Regularization;
 /// same penalty as a differentiable tensor, the reference the fused form is tested against. The parameter list and
 /// strengths are resolved once, at construction.
 /// </summary>
-public sealed class WeightPenalty
+public sealed class WeightPenalty : Hooks.IStepHook
 {
     private readonly List<(string Name, Parameter Parameter, double L1, double L2)> _terms = [];
 
@@ -80,6 +80,21 @@ public sealed class WeightPenalty
             }
         }
         return total;
+    }
+
+    /// <inheritdoc />
+    public string Key => "penalty";
+
+    /// <inheritdoc />
+    public void AfterBackward() => AddGradients();
+
+    /// <summary>The penalty hook of <paramref name="options"/> for <paramref name="model"/>, or null when no term is
+    /// active. Built whenever layers are named, so a misspelt layer fails before training even if its strengths are zero.</summary>
+    public static WeightPenalty? For(nn.Module model, WeightPenaltyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var penalty = options.IsActive || options.Layers is { Count: > 0 } ? new WeightPenalty(model, options) : null;
+        return penalty is { IsActive: true } ? penalty : null;
     }
 
     /// <summary>

@@ -13,4 +13,7 @@ internal sealed class ClipGradNormTechnique : RegularizationTechnique
     protected override string Words => "gradients clipped to norm";
     protected override TrainingConfiguration ApplyStrength(TrainingConfiguration c, double s) => c with { ClipGradNorm = s == 0 ? null : s };
     public override double StrengthIn(TrainingConfiguration c) => c.ClipGradNorm ?? 0;
+
+    public override IEnumerable<Hooks.IStepHook> CreateHooks(TrainingConfiguration c, TorchSharp.torch.nn.Module model) =>
+        c.ClipGradNorm is double limit ? [new Hooks.GradientClipping(model, limit)] : [];
 }

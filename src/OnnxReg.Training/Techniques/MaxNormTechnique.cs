@@ -13,4 +13,7 @@ internal sealed class MaxNormTechnique : RegularizationTechnique
     public override IReadOnlyList<string> TrainArguments(double s) => ["--max-norm", Format(s)];
     protected override TrainingConfiguration ApplyStrength(TrainingConfiguration c, double s) => c with { MaxNorm = s == 0 ? null : s };
     public override double StrengthIn(TrainingConfiguration c) => c.MaxNorm ?? 0;
+
+    public override IEnumerable<Hooks.IStepHook> CreateHooks(TrainingConfiguration c, TorchSharp.torch.nn.Module model) =>
+        c.MaxNorm is double limit ? [new Regularization.MaxNormConstraint(model, limit)] : [];
 }

@@ -70,6 +70,10 @@ public abstract class RegularizationTechnique
     /// <summary>Sets the technique at a strength already checked against its range.</summary>
     protected abstract TrainingConfiguration ApplyStrength(TrainingConfiguration configuration, double strength);
 
+    /// <summary>The hooks this technique plugs into the training step for <paramref name="configuration"/> (none when
+    /// it is off, or when it works through the model or the loss instead). Hooks with one key are built once.</summary>
+    public virtual IEnumerable<Hooks.IStepHook> CreateHooks(TrainingConfiguration configuration, TorchSharp.torch.nn.Module model) => [];
+
     /// <summary>The strength <paramref name="configuration"/> has for this technique (0 when it is off).</summary>
     public abstract double StrengthIn(TrainingConfiguration configuration);
 

@@ -1,0 +1,29 @@
+namespace OnnxReg.Training.Hooks;
+
+/// <summary>
+/// Plugs a technique into the training step, at the points PyTorch Lightning names: after the loss's backward pass
+/// (<c>on_after_backward</c>: gradients exist and may be changed), before and after the optimizer's step
+/// (<c>on_before_optimizer_step</c>, <c>on_train_batch_end</c>), and at each epoch's start and end. Weight penalties,
+/// gradient clipping and max-norm are hooks; a technique's descriptor creates its hooks
+/// (<see cref="Techniques.RegularizationTechnique.CreateHooks"/>). Hooks run in the registry's order.
+/// </summary>
+public interface IStepHook
+{
+    /// <summary>Hooks with the same key are one hook (several techniques may ask for it, e.g. every weight penalty).</summary>
+    string Key { get; }
+
+    /// <summary>After <c>loss.backward()</c>, before the step: gradients may be changed.</summary>
+    void AfterBackward() { }
+
+    /// <summary>Right before <c>optimizer.step()</c>, after every hook's <see cref="AfterBackward"/>.</summary>
+    void BeforeOptimizerStep() { }
+
+    /// <summary>After <c>optimizer.step()</c>: the weights have their new values.</summary>
+    void AfterOptimizerStep() { }
+
+    /// <summary>Before an epoch's first batch (1-based epoch).</summary>
+    void OnEpochStart(int epoch) { }
+
+    /// <summary>After an epoch's last batch, before validation.</summary>
+    void OnEpochEnd(int epoch) { }
+}
