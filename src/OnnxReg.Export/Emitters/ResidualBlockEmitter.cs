@@ -1,4 +1,5 @@
-using OnnxReg.Training.Models;
+using OnnxReg.Modules;
+
 using static TorchSharp.torch;
 
 namespace OnnxReg.Export.Emitters;

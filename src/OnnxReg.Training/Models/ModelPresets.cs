@@ -1,3 +1,4 @@
+using OnnxReg.Modules;
 using TorchSharp;
 using OnnxReg.Training.Models.Layers;
 using TorchSharp.Modules;

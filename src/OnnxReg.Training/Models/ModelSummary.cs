@@ -1,3 +1,4 @@
+using OnnxReg.Modules;
 using static TorchSharp.torch;
 
 namespace OnnxReg.Training.Models;

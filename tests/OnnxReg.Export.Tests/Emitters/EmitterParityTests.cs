@@ -1,3 +1,4 @@
+using OnnxReg.Modules;
 using OnnxReg.Training.Models;
 using static TorchSharp.torch;
 

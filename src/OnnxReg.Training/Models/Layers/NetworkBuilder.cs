@@ -1,3 +1,4 @@
+using OnnxReg.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

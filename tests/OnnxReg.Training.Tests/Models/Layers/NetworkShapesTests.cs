@@ -1,3 +1,4 @@
+using OnnxReg.Modules;
 using OnnxReg.Tests.Shared;
 using OnnxReg.Training.Models;
 using OnnxReg.Training.Models.Layers;

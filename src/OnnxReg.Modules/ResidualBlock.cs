@@ -1,7 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace OnnxReg.Training.Models;
+namespace OnnxReg.Modules;
 
 /// <summary>
 /// A residual connection: <c>body(x) + shortcut(x)</c>, with the identity as shortcut unless a projection (e.g. a
