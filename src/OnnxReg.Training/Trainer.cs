@@ -188,7 +188,10 @@ public sealed class Trainer
             double dataLossValue = dataLoss.ToDouble();
             if (!double.IsFinite(dataLossValue) || dataLossValue > ExplodedLoss)
                 return new EpochResult(double.NaN, double.NaN, double.NaN, batch + 1, dataLossValue);
-            dataLoss.backward();
+            var loss = dataLoss;
+            foreach (var hook in run.StepHooks)
+                if (hook.LossTerm() is { } term) loss = loss.add(term);
+            loss.backward();
             foreach (var hook in run.StepHooks) hook.AfterBackward();
             foreach (var hook in run.StepHooks) hook.BeforeOptimizerStep();
             run.Optimizer.step();

@@ -53,6 +53,11 @@ public sealed record TrainingConfiguration
     /// <summary>The learning-rate schedule.</summary>
     public LearningRateScheduleOptions Schedule { get; init; } = new();
 
+    /// <summary>The techniques of <see cref="Techniques.TechniqueRegistry"/> that keep their strength here, by name,
+    /// rather than in a property of their own (e.g. <c>{"ema": 0.999, "drop-path": 0.1}</c>): a technique is added
+    /// without changing this record. Null (and absent from the JSON) when none is set.</summary>
+    public IReadOnlyDictionary<string, double>? Techniques { get; init; }
+
     /// <summary>Checks every part, so a bad value fails before epoch 1.</summary>
     /// <exception cref="ArgumentException">A value is out of range (the message names it).</exception>
     public void Validate()
@@ -68,6 +73,14 @@ public sealed record TrainingConfiguration
         EarlyStopping?.Validate();
         Augmentation.Validate();
         Schedule.Validate();
+        foreach (var (name, strength) in Techniques ?? new Dictionary<string, double>())
+        {
+            var technique = OnnxReg.Training.Techniques.TechniqueRegistry.Find(name);
+            if (technique is not { StoresStrength: true })
+                throw new ArgumentException($"'{Data.PrintableText.Escape(name, 40)}' is not a technique kept in 'techniques'" +
+                    $"{Data.DidYouMean.Hint(name, OnnxReg.Training.Techniques.TechniqueRegistry.All.Where(t => t.StoresStrength).Select(t => t.Name))}.", nameof(Techniques));
+            technique.Apply(this, strength); // its range
+        }
     }
 
     /// <summary>The configuration as indented JSON (enums as names).</summary>

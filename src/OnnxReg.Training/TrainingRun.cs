@@ -39,6 +39,7 @@ internal sealed class TrainingRun : IDisposable
         Optimizer = CreateOptimizer(model, options);
         Augmentation = configuration.Augmentation.IsEmpty ? null : new AugmentationPipeline(configuration.Augmentation, options.Seed, train.Normalization);
         EarlyStopping = configuration.EarlyStopping is { } es ? new EarlyStopping(es) : null;
+        foreach (var technique in TechniqueRegistry.All) technique.ConfigureModel(configuration, model);
         // Each technique plugs its own hooks into the step, in the registry's order (penalty gradients before clipping);
         // a callback that is also a step hook runs after them, as a Lightning callback does.
         StepHooks = [.. TechniqueRegistry.All.SelectMany(t => t.CreateHooks(configuration, model)).Concat(callbacks.OfType<Hooks.IStepHook>()).DistinctBy(h => h.Key)];

@@ -2,7 +2,7 @@ namespace OnnxReg.Training.Hooks;
 
 /// <summary>
 /// Plugs a technique into the training step, at the points PyTorch Lightning names: after the loss's backward pass
-/// (<c>on_after_backward</c>: gradients exist and may be changed), before and after the optimizer's step
+/// (<c>on_after_backward</c>: gradients exist and may be changed), with a loss term of its own after the forward pass, before and after the optimizer's step
 /// (<c>on_before_optimizer_step</c>, <c>on_train_batch_end</c>), and at each epoch's start and end. Weight penalties,
 /// gradient clipping and max-norm are hooks; a technique's descriptor creates its hooks
 /// (<see cref="Techniques.RegularizationTechnique.CreateHooks"/>). Hooks run in the registry's order.
@@ -11,6 +11,10 @@ public interface IStepHook
 {
     /// <summary>Hooks with the same key are one hook (several techniques may ask for it, e.g. every weight penalty).</summary>
     string Key { get; }
+
+    /// <summary>After the forward pass, before backward: a term to add to the batch's loss (e.g. a penalty on
+    /// activations), or null. It is part of the graph that is differentiated, and not of the reported data loss.</summary>
+    TorchSharp.torch.Tensor? LossTerm() => null;
 
     /// <summary>After <c>loss.backward()</c>, before the step: gradients may be changed.</summary>
     void AfterBackward() { }

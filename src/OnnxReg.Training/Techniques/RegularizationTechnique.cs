@@ -70,6 +70,28 @@ public abstract class RegularizationTechnique
     /// <summary>Sets the technique at a strength already checked against its range.</summary>
     protected abstract TrainingConfiguration ApplyStrength(TrainingConfiguration configuration, double strength);
 
+    /// <summary>Whether its strength is kept in <see cref="TrainingConfiguration.Techniques"/> by its name (a technique
+    /// added without a property of its own); such a technique reads and writes it with <see cref="Stored"/> and
+    /// <see cref="Store"/>.</summary>
+    public virtual bool StoresStrength => false;
+
+    /// <summary>Its strength in <see cref="TrainingConfiguration.Techniques"/> (0 when absent).</summary>
+    protected double Stored(TrainingConfiguration configuration) => configuration.Techniques?.GetValueOrDefault(Name) ?? 0;
+
+    /// <summary><paramref name="configuration"/> with its strength in <see cref="TrainingConfiguration.Techniques"/>
+    /// (0 removes it, and an empty set becomes null, so that a configuration without it is unchanged).</summary>
+    protected TrainingConfiguration Store(TrainingConfiguration configuration, double strength)
+    {
+        var techniques = new SortedDictionary<string, double>(configuration.Techniques?.ToDictionary() ?? [], StringComparer.Ordinal);
+        if (strength == 0) techniques.Remove(Name);
+        else techniques[Name] = strength;
+        return configuration with { Techniques = techniques.Count == 0 ? null : new Dictionary<string, double>(techniques) };
+    }
+
+    /// <summary>Prepares <paramref name="model"/> for training with <paramref name="configuration"/> once it is built
+    /// (e.g. sets the drop rate of its residual blocks); most techniques work elsewhere and leave it alone.</summary>
+    public virtual void ConfigureModel(TrainingConfiguration configuration, TorchSharp.torch.nn.Module model) { }
+
     /// <summary>The hooks this technique plugs into the training step for <paramref name="configuration"/> (none when
     /// it is off, or when it works through the model or the loss instead). Hooks with one key are built once.</summary>
     public virtual IEnumerable<Hooks.IStepHook> CreateHooks(TrainingConfiguration configuration, TorchSharp.torch.nn.Module model) => [];

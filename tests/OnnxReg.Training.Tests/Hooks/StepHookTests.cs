@@ -15,6 +15,7 @@ public class StepHookTests
     {
         public List<string> Calls { get; } = [];
         public string Key => "recorder";
+        public Tensor? LossTerm() { Calls.Add("loss-term"); return null; }
         public void AfterBackward() => Calls.Add(model.parameters().All(p => p.grad is not null) ? "backward(grad)" : "backward(no grad)");
         public void BeforeOptimizerStep() => Calls.Add("before-step");
         public void AfterOptimizerStep() => Calls.Add("after-step");
@@ -33,7 +34,7 @@ public class StepHookTests
         using var train = TensorDataset.From(data, Normalization.Estimate(data.Pixels));
         var recorder = new Recorder(model);
         new Trainer(new TrainingConfiguration { Training = new TrainingOptions(Epochs: 2, BatchSize: 50) }, [recorder]).Fit(model, train);
-        string[] step = ["backward(grad)", "before-step", "after-step"];
+        string[] step = ["loss-term", "backward(grad)", "before-step", "after-step"];
         string[] expected = ["start 1", .. step, .. step, "end 1", "metrics 1", "start 2", .. step, .. step, "end 2", "metrics 2"];
         Assert.That(recorder.Calls, Is.EqualTo(expected));
     }
@@ -43,9 +44,9 @@ public class StepHookTests
     {
         using var model = ModelPresets.Create(ModelPreset.Mlp, 1, 28, 28, 10, 0, seed: 1);
         var configuration = new TrainingConfiguration { Penalty = new WeightPenaltyOptions(L1: 1e-5, L2: 1e-4), MaxNorm = 3, ClipGradNorm = 1 };
-        var hooks = Techniques.TechniqueRegistry.All.SelectMany(t => t.CreateHooks(configuration, model)).DistinctBy(h => h.Key).ToList();
+        var hooks = OnnxReg.Training.Techniques.TechniqueRegistry.All.SelectMany(t => t.CreateHooks(configuration, model)).DistinctBy(h => h.Key).ToList();
         Assert.That(hooks.Select(h => h.Key), Is.EqualTo(new[] { "penalty", "max-norm", "clip-grad-norm" }));
         Assert.That(hooks[0], Is.TypeOf<WeightPenalty>());
-        Assert.That(Techniques.TechniqueRegistry.All.SelectMany(t => t.CreateHooks(new TrainingConfiguration(), model)), Is.Empty, "nothing is hooked when nothing is set");
+        Assert.That(OnnxReg.Training.Techniques.TechniqueRegistry.All.SelectMany(t => t.CreateHooks(new TrainingConfiguration(), model)), Is.Empty, "nothing is hooked when nothing is set");
     }
 }
