@@ -7,6 +7,7 @@ namespace OnnxReg.Training.Techniques;
 /// angle, an alpha), added to — or replacing its own item in — the configuration's augmentation.</summary>
 internal sealed class AugmentationItemTechnique(AugmentationTechnique augmentation) : RegularizationTechnique
 {
+    public override int Order => 1000; // after every other technique, in AugmentationRegistry's order
     public override string Name => augmentation.Name;
     public override string Summary => "augmentation: " + augmentation.Summary;
     public override string Strength => augmentation.StrengthMeaning;

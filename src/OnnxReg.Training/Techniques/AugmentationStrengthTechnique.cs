@@ -7,6 +7,7 @@ namespace OnnxReg.Training.Techniques;
 /// (s = 1 is the default study's <c>augment</c> technique). It replaces the configuration's augmentation.</summary>
 internal sealed class AugmentationStrengthTechnique : RegularizationTechnique
 {
+    public override int Order => 120;
     public override string Name => "augmentation";
     public override string Summary => "the study's augmentation scaled by s: hflip, rotate 10·s°, scale 1 ± 0.1·s, translate 0.08·s";
     public override string Strength => "s (1: the default study's augment technique)";

@@ -3,6 +3,7 @@ namespace OnnxReg.Training.Techniques;
 /// <summary>Batch normalization after each hidden layer and convolution (Ioffe &amp; Szegedy).</summary>
 internal sealed class BatchNormTechnique : RegularizationTechnique
 {
+    public override int Order => 100;
     public override string Name => "batch-norm";
     public override string Summary => "normalize each hidden layer's and convolution's outputs over the batch (BatchNorm)";
     public override string Strength => "1 to add batch norm";

@@ -3,6 +3,7 @@ namespace OnnxReg.Training.Techniques;
 /// <summary>Class weights of the training loss: balanced (inverse class frequency, as scikit-learn) or equal.</summary>
 internal sealed class ClassWeightsTechnique : RegularizationTechnique
 {
+    public override int Order => 70;
     public override string Name => "class-weights";
     public override string Summary => "weigh the training loss by inverse class frequency (scikit-learn's 'balanced')";
     public override string Strength => "1 for balanced weights";

@@ -3,6 +3,7 @@ namespace OnnxReg.Training.Techniques;
 /// <summary>Gradient clipping by global norm (PyTorch's <c>clip_grad_norm_</c>).</summary>
 internal sealed class ClipGradNormTechnique : RegularizationTechnique
 {
+    public override int Order => 60;
     public override bool TrainTakesStrength => true;
     public override string Name => "clip-grad-norm";
     public override string Summary => "scale the gradients to this global L2 norm at most before each step (PyTorch clip_grad_norm_)";

@@ -3,6 +3,7 @@ namespace OnnxReg.Training.Techniques;
 /// <summary>Dropout (Srivastava et al.) before each fully connected layer after a hidden one; gone at export.</summary>
 internal sealed class DropoutTechnique : RegularizationTechnique
 {
+    public override int Order => 80;
     public override string Name => "dropout";
     public override string Summary => "zero each hidden unit with probability p while training (dense layers; nothing at export)";
     public override string Strength => "the rate p at every dense dropout position";

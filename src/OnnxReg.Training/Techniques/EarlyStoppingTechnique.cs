@@ -7,6 +7,7 @@ namespace OnnxReg.Training.Techniques;
 /// already stops early keeps its monitor and other settings.</summary>
 internal sealed class EarlyStoppingTechnique : RegularizationTechnique
 {
+    public override int Order => 130;
     /// <summary>The most epochs of patience.</summary>
     public const int MaxPatience = 1000;
 

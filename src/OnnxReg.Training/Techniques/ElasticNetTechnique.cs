@@ -5,6 +5,7 @@ namespace OnnxReg.Training.Techniques;
 /// <summary>Elastic net as scikit-learn writes it with <c>l1_ratio</c> 0.5: <c>α·(0.5·Σ|w| + 0.25·Σw²)</c>.</summary>
 internal sealed class ElasticNetTechnique : RegularizationTechnique
 {
+    public override int Order => 30;
     public override bool TrainTakesStrength => true;
     public override string Name => "elastic-net";
     public override string Summary => "L1 and L2 together, as scikit-learn's ElasticNet with l1_ratio 0.5: L1 α/2 and L2 α/4";

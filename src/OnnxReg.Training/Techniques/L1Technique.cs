@@ -5,6 +5,7 @@ namespace OnnxReg.Training.Techniques;
 /// <summary>L1 penalty (lasso): <c>λ·Σ|w|</c> over the Linear and Conv weights, added to the loss.</summary>
 internal sealed class L1Technique : RegularizationTechnique
 {
+    public override int Order => 10;
     public override bool TrainTakesStrength => true;
     public override string Name => "l1";
     public override string Summary => "L1 penalty λ·Σ|w| over Linear/Conv weights (drives weights to exactly 0)";

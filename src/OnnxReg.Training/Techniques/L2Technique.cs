@@ -5,6 +5,7 @@ namespace OnnxReg.Training.Techniques;
 /// <summary>L2 penalty (ridge): <c>λ·Σw²</c> over the Linear and Conv weights, added to the loss.</summary>
 internal sealed class L2Technique : RegularizationTechnique
 {
+    public override int Order => 20;
     public override bool TrainTakesStrength => true;
     public override string Name => "l2";
     public override string Summary => "L2 penalty λ·Σw² over Linear/Conv weights, added to the loss";

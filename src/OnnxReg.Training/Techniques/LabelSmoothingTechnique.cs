@@ -3,6 +3,7 @@ namespace OnnxReg.Training.Techniques;
 /// <summary>Label smoothing (Szegedy et al.): the target puts 1 − ε on the true class and ε spread over all classes.</summary>
 internal sealed class LabelSmoothingTechnique : RegularizationTechnique
 {
+    public override int Order => 110;
     public override bool TrainTakesStrength => true;
     public override string Name => "label-smoothing";
     public override string Summary => "train against targets of 1 − ε on the true class and ε spread over all classes";

@@ -4,6 +4,7 @@ namespace OnnxReg.Training.Techniques;
 /// norm above the limit is scaled back to it.</summary>
 internal sealed class MaxNormTechnique : RegularizationTechnique
 {
+    public override int Order => 50;
     public override bool TrainTakesStrength => true;
     public override string Name => "max-norm";
     public override string Summary => "scale each weight row / filter back to this L2 norm after every step (Keras MaxNorm)";

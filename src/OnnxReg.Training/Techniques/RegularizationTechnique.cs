@@ -10,6 +10,10 @@ namespace OnnxReg.Training.Techniques;
 /// </summary>
 public abstract class RegularizationTechnique
 {
+    /// <summary>Where it comes in <see cref="TechniqueRegistry.All"/>: the order the run description lists techniques
+    /// and their hooks run in (penalty gradients before clipping).</summary>
+    public abstract int Order { get; }
+
     /// <summary>The name in study sweeps, tuning spaces and reports (e.g. <c>l2</c>, <c>early-stopping</c>).</summary>
     public abstract string Name { get; }
 

@@ -3,6 +3,7 @@ namespace OnnxReg.Training.Techniques;
 /// <summary>Spatial dropout (Dropout2d, Tompson et al.): whole feature maps after each convolution block or stage.</summary>
 internal sealed class SpatialDropoutTechnique : RegularizationTechnique
 {
+    public override int Order => 90;
     public override string Name => "spatial-dropout";
     public override string Summary => "zero whole feature maps with probability p after each convolution block (CNN/ResNet; nothing at export)";
     public override string Strength => "the Dropout2d rate p";

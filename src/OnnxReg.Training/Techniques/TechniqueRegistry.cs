@@ -6,26 +6,19 @@ namespace OnnxReg.Training.Techniques;
 /// <summary>
 /// Every regularization technique, by name, in the order the run description lists them. <c>train</c>, <c>study</c>
 /// (technique names and sweeps) and <c>tune</c> (search-space names) read names, strengths and meanings from here;
-/// adding a technique is one descriptor file and one line below.
+/// adding a technique is one descriptor file, found by reflection, and its implementation.
 /// </summary>
 public static class TechniqueRegistry
 {
-    /// <summary>All techniques; the augmentations of <see cref="AugmentationRegistry"/> each come last, by their own names.</summary>
+    /// <summary>All techniques, by <see cref="RegularizationTechnique.Order"/>: every descriptor class of this assembly
+    /// (a new technique is one descriptor file, found here without being listed), then each augmentation of
+    /// <see cref="AugmentationRegistry"/> by its own name.</summary>
     public static IReadOnlyList<RegularizationTechnique> All { get; } =
     [
-        new L1Technique(),
-        new L2Technique(),
-        new ElasticNetTechnique(),
-        new WeightDecayTechnique(),
-        new MaxNormTechnique(),
-        new ClipGradNormTechnique(),
-        new ClassWeightsTechnique(),
-        new DropoutTechnique(),
-        new SpatialDropoutTechnique(),
-        new BatchNormTechnique(),
-        new LabelSmoothingTechnique(),
-        new AugmentationStrengthTechnique(),
-        new EarlyStoppingTechnique(),
+        .. typeof(RegularizationTechnique).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(RegularizationTechnique)) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null)
+            .Select(t => (RegularizationTechnique)Activator.CreateInstance(t)!)
+            .OrderBy(t => t.Order).ThenBy(t => t.Name, StringComparer.Ordinal),
         .. AugmentationRegistry.All.Select(a => new AugmentationItemTechnique(a)),
     ];
 

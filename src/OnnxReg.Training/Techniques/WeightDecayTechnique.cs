@@ -6,6 +6,7 @@ namespace OnnxReg.Training.Techniques;
 /// apart from the gradient. Adam becomes AdamW; SGD has no decoupled decay here (an L2 penalty is SGD's weight decay).</summary>
 internal sealed class WeightDecayTechnique : RegularizationTechnique
 {
+    public override int Order => 40;
     public override bool TrainTakesStrength => true;
     public override string Name => "weight-decay";
     public override string Summary => "AdamW's decoupled weight decay (Adam is switched to AdamW; for SGD use l2)";
