@@ -86,6 +86,7 @@ public sealed class Trainer
             if (result.Interrupted is TrainingPosition interrupted)
             {
                 if (checkpoint is not null) run.Save(checkpoint.Path, interrupted, fingerprint);
+                foreach (var hook in run.StepHooks) hook.OnTrainEnd();
                 throw new TrainingInterruptedException(epoch, interrupted.BatchesDone, run.BatchCount, checkpoint?.Path, cancellation);
             }
             if (result.BadBatch is int batch)
@@ -116,6 +117,7 @@ public sealed class Trainer
             if (finished is { } end) (reason, detail) = end;
         }
         foreach (var callback in run.Callbacks) callback.OnTrainEnd(model);
+        foreach (var hook in run.StepHooks) hook.OnTrainEnd();
         model.eval();
         return new TrainingHistory(_configuration, [.. run.Epochs], reason, detail, run.EarlyStopping?.BestEpoch, run.EarlyStopping?.RestoredEpoch);
     }

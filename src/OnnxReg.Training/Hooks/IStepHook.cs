@@ -30,4 +30,8 @@ public interface IStepHook
 
     /// <summary>After an epoch's last batch, before validation.</summary>
     void OnEpochEnd(int epoch) { }
+
+    /// <summary>When training ends or is interrupted (after the callbacks' end): undo what the hook attached to the
+    /// model, so the trained model carries nothing of it into export.</summary>
+    void OnTrainEnd() { }
 }

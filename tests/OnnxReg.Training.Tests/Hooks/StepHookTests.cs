@@ -21,6 +21,7 @@ public class StepHookTests
         public void AfterOptimizerStep() => Calls.Add("after-step");
         public void OnEpochStart(int epoch) => Calls.Add($"start {epoch}");
         public void OnEpochEnd(int epoch) => Calls.Add($"end {epoch}");
+        void IStepHook.OnTrainEnd() => Calls.Add("train-end");
         public void OnTrainBegin(nn.Module m) { }
         public StopRequest? OnEpochEnd(nn.Module m, EpochMetrics metrics) { Calls.Add($"metrics {metrics.Epoch}"); return null; }
         public void OnTrainEnd(nn.Module m) { }
@@ -35,7 +36,7 @@ public class StepHookTests
         var recorder = new Recorder(model);
         new Trainer(new TrainingConfiguration { Training = new TrainingOptions(Epochs: 2, BatchSize: 50) }, [recorder]).Fit(model, train);
         string[] step = ["loss-term", "backward(grad)", "before-step", "after-step"];
-        string[] expected = ["start 1", .. step, .. step, "end 1", "metrics 1", "start 2", .. step, .. step, "end 2", "metrics 2"];
+        string[] expected = ["start 1", .. step, .. step, "end 1", "metrics 1", "start 2", .. step, .. step, "end 2", "metrics 2", "train-end"];
         Assert.That(recorder.Calls, Is.EqualTo(expected));
     }
 
