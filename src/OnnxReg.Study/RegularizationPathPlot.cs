@@ -1,5 +1,6 @@
 using System.Globalization;
 using ScottPlot;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Study;
 

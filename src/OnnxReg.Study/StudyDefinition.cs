@@ -6,6 +6,7 @@ using OnnxReg.Data.IO;
 using OnnxReg.Training;
 using OnnxReg.Training.Callbacks;
 using OnnxReg.Training.Models;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Study;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using OnnxReg.Data;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Study;
 

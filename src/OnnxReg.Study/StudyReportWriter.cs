@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using OnnxReg.Data.IO;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Study;
 

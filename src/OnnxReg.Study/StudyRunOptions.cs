@@ -1,3 +1,4 @@
+using OnnxReg.Experiments;
 namespace OnnxReg.Study;
 
 /// <summary>How <see cref="StudyRunner"/> runs a study.</summary>

@@ -9,6 +9,7 @@ using OnnxReg.Training;
 using OnnxReg.Training.Callbacks;
 using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Models;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Study;
 

@@ -92,7 +92,7 @@ public sealed record SearchDimension(string Name, DimensionKind Kind, double Min
         _ => $"{Name}={F(Min)}:{F(Max)}",
     };
 
-    private static string F(double value) => Study.StudySweep.Format(value);
+    private static string F(double value) => OnnxReg.Training.Techniques.RegularizationTechnique.Format(value);
 
     // Four significant digits: enough to tell trials apart, short enough to read in a table and a folder's JSON.
     private static JsonNode Round(double value) => JsonValue.Create(double.Parse(value.ToString("G4", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));

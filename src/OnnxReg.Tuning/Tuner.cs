@@ -5,9 +5,9 @@ using OnnxReg.Data;
 using OnnxReg.Data.IO;
 using OnnxReg.Pipeline;
 using OnnxReg.Runtime;
-using OnnxReg.Study;
 using OnnxReg.Training;
 using OnnxReg.Training.Checkpoints;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Tuning;
 

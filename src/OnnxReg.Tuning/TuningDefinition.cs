@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using OnnxReg.Study;
 using OnnxReg.Training;
 using OnnxReg.Training.Models;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Tuning;
 

@@ -1,4 +1,4 @@
-using OnnxReg.Study;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Tuning;
 

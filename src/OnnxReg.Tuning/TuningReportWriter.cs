@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OnnxReg.Data.IO;
-using OnnxReg.Study;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Tuning;
 
@@ -106,7 +106,7 @@ public static class TuningReportWriter
 
     // Numbers in their shortest form with a lower-case exponent (7.231e-06), strings without quotes.
     private static string Show(JsonNode value) =>
-        value is JsonValue number && number.TryGetValue(out double x) ? StudySweep.Format(x) : value.ToJsonString().Trim('"');
+        value is JsonValue number && number.TryGetValue(out double x) ? OnnxReg.Training.Techniques.RegularizationTechnique.Format(x) : value.ToJsonString().Trim('"');
 
     private static string Percent(Statistic s) => Invariant($"{s.Mean * 100:0.0} ± {s.Std * 100:0.0} %");
 

@@ -1,3 +1,4 @@
+using OnnxReg.Experiments;
 namespace OnnxReg.Study.Tests;
 
 public class StudyDefinitionTests

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using OnnxReg.Data;
 using OnnxReg.Training;
-using OnnxReg.Study;
 using OnnxReg.Training.Models;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Tuning.Tests;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using OnnxReg.Study;
 using OnnxReg.Training.Models.Layers;
 using OnnxReg.Training.Checkpoints;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Cli.Commands;
 

@@ -7,6 +7,7 @@ using OnnxReg.Training.Checkpoints;
 using OnnxReg.Training.Models;
 using OnnxReg.Training.Models.Layers;
 using OnnxReg.Tuning;
+using OnnxReg.Experiments;
 
 namespace OnnxReg.Cli.Commands;
 

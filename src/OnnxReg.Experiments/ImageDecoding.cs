@@ -1,6 +1,6 @@
 using OnnxReg.Data;
 
-namespace OnnxReg.Study;
+namespace OnnxReg.Experiments;
 
 /// <summary>
 /// How an experiment (a study or a tuning run) decodes an image folder — <c>--image-size</c>, <c>--color</c>,

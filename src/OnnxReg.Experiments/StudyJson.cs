@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace OnnxReg.Study;
+namespace OnnxReg.Experiments;
 
 /// <summary>The JSON conventions of study and tuning files and reports: camelCase, enums by name, unknown properties rejected.</summary>
 public static class StudyJson

@@ -1,4 +1,4 @@
-namespace OnnxReg.Study;
+namespace OnnxReg.Experiments;
 
 /// <summary>A figure over seeds: the mean and the sample standard deviation (0 for a single seed).</summary>
 public sealed record Statistic(double Mean, double Std)

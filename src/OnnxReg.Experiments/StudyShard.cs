@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace OnnxReg.Study;
+namespace OnnxReg.Experiments;
 
 /// <summary>
 /// One of <see cref="Count"/> processes sharing a study (or tuning) folder, possibly on different machines over a

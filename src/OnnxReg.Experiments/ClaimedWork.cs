@@ -1,6 +1,6 @@
 using OnnxReg.Data.IO;
 
-namespace OnnxReg.Study;
+namespace OnnxReg.Experiments;
 
 /// <summary>
 /// The claim protocol that lets processes (<see cref="StudyShard"/>s, possibly on other machines) share a list of runs
