@@ -24,6 +24,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly nn.Module<Tensor, Tensor> _model;
     private readonly CheckpointData _data;
     private Dictionary<string, Tensor> _epochStartWeights;
+    private readonly List<Hooks.IStepHook> _ownedHooks; // the techniques' hooks, disposed with the run (a callback's are its owner's)
 
     public TrainingRun(TrainingConfiguration configuration, nn.Module<Tensor, Tensor> model, TensorDataset train, IReadOnlyList<ITrainingCallback> callbacks)
     {
@@ -42,7 +43,8 @@ internal sealed class TrainingRun : IDisposable
         foreach (var technique in TechniqueRegistry.All) technique.ConfigureModel(configuration, model);
         // Each technique plugs its own hooks into the step, in the registry's order (penalty gradients before clipping);
         // a callback that is also a step hook runs after them, as a Lightning callback does.
-        StepHooks = [.. TechniqueRegistry.All.SelectMany(t => t.CreateHooks(configuration, model)).Concat(callbacks.OfType<Hooks.IStepHook>()).DistinctBy(h => h.Key)];
+        _ownedHooks = [.. TechniqueRegistry.All.SelectMany(t => t.CreateHooks(configuration, model)).DistinctBy(h => h.Key)];
+        StepHooks = [.. _ownedHooks.Concat(callbacks.OfType<Hooks.IStepHook>()).DistinctBy(h => h.Key)];
         Penalty = StepHooks.OfType<WeightPenalty>().FirstOrDefault();
         ClassWeights = configuration.ClassWeights is { } weights ? LossWeights(weights, train) : null;
         Schedule = new LearningRateSchedule(configuration.Schedule, options.LearningRate, options.Epochs);
@@ -113,7 +115,8 @@ internal sealed class TrainingRun : IDisposable
         // At an epoch boundary the model's weights are the epoch-start weights; they are stored once.
         // The optimizer's state (two moments per weight with Adam) is streamed into the file, never held as a byte array.
         TrainingCheckpoint.Write(path, header, random, writer => Optimizer.save_state_dict(writer), _model.state_dict(), EarlyStopping?.BestWeights,
-            position.BatchesDone == 0 ? null : _epochStartWeights);
+            position.BatchesDone == 0 ? null : _epochStartWeights,
+            StepHooks.OfType<Hooks.ICheckpointedHook>().ToDictionary(h => h.Key, h => h.SaveTensors()));
     }
 
     /// <summary>
@@ -127,6 +130,9 @@ internal sealed class TrainingRun : IDisposable
             return $"it was written with another configuration (differing in: {string.Join(", ", DifferingSections(header.Configuration, _configurationJson))})";
         if (header.DataFingerprint != dataFingerprint)
             return "it was written for other training or validation data";
+        var hookKeys = StepHooks.OfType<Hooks.ICheckpointedHook>().Select(h => h.Key).Order(StringComparer.Ordinal).ToList();
+        if (!hookKeys.SequenceEqual(checkpoint.HookStates.Keys.Order(StringComparer.Ordinal)))
+            return $"it holds the state of step hooks [{string.Join(", ", checkpoint.HookStates.Keys.Order(StringComparer.Ordinal))}], this run has [{string.Join(", ", hookKeys)}]";
         var keys = Callbacks.OfType<ICheckpointedCallback>().Select(c => c.StateKey).Order(StringComparer.Ordinal).ToList();
         if (!keys.SequenceEqual(header.Callbacks.Keys.Order(StringComparer.Ordinal)))
             return $"it holds the state of callbacks [{string.Join(", ", header.Callbacks.Keys.Order(StringComparer.Ordinal))}], this run has [{string.Join(", ", keys)}]";
@@ -154,6 +160,8 @@ internal sealed class TrainingRun : IDisposable
         // leaves everything else untouched, so a run that may start over still can.
         foreach (var callback in Callbacks.OfType<ICheckpointedCallback>())
             callback.RestoreState(header.Callbacks[callback.StateKey], header.Epochs.Count);
+        foreach (var hook in StepHooks.OfType<Hooks.ICheckpointedHook>())
+            hook.RestoreTensors(checkpoint.HookStates[hook.Key]);
         ModuleState.CopyInto(_model, checkpoint.ModelWeights);
         using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState)))
             Optimizer.load_state_dict(reader);
@@ -178,6 +186,7 @@ internal sealed class TrainingRun : IDisposable
 
     public void Dispose()
     {
+        foreach (var hook in _ownedHooks.OfType<IDisposable>()) hook.Dispose();
         ClassWeights?.Dispose();
         ModuleState.Dispose(_epochStartWeights);
         EarlyStopping?.Dispose();

@@ -30,8 +30,10 @@ public sealed class TrainingCheckpoint : IDisposable
     private readonly Lazy<TrainingConfiguration> _configuration; // parsed and validated once, on first use
 
     internal TrainingCheckpoint(CheckpointHeader header, CheckpointRandomState random, byte[] optimizerState,
-        Dictionary<string, Tensor> modelWeights, Dictionary<string, Tensor>? bestWeights, Dictionary<string, Tensor>? epochStartWeights)
+        Dictionary<string, Tensor> modelWeights, Dictionary<string, Tensor>? bestWeights, Dictionary<string, Tensor>? epochStartWeights,
+        Dictionary<string, Dictionary<string, Tensor>>? hookStates = null)
     {
+        HookStates = hookStates ?? [];
         Header = header;
         _configuration = new(() => TrainingConfiguration.FromJson(header.Configuration));
         Random = random;
@@ -119,6 +121,9 @@ public sealed class TrainingCheckpoint : IDisposable
     /// <summary>The weights the interrupted epoch started from (to roll back to if its loss turns non-finite); null at an epoch boundary, where they are <see cref="ModelWeights"/>.</summary>
     internal Dictionary<string, Tensor>? EpochStartWeights { get; }
 
+    /// <summary>The tensor states of the run's checkpointed step hooks, by hook key (empty without any; owned by this checkpoint).</summary>
+    internal Dictionary<string, Dictionary<string, Tensor>> HookStates { get; }
+
     /// <summary>A one-line description of where the run stands, for people.</summary>
     public string Describe() => Finished
         ? $"training had finished after epoch {Epochs[^1].Epoch} ({Header.StopDetail})"
@@ -136,6 +141,7 @@ public sealed class TrainingCheckpoint : IDisposable
             throw new FileNotFoundException($"There is no checkpoint at '{path}' to resume from. Run without --resume to start training.", path);
         using var reader = CheckpointFormat.Open(path);
         Dictionary<string, Tensor>? model = null, best = null, epochStart = null;
+        var hooks = new Dictionary<string, Dictionary<string, Tensor>>(StringComparer.Ordinal);
         try
         {
             var header = JsonSerializer.Deserialize<CheckpointHeader>(CheckpointFormat.ReadBoundedString(reader, CheckpointFormat.MaxHeaderBytes, "header"), Json)
@@ -151,22 +157,29 @@ public sealed class TrainingCheckpoint : IDisposable
             model = CheckpointFormat.ReadTensors(reader) ?? throw new InvalidDataException("The model weights are missing.");
             best = CheckpointFormat.ReadTensors(reader);
             epochStart = CheckpointFormat.ReadTensors(reader);
-            if (reader.BaseStream.Position != reader.BaseStream.Length)
-                throw new InvalidDataException("Bytes follow the last tensor group.");
-            var checkpoint = new TrainingCheckpoint(header, random, optimizer, model, best, epochStart);
+            // Checkpointed hooks' states follow, each under its key; a run without any writes nothing here, so its
+            // file is byte for byte what it was before hooks could keep state.
+            while (reader.BaseStream.Position < reader.BaseStream.Length)
+            {
+                string key = CheckpointFormat.ReadBoundedString(reader, CheckpointFormat.MaxNameBytes, "hook key");
+                if (hooks.ContainsKey(key)) throw new InvalidDataException($"The state of hook '{key}' appears twice.");
+                hooks[key] = CheckpointFormat.ReadTensors(reader) ?? throw new InvalidDataException($"The state of hook '{key}' is missing.");
+            }
+            var checkpoint = new TrainingCheckpoint(header, random, optimizer, model, best, epochStart, hooks);
             header.Validate(checkpoint.Configuration, model.Count);
             return checkpoint;
         }
         catch (Exception e) when (e is JsonException or EndOfStreamException or InvalidDataException or ArgumentException or FormatException or OverflowException or IOException)
         {
-            foreach (var group in new[] { model, best, epochStart }) ModuleState.Dispose(group);
+            foreach (var group in new[] { model, best, epochStart }.Concat(hooks.Values)) ModuleState.Dispose(group);
             throw new InvalidDataException($"The checkpoint '{path}' cannot be read ({e.Message}). Delete it to start training over.", e);
         }
     }
 
     /// <summary>Writes a checkpoint atomically: the old file stays until the new one is complete. The tensors are only read.</summary>
     internal static void Write(string path, CheckpointHeader header, CheckpointRandomState random, Action<BinaryWriter> optimizerState,
-        IReadOnlyDictionary<string, Tensor> modelWeights, IReadOnlyDictionary<string, Tensor>? bestWeights, IReadOnlyDictionary<string, Tensor>? epochStartWeights)
+        IReadOnlyDictionary<string, Tensor> modelWeights, IReadOnlyDictionary<string, Tensor>? bestWeights, IReadOnlyDictionary<string, Tensor>? epochStartWeights,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, Tensor>>? hookStates = null)
     {
         AtomicFile.Write(path, stream => CheckpointFormat.Write(stream, writer =>
         {
@@ -178,6 +191,11 @@ public sealed class TrainingCheckpoint : IDisposable
             CheckpointFormat.WriteTensors(writer, modelWeights);
             CheckpointFormat.WriteTensors(writer, bestWeights);
             CheckpointFormat.WriteTensors(writer, epochStartWeights);
+            foreach (var (key, state) in hookStates ?? new Dictionary<string, IReadOnlyDictionary<string, Tensor>>())
+            {
+                writer.Write(key);
+                CheckpointFormat.WriteTensors(writer, state);
+            }
         }));
     }
 
@@ -192,7 +210,7 @@ public sealed class TrainingCheckpoint : IDisposable
     /// <summary>Frees the tensors this checkpoint still owns.</summary>
     public void Dispose()
     {
-        foreach (var group in new[] { _modelWeights, BestWeights, EpochStartWeights }) ModuleState.Dispose(group);
+        foreach (var group in new[] { _modelWeights, BestWeights, EpochStartWeights }.Concat(HookStates.Values)) ModuleState.Dispose(group);
     }
 }
 
