@@ -70,6 +70,21 @@ public class TrainingCheckpointTests
         Assert.That(resumed.History.RestoredEpoch, Is.EqualTo(uninterrupted.History.RestoredEpoch));
     }
 
+    // A step hook with tensor state (the weights' EMA: the average mid-epoch, the raw weights between epochs) resumes too.
+    [TestCase(17, TestName = "Resume_WithAnEmaOfTheWeights_MidEpoch_EndsBitIdentical")]
+    [TestCase(20, TestName = "Resume_WithAnEmaOfTheWeights_AtAnEpochBoundary_EndsBitIdentical")]
+    public void Resume_WithAnEma_EndsBitIdenticalToAnUninterruptedRun(int cancelAtCall)
+    {
+        var withEma = OnnxReg.Training.Techniques.TechniqueRegistry.Get("ema").Apply(Configuration, 0.9);
+        var uninterrupted = Train(withEma, new CheckpointOptions(Path.Combine(_folder, "a.ckpt")));
+        var path = Path.Combine(_folder, "b.ckpt");
+        Assert.Throws<TrainingInterruptedException>(() => Train(withEma, new CheckpointOptions(path), cancelAtCall));
+        var resumed = Train(withEma, new CheckpointOptions(path, ResumeMode.Required));
+        AssertSameRun(resumed, uninterrupted);
+        var plain = Train(Configuration, null);
+        Assert.That(uninterrupted.Weights.Any(w => !w.Value.SequenceEqual(plain.Weights[w.Key])), "the EMA run ends with other weights than the plain one");
+    }
+
     [TestCase(17, 2, 7, TestName = "Resume_MidEpoch_EndsBitIdenticalToAnUninterruptedRun")]
     [TestCase(20, 3, 0, TestName = "Resume_AtAnEpochBoundary_EndsBitIdenticalToAnUninterruptedRun")]
     public void Resume_EndsBitIdenticalToAnUninterruptedRun(int cancelAtCall, int expectedEpoch, int expectedBatches)
