@@ -71,6 +71,7 @@ public sealed class Trainer
         using var run = new TrainingRun(_configuration, model, train, _callbacks);
         string fingerprint = checkpoint is null ? "" : ResumePolicy.DataFingerprint(train, hasValidation ? validation : null);
         foreach (var callback in run.Callbacks) callback.OnTrainBegin(model);
+        foreach (var hook in run.StepHooks) hook.OnTrainBegin(train);
         var (position, finished) = ResumePolicy.Resume(run, checkpoint, fingerprint);
 
         var reason = finished?.Reason ?? StopReason.Completed;
@@ -86,7 +87,7 @@ public sealed class Trainer
             if (result.Interrupted is TrainingPosition interrupted)
             {
                 if (checkpoint is not null) run.Save(checkpoint.Path, interrupted, fingerprint);
-                foreach (var hook in run.StepHooks) hook.OnTrainEnd();
+                foreach (var hook in run.StepHooks) hook.OnTrainEnd(interrupted: true);
                 throw new TrainingInterruptedException(epoch, interrupted.BatchesDone, run.BatchCount, checkpoint?.Path, cancellation);
             }
             if (result.BadBatch is int batch)
@@ -117,7 +118,7 @@ public sealed class Trainer
             if (finished is { } end) (reason, detail) = end;
         }
         foreach (var callback in run.Callbacks) callback.OnTrainEnd(model);
-        foreach (var hook in run.StepHooks) hook.OnTrainEnd();
+        foreach (var hook in run.StepHooks) hook.OnTrainEnd(interrupted: false);
         model.eval();
         return new TrainingHistory(_configuration, [.. run.Epochs], reason, detail, run.EarlyStopping?.BestEpoch, run.EarlyStopping?.RestoredEpoch);
     }

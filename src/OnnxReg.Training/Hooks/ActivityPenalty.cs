@@ -41,7 +41,7 @@ public sealed class ActivityPenalty : IStepHook
     public void AfterBackward() => _features = null; // freed with the batch
 
     /// <inheritdoc />
-    public void OnTrainEnd()
+    public void OnTrainEnd(bool interrupted)
     {
         _remover?.remove();
         _remover = null;

@@ -12,6 +12,10 @@ public interface IStepHook
     /// <summary>Hooks with the same key are one hook (several techniques may ask for it, e.g. every weight penalty).</summary>
     string Key { get; }
 
+    /// <summary>Before the first epoch (and before a checkpoint's state is put back), with the training data, which a
+    /// hook may read again when training ends (e.g. to recompute BatchNorm statistics for averaged weights).</summary>
+    void OnTrainBegin(TensorDataset train) { }
+
     /// <summary>After the forward pass, before backward: a term to add to the batch's loss (e.g. a penalty on
     /// activations), or null. It is part of the graph that is differentiated, and not of the reported data loss.</summary>
     TorchSharp.torch.Tensor? LossTerm() => null;
@@ -31,7 +35,8 @@ public interface IStepHook
     /// <summary>After an epoch's last batch, before validation.</summary>
     void OnEpochEnd(int epoch) { }
 
-    /// <summary>When training ends or is interrupted (after the callbacks' end): undo what the hook attached to the
-    /// model, so the trained model carries nothing of it into export.</summary>
-    void OnTrainEnd() { }
+    /// <summary>When training ends (after the callbacks' end, so after early stopping restored its best weights) or is
+    /// interrupted (<paramref name="interrupted"/>: the checkpoint is written, and the model must be left as it is):
+    /// undo what the hook attached to the model, or put in the weights it stands for.</summary>
+    void OnTrainEnd(bool interrupted) { }
 }

@@ -16,12 +16,13 @@ public class StepHookTests
         public List<string> Calls { get; } = [];
         public string Key => "recorder";
         public Tensor? LossTerm() { Calls.Add("loss-term"); return null; }
+        public void OnTrainBegin(TensorDataset train) => Calls.Add($"train-begin {train.Count}");
         public void AfterBackward() => Calls.Add(model.parameters().All(p => p.grad is not null) ? "backward(grad)" : "backward(no grad)");
         public void BeforeOptimizerStep() => Calls.Add("before-step");
         public void AfterOptimizerStep() => Calls.Add("after-step");
         public void OnEpochStart(int epoch) => Calls.Add($"start {epoch}");
         public void OnEpochEnd(int epoch) => Calls.Add($"end {epoch}");
-        void IStepHook.OnTrainEnd() => Calls.Add("train-end");
+        void IStepHook.OnTrainEnd(bool interrupted) => Calls.Add(interrupted ? "interrupted" : "train-end");
         public void OnTrainBegin(nn.Module m) { }
         public StopRequest? OnEpochEnd(nn.Module m, EpochMetrics metrics) { Calls.Add($"metrics {metrics.Epoch}"); return null; }
         public void OnTrainEnd(nn.Module m) { }
@@ -36,7 +37,7 @@ public class StepHookTests
         var recorder = new Recorder(model);
         new Trainer(new TrainingConfiguration { Training = new TrainingOptions(Epochs: 2, BatchSize: 50) }, [recorder]).Fit(model, train);
         string[] step = ["loss-term", "backward(grad)", "before-step", "after-step"];
-        string[] expected = ["start 1", .. step, .. step, "end 1", "metrics 1", "start 2", .. step, .. step, "end 2", "metrics 2", "train-end"];
+        string[] expected = ["train-begin 100", "start 1", .. step, .. step, "end 1", "metrics 1", "start 2", .. step, .. step, "end 2", "metrics 2", "train-end"];
         Assert.That(recorder.Calls, Is.EqualTo(expected));
     }
 

@@ -22,7 +22,7 @@ public class ActivityL1Tests
         model.forward(input);
         var features = nn.functional.relu(((nn.Module<Tensor, Tensor>)model[0]).forward(input));
         Assert.That(penalty.LossTerm()!.ToDouble(), Is.EqualTo(0.01 * features.abs().sum().ToDouble() / 5).Within(1e-9));
-        penalty.OnTrainEnd();
+        penalty.OnTrainEnd(interrupted: false);
         model.forward(input);
         Assert.That(penalty.LossTerm(), Is.Null, "after training the layer is no longer watched");
     }
