@@ -85,6 +85,18 @@ public class TrainingCheckpointTests
         Assert.That(uninterrupted.Weights.Any(w => !w.Value.SequenceEqual(plain.Weights[w.Key])), "the EMA run ends with other weights than the plain one");
     }
 
+    [TestCase(17, TestName = "Resume_WithSwa_MidEpoch_EndsBitIdentical")]
+    [TestCase(30, TestName = "Resume_WithSwa_InsideTheAveragingWindow_EndsBitIdentical")]
+    public void Resume_WithSwa_EndsBitIdenticalToAnUninterruptedRun(int cancelAtCall)
+    {
+        var withSwa = OnnxReg.Training.Techniques.TechniqueRegistry.Get("swa").Apply(Configuration, 0.5);
+        var uninterrupted = Train(withSwa, new CheckpointOptions(Path.Combine(_folder, "a.ckpt")));
+        var path = Path.Combine(_folder, "b.ckpt");
+        Assert.Throws<TrainingInterruptedException>(() => Train(withSwa, new CheckpointOptions(path), cancelAtCall));
+        var resumed = Train(withSwa, new CheckpointOptions(path, ResumeMode.Required));
+        AssertSameRun(resumed, uninterrupted);
+    }
+
     [TestCase(17, 2, 7, TestName = "Resume_MidEpoch_EndsBitIdenticalToAnUninterruptedRun")]
     [TestCase(20, 3, 0, TestName = "Resume_AtAnEpochBoundary_EndsBitIdenticalToAnUninterruptedRun")]
     public void Resume_EndsBitIdenticalToAnUninterruptedRun(int cancelAtCall, int expectedEpoch, int expectedBatches)
