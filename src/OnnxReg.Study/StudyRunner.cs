@@ -162,25 +162,14 @@ public static class StudyRunner
             summary.ExactlyZeroFraction, summary.BelowThresholdFraction, summary.WeightNorm, summary.ParameterCount,
             new FileInfo(modelPath).Length, outcome.Model.MaxDifference, clock.Elapsed.TotalSeconds,
             history.Epochs.Select(e => new CurvePoint(e.Epoch, e.TrainLoss, e.ValidationLoss, e.TrainAccuracy, e.ValidationAccuracy)).ToList());
-        AtomicFile.WriteAllBytes(Path.Combine(folder, "run.json"), JsonSerializer.SerializeToUtf8Bytes(result, StudyJson.Options));
+        Store.Save(folder, result);
         File.Delete(checkpoint.Path); // the finished run is reused from run.json; its checkpoint would only take space
         return result;
     }
 
     // A finished run is reused when its result, its model and its fingerprint are all there and match.
-    private static RunResult? TryReuse(string folder, string fingerprint)
-    {
-        var resultPath = Path.Combine(folder, "run.json");
-        if (!File.Exists(resultPath) || !File.Exists(Path.Combine(folder, "model.onnx")))
-            return null;
-        try
-        {
-            var result = JsonSerializer.Deserialize<RunResult>(Data.IO.UntrustedFile.ReadAllText(resultPath, "run result"), StudyJson.Options);
-            return result?.Fingerprint == fingerprint ? result : null;
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException)
-        {
-            return null; // an unreadable result is simply retrained
-        }
-    }
+    // A finished run is reused from its folder by fingerprint (the store the tuner keeps its trials in too).
+    private static readonly RunStore<RunResult> Store = new("run.json", r => r.Fingerprint);
+
+    private static RunResult? TryReuse(string folder, string fingerprint) => Store.TryReuse(folder, fingerprint);
 }

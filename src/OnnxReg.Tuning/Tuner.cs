@@ -178,7 +178,7 @@ public static class Tuner
             if (!_finished.TryGetValue(fingerprint, out var same)) return null;
             var result = same.Result with { Stage = trial.Stage, Candidate = trial.Candidate, Rung = trial.Rung, Seconds = 0, FinishedUtc = DateTime.UtcNow };
             AtomicFile.WriteAllBytes(Path.Combine(folder, "model.onnx"), File.ReadAllBytes(Path.Combine(same.Folder, "model.onnx")));
-            AtomicFile.WriteAllBytes(Path.Combine(folder, "trial.json"), JsonSerializer.SerializeToUtf8Bytes(result, StudyJson.Options));
+            Store.Save(folder, result);
             return result;
         }
 
@@ -206,25 +206,15 @@ public static class Tuner
             var measured = outcome.Model.OnnxRuntime; // the exported file, on the validation split
             var result = new TrialResult(trial.Stage, trial.Candidate, trial.Rung, trial.Epochs, trial.Seed, trial.Values, fingerprint,
                 measured.Accuracy, measured.MeanLoss, outcome.Model.MaxDifference, outcome.History.Epochs.Count, clock.Elapsed.TotalSeconds, DateTime.UtcNow);
-            AtomicFile.WriteAllBytes(Path.Combine(folder, "trial.json"), JsonSerializer.SerializeToUtf8Bytes(result, StudyJson.Options));
+            Store.Save(folder, result);
             File.Delete(checkpoint.Path);
             return result;
         }
 
-        private static TrialResult? TryReuse(string folder, string fingerprint)
-        {
-            var path = Path.Combine(folder, "trial.json");
-            if (!File.Exists(path) || !File.Exists(Path.Combine(folder, "model.onnx"))) return null;
-            try
-            {
-                var result = JsonSerializer.Deserialize<TrialResult>(UntrustedFile.ReadAllText(path, "trial result"), StudyJson.Options);
-                return result?.Fingerprint == fingerprint ? result : null;
-            }
-            catch (Exception e) when (e is JsonException or InvalidDataException)
-            {
-                return null; // an unreadable result is retrained
-            }
-        }
+        // A finished trial is reused from its folder by fingerprint (the store the study keeps its runs in too).
+        private static readonly RunStore<TrialResult> Store = new("trial.json", r => r.Fingerprint);
+
+        private static TrialResult? TryReuse(string folder, string fingerprint) => Store.TryReuse(folder, fingerprint);
     }
 }
 
