@@ -64,14 +64,7 @@ public static class StudyRunner
             throw new ArgumentException("Retraining every run (force) is not possible in shards: other shards would keep their results. Run unsharded, or delete the runs to retrain.");
         var clock = Stopwatch.StartNew();
         // Only the training images the study uses are read (a gzip IDX file is decompressed only that far).
-        var images = definition.ImageOptions()
-            with { TrainLimit = definition.TrainSize + definition.ValidationSize };
-        var pair = DatasetSource.Load(definition.Data, images);
-        if (pair.Train.Count < definition.TrainSize + definition.ValidationSize)
-            throw new ArgumentException(
-                $"The data has {pair.Train.Count:N0} training images; the study needs {definition.TrainSize:N0} for training plus {definition.ValidationSize:N0} for validation. Lower --train-size or the validation size.");
-        var train = pair.Train.Take(definition.TrainSize);
-        var validation = pair.Train.Subset(Enumerable.Range(definition.TrainSize, definition.ValidationSize).ToArray());
+        var (pair, train, validation) = ExperimentData.Load(definition.Data, definition.ImageOptions(), definition.TrainSize, definition.ValidationSize, "the study");
         var test = definition.TestSize > 0 ? pair.Test.Take(definition.TestSize) : pair.Test;
         var perturbed = Perturbations.Select(p => (p.Name, Data: p.Apply(test))).ToList();
         using var data = RunData.Prepare(definition.Data, pair.Description, train, validation, test);

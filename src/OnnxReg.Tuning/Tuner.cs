@@ -39,12 +39,7 @@ public static class Tuner
         ArgumentNullException.ThrowIfNull(progress);
         definition.Validate();
         var clock = Stopwatch.StartNew();
-        var pair = DatasetSource.Load(definition.Data, definition.ImageOptions() with { TrainLimit = definition.TrainSize + definition.ValidationSize });
-        if (pair.Train.Count < definition.TrainSize + definition.ValidationSize)
-            throw new ArgumentException(
-                $"The data has {pair.Train.Count:N0} training images; tuning needs {definition.TrainSize:N0} for training plus {definition.ValidationSize:N0} for validation. Lower --train-size or --validation-size.");
-        var train = pair.Train.Take(definition.TrainSize);
-        var validation = pair.Train.Subset(Enumerable.Range(definition.TrainSize, definition.ValidationSize).ToArray());
+        var (pair, train, validation) = ExperimentData.Load(definition.Data, definition.ImageOptions(), definition.TrainSize, definition.ValidationSize, "tuning");
         // The trials never see the test split: their data holds an empty one, and verification runs on validation.
         using var data = RunData.Prepare(definition.Data, pair.Description, train, validation, validation.Take(0));
         var context = new TrialRunner(definition, outputFolder, data, progress, shard ?? StudyShard.Single, pollInterval ?? TimeSpan.FromSeconds(5), cancellation);
