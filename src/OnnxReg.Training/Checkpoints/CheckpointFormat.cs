@@ -33,38 +33,6 @@ internal static class CheckpointFormat
         } // flushes the buffer through the hash
         destination.Write(hashing.Hash());
     }
-
-    // Passes writes through to the destination and into a SHA-256 of everything written.
-    private sealed class HashingStream(Stream destination) : Stream
-    {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-        // Outlives the stream's disposal (which the writer above does): the hash is read after everything was flushed.
-        public byte[] Hash()
-        {
-            using (_hash) return _hash.GetHashAndReset();
-        }
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            _hash.AppendData(buffer);
-            destination.Write(buffer);
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Flush() { } // the destination is flushed to disk by its owner (AtomicFile)
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-    }
-
     /// <summary>
     /// Reads the checkpoint at <paramref name="path"/> — its first bytes are checked before the rest is read, so a
     /// wrong (and possibly huge) file is refused without being read whole — verifies version and checksum, and
@@ -73,31 +41,51 @@ internal static class CheckpointFormat
     /// <exception cref="InvalidDataException">The file is not a checkpoint, is from another format version, or is damaged.</exception>
     public static BinaryReader Open(string path)
     {
-        byte[] bytes;
-        OnnxReg.Data.IO.UntrustedFile.RequireRegular(path, "checkpoint");
-        using (var file = File.OpenRead(path))
+        // Opened once, checked on the handle (a FIFO swapped in is refused, not waited on), and read in place: the
+        // checksum is computed over the file in chunks, and the reader then parses the same file, so a checkpoint is
+        // never held whole in memory (a 20M-parameter network's was about 0.3 GB). The file may change between the
+        // two passes; every field is checked as hostile anyway, so that only makes it a damaged file.
+        var file = OnnxReg.Data.IO.NoFollowFile.OpenReadRegular(path, "checkpoint");
+        try
         {
-            var start = new byte[Magic.Length];
-            if (file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) < start.Length || !start.AsSpan().SequenceEqual(Magic))
+            var start = new byte[Magic.Length + sizeof(int)];
+            if (file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false) < start.Length || !start.AsSpan(0, Magic.Length).SequenceEqual(Magic))
                 throw NotACheckpoint(path);
             if (file.Length > Array.MaxLength)
                 throw new InvalidDataException($"The checkpoint '{path}' is {file.Length:N0} bytes; checkpoints over {Array.MaxLength:N0} bytes cannot be read (no network within the parameter budget needs one). Delete it to start training over.");
-            file.Position = 0;
-            bytes = new byte[file.Length];
-            file.ReadExactly(bytes);
+            if (file.Length < Magic.Length + sizeof(int) + HashLength)
+                throw NotACheckpoint(path);
+            int version = BitConverter.ToInt32(start, Magic.Length);
+            if (version != Version)
+                throw new InvalidDataException($"The checkpoint '{path}' has format version {version}; this OnnxReg reads version {Version}. Delete it to start training over, or use the OnnxReg that wrote it to finish or export that run.");
+            long bodyLength = file.Length - HashLength;
+            if (!ChecksumMatches(file, bodyLength))
+                throw new InvalidDataException($"The checkpoint '{path}' is damaged (its checksum does not match; was it truncated or edited?). Delete it to start training over.");
+            var window = new WindowStream(file, Magic.Length + sizeof(int), bodyLength - Magic.Length - sizeof(int));
+            return new BinaryReader(new BufferedStream(window, 1 << 16), Encoding.UTF8);
         }
-        if (bytes.Length < Magic.Length + sizeof(int) + HashLength)
-            throw NotACheckpoint(path);
-        int version = BitConverter.ToInt32(bytes, Magic.Length);
-        if (version != Version)
-            throw new InvalidDataException($"The checkpoint '{path}' has format version {version}; this OnnxReg reads version {Version}. Delete it to start training over, or use the OnnxReg that wrote it to finish or export that run.");
-        var body = bytes.AsSpan(0, bytes.Length - HashLength);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - HashLength)))
-            throw new InvalidDataException($"The checkpoint '{path}' is damaged (its checksum does not match; was it truncated or edited?). Delete it to start training over.");
-        var stream = new MemoryStream(bytes, Magic.Length + sizeof(int), body.Length - Magic.Length - sizeof(int), writable: false);
-        return new BinaryReader(stream, Encoding.UTF8);
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
+    private static bool ChecksumMatches(FileStream file, long bodyLength)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        file.Position = 0;
+        for (long left = bodyLength; left > 0;)
+        {
+            int read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (read == 0) return false;
+            hash.AppendData(buffer, 0, read);
+            left -= read;
+        }
+        var stored = new byte[HashLength];
+        return file.ReadAtLeast(stored, HashLength, throwOnEndOfStream: false) == HashLength && hash.GetHashAndReset().AsSpan().SequenceEqual(stored);
+    }
     private static InvalidDataException NotACheckpoint(string path) =>
         new($"'{path}' is not an OnnxReg checkpoint. Delete it, or choose another checkpoint path, to start training over.");
 
@@ -142,30 +130,6 @@ internal static class CheckpointFormat
         if (written.Length != counter.Length)
             throw new InvalidOperationException("A checkpoint blob changed between its two passes.");
     }
-
-    // Counts what is written to it, passing it on to an inner stream if there is one.
-    private sealed class CountingStream(Stream? inner) : Stream
-    {
-        private long _length;
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            _length += buffer.Length;
-            inner?.Write(buffer);
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-        public override void Flush() => inner?.Flush();
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => _length;
-        public override long Position { get => _length; set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-    }
-
     public static byte[]? ReadBlob(BinaryReader reader)
     {
         int length = reader.ReadInt32();
@@ -226,10 +190,10 @@ internal static class CheckpointFormat
                     throw new InvalidDataException($"Tensor '{name}' has {length} bytes for shape [{string.Join(", ", shape)}] of {(ScalarType)code}.");
                 if (!names.Add(name))
                     throw new InvalidDataException($"Tensor '{name}' appears twice.");
-                var bytes = reader.ReadBytes(length);
+                // Read straight into the tensor's own memory: no managed copy of a large weight on the way.
                 var tensor = empty(shape, (ScalarType)code);
                 tensors[name] = tensor;
-                tensor.bytes = bytes;
+                reader.BaseStream.ReadExactly(tensor.bytes);
             }
             return tensors;
         }
