@@ -16,8 +16,7 @@ public static class StudySweep
 {
     /// <summary>What can be swept — every technique of <see cref="TechniqueRegistry"/>, by name and alias — with what the strength means.</summary>
     public static IReadOnlyDictionary<string, string> Parameters { get; } =
-        TechniqueRegistry.All.SelectMany(t => t.Aliases.Prepend(t.Name).Select(name => (name, t)))
-            .ToDictionary(p => p.name, p => p.t.Strength, StringComparer.Ordinal);
+        TechniqueRegistry.ByName.ToDictionary(p => p.Key, p => p.Value.Strength, StringComparer.Ordinal);
 
     /// <summary>The technique that applies <paramref name="parameter"/> at <paramref name="strength"/>: the registry's
     /// meaning of the name, as in train and tune.</summary>

@@ -25,9 +25,8 @@ public static class ConfigurationPaths
     /// <summary>The short names and what they set: every technique of <see cref="TechniqueRegistry"/> (by name and
     /// alias, with the meaning of its strength) and the optimization settings lr, batch-size, momentum, optimizer.</summary>
     public static IReadOnlyDictionary<string, string> Aliases { get; } =
-        TechniqueRegistry.All.SelectMany(t => t.Aliases.Prepend(t.Name).Select(name => (name, text: $"{t.Strength}; {t.Range}")))
-            .Concat(Hyperparameters.Select(h => (name: h.Key, text: h.Value)))
-            .ToDictionary(p => p.name, p => p.text, StringComparer.Ordinal);
+        TechniqueRegistry.ByName.Select(p => KeyValuePair.Create(p.Key, $"{p.Value.Strength}; {p.Value.Range}"))
+            .Concat(Hyperparameters).ToDictionary(StringComparer.Ordinal);
 
     /// <summary><paramref name="configuration"/> with each named option set to its value: configuration paths first,
     /// then techniques at their strengths (a technique applies itself as it does in train and study).</summary>

@@ -17,7 +17,5 @@ internal sealed class ElasticNetTechnique : RegularizationTechnique
     public override double StrengthIn(TrainingConfiguration c) => c.Penalty.L1 > 0 && c.Penalty.L2 == c.Penalty.L1 / 2 ? c.Penalty.L1 * 2 : 0;
     public override string? Describe(TrainingConfiguration c) => null; // printed as its L1 and L2
 
-    // The one penalty hook serves every penalty (l1, l2, elastic net, per-layer): its key makes it one.
-    public override IEnumerable<Hooks.IStepHook> CreateHooks(TrainingConfiguration c, TorchSharp.torch.nn.Module model) =>
-        Regularization.WeightPenalty.For(model, c.Penalty) is { } penalty ? [penalty] : [];
+    // Its gradient is added by the penalty hook l1's descriptor creates for every penalty term (one hook, built once).
 }

@@ -17,7 +17,8 @@ internal sealed class L1Technique : RegularizationTechnique
     protected override TrainingConfiguration ApplyStrength(TrainingConfiguration c, double s) => c with { Penalty = c.Penalty with { L1 = s } };
     public override double StrengthIn(TrainingConfiguration c) => c.Penalty.L1;
 
-    // The one penalty hook serves every penalty (l1, l2, elastic net, per-layer): its key makes it one.
+    // One penalty hook serves every penalty term (l1, l2, elastic net, per-layer), so it is built here only, for all of
+    // them: the first penalty technique in the registry's order, ahead of clipping.
     public override IEnumerable<Hooks.IStepHook> CreateHooks(TrainingConfiguration c, TorchSharp.torch.nn.Module model) =>
         Regularization.WeightPenalty.For(model, c.Penalty) is { } penalty ? [penalty] : [];
 }

@@ -17,7 +17,5 @@ internal sealed class L2Technique : RegularizationTechnique
     protected override TrainingConfiguration ApplyStrength(TrainingConfiguration c, double s) => c with { Penalty = c.Penalty with { L2 = s } };
     public override double StrengthIn(TrainingConfiguration c) => c.Penalty.L2;
 
-    // The one penalty hook serves every penalty (l1, l2, elastic net, per-layer): its key makes it one.
-    public override IEnumerable<Hooks.IStepHook> CreateHooks(TrainingConfiguration c, TorchSharp.torch.nn.Module model) =>
-        Regularization.WeightPenalty.For(model, c.Penalty) is { } penalty ? [penalty] : [];
+    // Its gradient is added by the penalty hook l1's descriptor creates for every penalty term (one hook, built once).
 }

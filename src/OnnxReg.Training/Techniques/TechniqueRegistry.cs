@@ -22,12 +22,16 @@ public static class TechniqueRegistry
         .. AugmentationRegistry.All.Select(a => new AugmentationItemTechnique(a)),
     ];
 
+    /// <summary>Each technique by its name and by each of its aliases, in the registry's order.</summary>
+    public static IReadOnlyList<KeyValuePair<string, RegularizationTechnique>> ByName { get; } =
+        [.. All.SelectMany(t => t.Aliases.Prepend(t.Name).Select(name => KeyValuePair.Create(name, t)))];
+
     /// <summary>Every name and alias.</summary>
-    public static IEnumerable<string> Names => All.SelectMany(t => t.Aliases.Prepend(t.Name));
+    public static IEnumerable<string> Names => ByName.Select(p => p.Key);
 
     /// <summary>The technique called <paramref name="name"/> (or by an alias of it), or null.</summary>
     public static RegularizationTechnique? Find(string name) =>
-        All.FirstOrDefault(t => t.Name == name || t.Aliases.Contains(name));
+        ByName.FirstOrDefault(p => p.Key == name).Value;
 
     /// <summary>The technique called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">No technique has that name (the message gives the nearest one and the list).</exception>
