@@ -77,16 +77,30 @@ public sealed class Normalization : IEquatable<Normalization>
     public static Normalization Estimate(ImageDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (data.Channels == 1)
+        if (data.Channels == 1 && !data.IsStreamed)
             return Estimate(data.Pixels);
+        // One pass in chunks of images: a streamed split is read from disk once and never held whole. Histograms are
+        // exact counts, so the chunking changes nothing in the result.
         int plane = data.Height * data.Width;
         var histograms = new long[data.Channels * 256];
-        for (int image = 0; image < data.Count; image++)
-            for (int c = 0; c < data.Channels; c++)
-            {
-                var histogram = histograms.AsSpan(c * 256, 256);
-                foreach (byte p in data.Pixels.AsSpan((image * data.Channels + c) * plane, plane)) histogram[p]++;
-            }
+        int chunk = Math.Max(1, Math.Min(data.Count, (int)Math.Min(4096, (16L << 20) / data.SampleSize)));
+        var buffer = data.IsStreamed ? new byte[(long)chunk * data.SampleSize] : [];
+        for (int start = 0; start < data.Count; start += chunk)
+        {
+            int count = Math.Min(chunk, data.Count - start);
+            var pixels = data.View(start, count, buffer);
+            for (int image = 0; image < count; image++)
+                for (int c = 0; c < data.Channels; c++)
+                {
+                    var histogram = histograms.AsSpan(c * 256, 256);
+                    foreach (byte p in pixels.Slice((image * data.Channels + c) * plane, plane)) histogram[p]++;
+                }
+        }
+        if (data.Channels == 1)
+        {
+            var (mean, std) = MeanAndStd(histograms, "pixels");
+            return new Normalization(mean, std);
+        }
         var means = new float[data.Channels];
         var stds = new float[data.Channels];
         for (int c = 0; c < data.Channels; c++)

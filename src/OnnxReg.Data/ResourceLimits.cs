@@ -32,6 +32,8 @@ public static class ResourceLimits
     public const string MaxInferenceMemoryVariable = "ONNXREG_MAX_INFERENCE_MEMORY";
     /// <summary>Environment variable for <see cref="MaxTextFileBytes"/>.</summary>
     public const string MaxTextFileBytesVariable = "ONNXREG_MAX_TEXT_FILE_BYTES";
+    /// <summary>The environment variable of <see cref="MaxInMemoryImageBytes"/>.</summary>
+    public const string MaxInMemoryImagesVariable = "ONNXREG_MAX_IN_MEMORY_IMAGES";
 
     private static readonly Limit ImagePixels = new(MaxImagePixelsVariable, 8192L * 8192);
     private static readonly Limit ModelInputValues = new(MaxModelInputValuesVariable, 16L << 20);
@@ -42,6 +44,15 @@ public static class ResourceLimits
     private static readonly Limit IdxBytes = new(MaxIdxBytesVariable, 1L << 30);
     private static readonly Limit TextFileBytes = new(MaxTextFileBytesVariable, 16L << 20);
     private static readonly Limit InferenceMemory = new(MaxInferenceMemoryVariable, 2L << 30);
+    private static readonly Limit InMemoryImages = new(MaxInMemoryImagesVariable, 1L << 30);
+
+    /// <summary>
+    /// The most bytes one split of an image folder may take decoded (images × channels × height × width) and still be
+    /// held in memory; a larger split is streamed from disk a batch at a time (decoded from its files, or read from
+    /// <c>--cache</c>). Default 1 GiB (87,000 RGB images at 64 × 64); <c>ONNXREG_MAX_IN_MEMORY_IMAGES</c> (bytes, or
+    /// with a K, M or G suffix).
+    /// </summary>
+    public static long MaxInMemoryImageBytes { get => InMemoryImages.Value; set => InMemoryImages.Value = value; }
 
     /// <summary>
     /// The most memory ONNX Runtime may hold for the tensors of running models (one arena shared by every model the

@@ -11,6 +11,16 @@ public sealed record DatasetPair(ImageDataset Train, ImageDataset Test, string D
 {
     /// <summary>The source's own validation images (an image folder's <c>val/</c>), or null.</summary>
     public ImageDataset? Validation { get; init; }
+
+    /// <summary>How many training images the source has, before <see cref="ImageFolderOptions.TrainLimit"/> (an image
+    /// folder's files are counted without decoding them).</summary>
+    public int TrainAvailable
+    {
+        get => _trainAvailable ?? Train.Count;
+        init => _trainAvailable = value;
+    }
+
+    private readonly int? _trainAvailable;
 }
 
 /// <summary>

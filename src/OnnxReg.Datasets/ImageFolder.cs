@@ -12,7 +12,9 @@ namespace OnnxReg.Data;
 /// The classes are interleaved (the first image of each class, then the second of each…), so the first N images of
 /// a split cover every class. Images are decoded in colour or grayscale at one size (<see cref="ImageFolderOptions"/>; inferred from the first
 /// training images unless given), on every core, into one byte array per split (a 64 × 64 RGB image is 12 KB, a
-/// quarter of its float form). Only files below ROOT are read: a link leading out of it is an error. Files whose
+/// quarter of its float form) — or, for a split larger than <see cref="ImageFolderOptions.InMemoryLimitBytes"/>,
+/// streamed from disk a batch at a time (<see cref="ImageDataset.IsStreamed"/>), optionally through a decoded cache
+/// (<see cref="ImageFolderOptions.Cache"/>). Only files below ROOT are read: a link leading out of it is an error. Files whose
 /// extension is not an image's (README, .DS_Store) are skipped; a file with an image extension that does not decode
 /// is an error naming it.
 /// </summary>
@@ -36,7 +38,7 @@ public static class ImageFolder
 
     /// <summary>Reads the train and test splits, and <c>val/</c> when it exists (<see cref="DatasetPair.Validation"/>).</summary>
     /// <exception cref="DirectoryNotFoundException">A split folder is missing.</exception>
-    /// <exception cref="InvalidDataException">There are no classes or no training images, test has a class train lacks, an image does not decode, or a split would not fit in one array.</exception>
+    /// <exception cref="InvalidDataException">There are no classes or no training images, test has a class train lacks, or an image of a split held in memory does not decode.</exception>
     /// <exception cref="UnauthorizedAccessException">A file or folder links outside <paramref name="root"/>.</exception>
     public static DatasetPair Load(string root, ImageFolderOptions? options = null)
     {
@@ -45,6 +47,7 @@ public static class ImageFolder
         var confined = new ConfinedPath(root, "data folder");
         var classNames = ClassNames(root, confined);
         var trainFiles = SplitFiles(confined, "train", classNames);
+        int available = trainFiles.Count;
         if (options.TrainLimit is int limit && limit < trainFiles.Count)
             trainFiles = trainFiles.Take(Math.Max(limit, 0)).ToList(); // interleaved: the first N hold every class
         if (trainFiles.Count == 0)
@@ -56,10 +59,22 @@ public static class ImageFolder
             : null;
         var test = Decode(SplitFiles(confined, "test", classNames), "test", classNames, preparation, options);
         string counts = validation is null ? $"{train.Count:N0} train / {test.Count:N0} test" : $"{train.Count:N0} train / {validation.Count:N0} val / {test.Count:N0} test";
-        return new DatasetPair(train, test, $"{Path.GetFullPath(root)} (image folders: {counts}, {classNames.Count} classes, {preparation}{inferred})")
+        return new DatasetPair(train, test, $"{Path.GetFullPath(root)} (image folders: {counts}, {classNames.Count} classes, {preparation}{inferred}{Storage(options, ("train", train), (ValidationFolder, validation), ("test", test))})")
         {
             Validation = validation,
+            TrainAvailable = available,
         };
+    }
+
+    // Where the pixels are, when not simply in memory: said in the data line, so a slower epoch has its reason in view.
+    private static string Storage(ImageFolderOptions options, params (string Name, ImageDataset? Data)[] splits)
+    {
+        var streamed = splits.Where(s => s.Data is { IsStreamed: true }).ToList();
+        string cache = options.Cache is { } folder ? $"; decoded copies in {PrintableText.Escape(Path.GetFullPath(folder))}" : "";
+        if (streamed.Count == 0) return cache;
+        long limit = options.InMemoryLimitBytes ?? ResourceLimits.MaxInMemoryImageBytes;
+        return $"; streamed from disk a batch at a time (over the {ByteSize.Format(limit)} a split may hold in memory, {ResourceLimits.MaxInMemoryImagesVariable}): "
+            + $"{string.Join(", ", streamed.Select(s => $"{s.Name} {s.Data!.Count:N0} images, {ByteSize.Format(s.Data.ByteCount)} decoded"))}{cache}";
     }
 
     /// <summary>Reads only the test split (classes still come from <c>train/</c>'s folder names or <c>classes.txt</c>; no
@@ -191,42 +206,38 @@ public static class ImageFolder
         return (preparation, guessed.Count == 0 ? "" : $"; inferred: {string.Join(", ", guessed)}");
     }
 
-    // Decodes every file into its slot of one array, on every core. The array is sized (and checked against .NET's
-    // array limit) before any image is decoded; the first failing file in split order is the error reported.
+    // A split small enough for memory is decoded into one array, on every core (or read whole from its cache); a
+    // larger one is streamed: decoded from its files, or read from its cache file, a batch at a time.
     private static ImageDataset Decode(List<(string File, byte Label)> files, string split, List<string> classNames, ImagePreparation preparation, ImageFolderOptions options)
     {
-        long sampleSize = preparation.SampleSize;
-        long bytes = files.Count * sampleSize;
-        if (bytes > Array.MaxLength)
-            throw new InvalidDataException(
-                $"The {split} split's {files.Count:N0} images of {preparation.Channels}x{preparation.Height}x{preparation.Width} would need {bytes:N0} bytes; at most {Array.MaxLength:N0} fit in one split. Use a smaller --image-size.");
+        long bytes = files.Count * preparation.SampleSize;
+        bool fits = bytes <= Math.Min(Array.MaxLength, options.InMemoryLimitBytes ?? ResourceLimits.MaxInMemoryImageBytes);
+        byte[] labels = [.. files.Select(f => f.Label)];
+        string[] paths = [.. files.Select(f => f.File)];
+        if (options.Cache is { } folder && files.Count > 0)
+        {
+            var cache = DecodedImageCache.Open(folder, split, paths, preparation, options);
+            if (!fits)
+                return new ImageDataset(cache, labels, preparation.Channels, preparation.Height, preparation.Width, classNames) { Preparation = preparation };
+            using (cache)
+                return new ImageDataset(cache.ReadAll(), labels, preparation.Channels, preparation.Height, preparation.Width, classNames) { Preparation = preparation };
+        }
+        if (!fits)
+            return new ImageDataset(new FolderImageStore(paths, preparation, split, options), labels, preparation.Channels, preparation.Height, preparation.Width, classNames) { Preparation = preparation };
         var pixels = new byte[bytes];
-        var failures = new Exception?[files.Count];
-        int done = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount };
-        Parallel.For(0, files.Count, parallel, (i, state) =>
+        for (int start = 0; start < paths.Length; start += DecodeChunk)
         {
-            try
-            {
-                ImageInput.Load(files[i].File, preparation).CopyTo(pixels, i * sampleSize);
-            }
-            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-            {
-                failures[i] = e;
-                state.Break(); // every earlier file still runs, so the first failure in split order is known
-                return;
-            }
-            int finished = Interlocked.Increment(ref done);
-            if (options.Progress is { } progress && (finished % 256 == 0 || finished == files.Count))
-                progress(split, finished, files.Count);
-        });
-        if (failures.FirstOrDefault(f => f is not null) is { } first)
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
-        return new ImageDataset(pixels, [.. files.Select(f => f.Label)], preparation.Channels, preparation.Height, preparation.Width, classNames)
-        {
-            Preparation = preparation,
-        };
+            var chunk = paths.AsSpan(start, Math.Min(DecodeChunk, paths.Length - start)).ToArray();
+            var decoded = FolderImageStore.Decode(chunk, preparation, parallel);
+            for (int i = 0; i < decoded.Length; i++)
+                decoded[i].CopyTo(pixels, (start + i) * preparation.SampleSize);
+            options.Progress?.Invoke(split, start + chunk.Length, paths.Length);
+        }
+        return new ImageDataset(pixels, labels, preparation.Channels, preparation.Height, preparation.Width, classNames) { Preparation = preparation };
     }
+
+    private const int DecodeChunk = 256; // images decoded (in parallel) between progress reports
 
     // Walks a folder (given as a full path) in ordinal order. Each real folder is walked once, so a link back to a
     // folder already seen (a loop, or '.') adds nothing; files that are not regular (pipes, devices) are refused.

@@ -31,7 +31,17 @@ public sealed record ImageFolderOptions
     /// <summary>Decoding threads; 0 (the default) uses every core.</summary>
     public int Threads { get; init; }
 
-    /// <summary>Told (split name, images decoded, images in the split) as decoding goes, from any thread; null for silence.</summary>
+    /// <summary>A folder for decoded copies of the splits (<c>--cache DIR</c>): the first load decodes each split into a
+    /// file there, later epochs and runs read the raw pixels from it; a changed folder or decoding gets a new file.
+    /// Null (the default) for none.</summary>
+    public string? Cache { get; init; }
+
+    /// <summary>The most bytes a split may take decoded and still be held in memory; a larger split is streamed from
+    /// disk a batch at a time. Null (the default): <see cref="ResourceLimits.MaxInMemoryImageBytes"/>.</summary>
+    public long? InMemoryLimitBytes { get; init; }
+
+    /// <summary>Told (split name, images decoded, images in the split) as decoding goes, from any thread; null for silence.
+    /// A streamed split reports its first pass as "NAME (first pass)", building a cache as "NAME (cache)".</summary>
     public Action<string, int, int>? Progress { get; init; }
 
     /// <summary>The options that decode images exactly as <paramref name="preparation"/> says (for evaluating a model

@@ -54,6 +54,7 @@ public static class ExportVerification
         int batchSize = classifier.FixedBatchSize ?? 256;
         int sampleSize = images.SampleSize;
         var inputs = new float[batchSize * sampleSize];
+        var pixels = images.IsStreamed ? new byte[batchSize * sampleSize] : [];
         var outputs = new float[batchSize * classifier.ClassCount];
         double max = 0;
         using var noGrad = no_grad();
@@ -63,7 +64,7 @@ public static class ExportVerification
             int length = Math.Min(batchSize, images.Count - start);
             var logits = network.forward(normalized.Slice(start, length));
             var expected = (classifier.OutputsProbabilities ? logits.softmax(1) : logits).contiguous().data<float>().ToArray();
-            classifier.PreparePixels(images.Pixels.AsSpan(start * sampleSize, length * sampleSize), inputs);
+            classifier.PreparePixels(images.View(start, length, pixels), inputs);
             classifier.Run(inputs.AsSpan(0, length * sampleSize), length, outputs);
             for (int i = 0; i < expected.Length; i++)
                 max = Math.Max(max, Math.Abs(expected[i] - outputs[i]));

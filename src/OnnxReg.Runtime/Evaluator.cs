@@ -33,6 +33,7 @@ public static class Evaluator
 
         int sampleSize = data.SampleSize;
         var inputs = new float[batchSize * sampleSize];
+        var pixels = data.IsStreamed ? new byte[batchSize * sampleSize] : []; // a streamed split is read a batch at a time
         var outputs = new float[batchSize * model.ClassCount];
         var scratch = new float[model.ClassCount];
         var metrics = new ClassificationMetrics(model.ClassCount);
@@ -43,7 +44,7 @@ public static class Evaluator
             // A fixed-batch model takes the ragged last batch padded with blank images, whose answers are not counted.
             int fed = model.FixedBatchSize ?? length;
             if (fed > length) inputs.AsSpan(0, fed * sampleSize).Clear();
-            model.PreparePixels(data.Pixels.AsSpan(start * sampleSize, length * sampleSize), inputs);
+            model.PreparePixels(data.View(start, length, pixels), inputs);
             model.Run(inputs.AsSpan(0, fed * sampleSize), fed, outputs);
             for (int i = 0; i < length; i++)
             {

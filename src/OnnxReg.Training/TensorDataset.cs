@@ -12,7 +12,10 @@ namespace OnnxReg.Training;
 /// whole split as float32 takes at most <see cref="FloatCacheLimitBytes"/> (full Fashion-MNIST: 172 MB), it is
 /// normalized once, through the same tables, and batches are gathered from the floats: the per-batch conversion cost
 /// the MLP a quarter of its epoch against PyTorch. Made from float tensors (<see cref="FromNormalized"/>), batches are
-/// views of them. It owns its tensors; dispose it when training ends.
+/// views of them. Made from a streamed <see cref="ImageDataset"/> (<see cref="ImageDataset.IsStreamed"/>), nothing of the
+/// images is held: each batch is read from disk when asked for, through the same tables, so the values are the same as
+/// in memory, and <see cref="Read"/> reads an epoch's batches ahead of the trainer on other threads. It owns its
+/// tensors; dispose it when training ends.
 /// </summary>
 public sealed class TensorDataset : IDisposable
 {
@@ -20,14 +23,16 @@ public sealed class TensorDataset : IDisposable
     private readonly Tensor? _offsets;    // int64 [1, C, 1, 1]: channel c's first entry in the table
     private readonly Tensor? _table;      // float32 [C · 256]: normalized value of each pixel value per channel
     private readonly Tensor? _normalized; // float32 [N, C, H, W] when made from float tensors, or small enough to cache
+    private readonly ImageDataset? _streamed; // the split read from disk a batch at a time (no _pixels then)
 
     /// <summary>The largest split (as float32 bytes) that is normalized once and kept as floats; larger ones stay bytes
     /// and are normalized a batch at a time. 256 MiB.</summary>
     public const long FloatCacheLimitBytes = 256L << 20;
 
     private TensorDataset(Tensor labels, long[] shape, IReadOnlyList<string> classNames, Normalization normalization,
-        Tensor? pixels, Tensor? offsets, Tensor? table, Tensor? normalized)
+        Tensor? pixels, Tensor? offsets, Tensor? table, Tensor? normalized, ImageDataset? streamed = null)
     {
+        _streamed = streamed;
         Labels = labels;
         ImageShape = shape;
         ClassNames = classNames;
@@ -57,15 +62,58 @@ public sealed class TensorDataset : IDisposable
     public Normalization Normalization { get; }
 
     /// <summary>Normalized images <paramref name="start"/> … <paramref name="start"/> + <paramref name="length"/> − 1, [length, C, H, W].</summary>
-    public Tensor Slice(long start, long length) =>
-        _normalized is not null ? _normalized.narrow(0, start, length) : Normalize(_pixels!.narrow(0, start, length));
+    public Tensor Slice(long start, long length)
+    {
+        if (_normalized is not null) return _normalized.narrow(0, start, length);
+        if (_pixels is not null) return Normalize(_pixels.narrow(0, start, length));
+        var bytes = new byte[length * _streamed!.SampleSize];
+        _streamed.ReadImages((int)start, (int)length, bytes);
+        return Normalize(bytes, (int)length);
+    }
 
     /// <summary>The normalized images at <paramref name="indices"/> (int64 [n]), in that order, [n, C, H, W].</summary>
-    public Tensor Select(Tensor indices) =>
-        _normalized is not null ? _normalized.index_select(0, indices) : Normalize(_pixels!.index_select(0, indices));
+    public Tensor Select(Tensor indices)
+    {
+        if (_normalized is not null) return _normalized.index_select(0, indices);
+        if (_pixels is not null) return Normalize(_pixels.index_select(0, indices));
+        var wanted = indices.data<long>().Select(i => checked((int)i)).ToArray();
+        var bytes = new byte[(long)wanted.Length * _streamed!.SampleSize];
+        _streamed.ReadImages(wanted, bytes);
+        return Normalize(bytes, wanted.Length);
+    }
+
+    /// <summary>True when the images are read from disk a batch at a time.</summary>
+    public bool IsStreamed => _streamed is not null;
+
+    /// <summary>Reads the batches of one pass over the data — in <paramref name="order"/> (int64 [N], a permutation)
+    /// or in storage order when null — from batch <paramref name="firstBatch"/> on. In memory, each batch is taken when
+    /// asked for; streamed, up to <see cref="BatchReader.PrefetchedBatches"/> batches are read ahead on other threads,
+    /// and each comes out in order with the same values, whatever the threads' timing.</summary>
+    public BatchReader Read(Tensor? order, int batchSize, int firstBatch = 0) =>
+        _streamed is null ? new BatchReader(this, order, batchSize, firstBatch) : new BatchReader(this, _streamed, order, batchSize, firstBatch);
 
     // table[offset(c) + pixel] for every value: one gather, the same float32 values as the managed normalization.
     private Tensor Normalize(Tensor pixels) => _table!.take(pixels.to(ScalarType.Int64).add_(_offsets!));
+
+    /// <summary>Normalizes the first <paramref name="count"/> images of <paramref name="bytes"/> (read from a streamed
+    /// split) into a new float32 tensor [count, C, H, W].</summary>
+    internal Tensor Normalize(byte[] bytes, int count)
+    {
+        if (count == 0) return empty([0, .. ImageShape], ScalarType.Float32);
+        using var flat = frombuffer(bytes, ScalarType.Byte, count: count * _streamed!.SampleSize);
+        using var pixels = flat.view([count, .. ImageShape]);
+        return Normalize(pixels);
+    }
+
+    /// <summary>The memory a split of <paramref name="count"/> images of <paramref name="sampleSize"/> bytes takes as the
+    /// trainer holds it: its bytes, plus its float32 copy when that is at most <see cref="FloatCacheLimitBytes"/>;
+    /// nothing when it is streamed from disk.</summary>
+    public static long HeldBytes(long count, long sampleSize, bool streamed)
+    {
+        if (streamed) return 0;
+        long bytes = count * sampleSize;
+        return bytes * sizeof(float) <= FloatCacheLimitBytes ? bytes * (1 + sizeof(float)) : bytes;
+    }
 
     /// <summary>The dataset over <paramref name="data"/>'s bytes, normalized batch by batch with <paramref name="normalization"/>
     /// — or once, up front, when the split takes at most <paramref name="floatCacheLimitBytes"/> as float32 (0: never).
@@ -84,13 +132,16 @@ public sealed class TensorDataset : IDisposable
         var labels = data.Labels.Select(l => (long)l).ToArray();
         // Owned by the dataset alone: made inside a caller's dispose scope (a split prepared on first use), they
         // must not be freed when that scope ends. An empty array cannot back a tensor over its memory.
+        var offsets = (arange(data.Channels, ScalarType.Int64) * 256).view(1, data.Channels, 1, 1).DetachFromDisposeScope();
+        var lookup = tensor(table).DetachFromDisposeScope();
+        if (data.IsStreamed)
+            return new TensorDataset(tensor(labels, [data.Count]).DetachFromDisposeScope(), shape, data.ClassNames, normalization,
+                pixels: null, offsets, lookup, normalized: null, streamed: data) { Preparation = data.Preparation };
         Tensor pixels;
         if (data.Count == 0)
             pixels = zeros([0, .. shape], ScalarType.Byte);
         else
             using (var flat = frombuffer(data.Pixels, ScalarType.Byte)) pixels = flat.view([data.Count, .. shape]);
-        var offsets = (arange(data.Channels, ScalarType.Int64) * 256).view(1, data.Channels, 1, 1).DetachFromDisposeScope();
-        var lookup = tensor(table).DetachFromDisposeScope();
         Tensor? normalized = null;
         if (data.Count > 0 && data.Pixels.LongLength * sizeof(float) <= floatCacheLimitBytes)
         {

@@ -134,12 +134,11 @@ public sealed class Trainer
         long correct = 0;
         using (no_grad())
         {
-            for (int start = 0; start < data.Count; start += batchSize)
+            using var reader = data.Read(order: null, batchSize);
+            while (reader.HasNext)
             {
                 using var scope = NewDisposeScope();
-                int length = Math.Min(batchSize, data.Count - start);
-                var images = data.Slice(start, length);
-                var labels = data.Labels.narrow(0, start, length);
+                var (images, labels) = reader.Next();
                 var logits = model.forward(images);
                 lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).ToDouble();
                 correct += logits.argmax(1).eq(labels).sum().ToInt64();
@@ -165,6 +164,7 @@ public sealed class Trainer
         model.train();
         RandomState.Restore(position.ShufflerAtEpochStart, run.Shuffler);
         using var order = randperm(train.Count, generator: run.Shuffler);
+        using var reader = train.Read(order, Options.BatchSize, firstBatch: position.BatchesDone);
         var (lossSum, penaltySum, correct) = position.Sums;
         int batch = position.BatchesDone;
         var clock = Stopwatch.StartNew();
@@ -175,9 +175,7 @@ public sealed class Trainer
                 return new EpochResult(0, 0, 0, Interrupted: position with { BatchesDone = batch, Sums = new EpochSums(lossSum, penaltySum, correct) });
             using var scope = NewDisposeScope();
             int length = Math.Min(Options.BatchSize, train.Count - start);
-            var indices = order.narrow(0, start, length);
-            var images = train.Select(indices);
-            var labels = train.Labels.index_select(0, indices);
+            var (images, labels) = reader.Next();
             Tensor? targets = null;
             if (run.Augmentation is not null)
                 (images, targets) = run.Augmentation.Apply(images, labels, train.ClassCount);

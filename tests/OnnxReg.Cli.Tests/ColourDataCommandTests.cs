@@ -100,7 +100,7 @@ public class ColourDataCommandTests : TempFolderTest
         Assert.That(cnn.Output, Does.Contain("model: cnn, conv channels 32/64/128 (deepened for the image size) for 3x64x64 input, 10 classes"));
         Assert.That(cnn.Output, Does.Contain("features.conv3").And.Contain("[1, 128, 16, 16]").And.Contain("[1, 8192]"));
         Assert.That(cnn.Output, Does.Contain("parameters: 1,143,242"), "the CNN the study trained on 64 × 64 RGB shapes");
-        Assert.That(cnn.Output, Does.Match(@"training memory estimate at batch 128: [\d,]+ MiB"));
+        Assert.That(cnn.Output, Does.Match(@"estimated peak memory at batch 128: [\d.]+ [MG]iB"));
         var mlp = CliRun.Of("summary", "--model", "mlp");
         Assert.That(mlp.Output, Does.Contain("model: mlp for 1x28x28 input").And.Contain("parameters: 235,146"), "784-256-128-10, as the README's study table says");
         Assert.That(CliRun.Of("summary", "--classes", "1").AssertOneLineError(), Does.Contain("--classes must be 2 to 256; received 1"));
@@ -127,7 +127,7 @@ public class ColourDataCommandTests : TempFolderTest
         var layers = root.GetProperty("layers").EnumerateArray().ToList();
         Assert.That(layers.Sum(l => l.GetProperty("parameters").GetInt64()), Is.EqualTo(root.GetProperty("parameters").GetInt64()));
         Assert.That(text.Output, Does.Contain($"parameters: {root.GetProperty("parameters").GetInt64():N0}"), "the table and the JSON say the same");
-        Assert.That(root.GetProperty("trainingMemoryBytes").GetInt64(), Is.GreaterThan(0));
+        Assert.That(root.GetProperty("peakMemoryBytes").GetInt64(), Is.GreaterThan(0));
 
         Assert.That(CliRun.Of("summary", "--data", data, "--classes", "3").AssertOneLineError(expectedExitCode: 2), Does.Contain("--classes cannot be combined with --data"));
         var onnx = CliRun.Of("summary", Path.Combine(OnnxReg.Tests.Shared.RepositoryPaths.Root, "models", "mlp-plain.onnx"), "--format", "json");

@@ -123,15 +123,34 @@ public class ColourImageFolderTests
     }
 
     [Test]
-    public void ASplitTooLargeForOneArray_IsRefusedBeforeDecoding()
+    public void ASplitTooLargeForOneArray_IsStreamed_WithoutDecodingAnythingUpFront()
     {
-        // 44 images of 4096 × 4096 RGB would be 2.2 GB, over .NET's largest array; the tiny files are never upscaled.
+        // 44 images of 4096 × 4096 RGB would be 2.2 GB, over .NET's largest array (and the 1 GiB in-memory default).
         for (int i = 0; i < 44; i++) Rgb($"train/{(i % 2 == 0 ? "a" : "b")}/{i}.png", new Rgb24(1, 2, 3), 2, 2);
         Rgb("test/a/1.png", new Rgb24(1, 2, 3), 2, 2);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var e = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_root.Path, new ImageFolderOptions { Size = (4096, 4096), Color = ColorMode.Rgb }));
-        Assert.That(e!.Message, Does.Contain("The train split's 44 images of 3x4096x4096 would need 2,214,592,512 bytes"));
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+        var pair = ImageFolder.Load(_root.Path, new ImageFolderOptions { Size = (4096, 4096), Color = ColorMode.Rgb });
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "no image is decoded (upscaled) when loading");
+        Assert.That(pair.Train.IsStreamed, Is.True);
+        Assert.That(pair.Train.ByteCount, Is.EqualTo(2_214_592_512L));
+        Assert.That(pair.Test.IsStreamed, Is.False, "48 MiB fits");
+        Assert.That(pair.Description, Does.Contain("streamed from disk a batch at a time (over the 1.00 GiB a split may hold in memory, ONNXREG_MAX_IN_MEMORY_IMAGES): train 44 images, 2.06 GiB decoded"));
+    }
+
+    [Test]
+    public void AStreamedSplit_ReadsTheBytesTheInMemorySplitHolds_AndItsFirstPassIsReported()
+    {
+        ColourFolder();
+        var reports = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var options = new ImageFolderOptions { Size = (8, 8), Color = ColorMode.Rgb };
+        var memory = ImageFolder.Load(_root.Path, options);
+        var streamed = ImageFolder.Load(_root.Path, options with { InMemoryLimitBytes = 1, Progress = (split, done, total) => reports.Add($"{split} {done}/{total}") });
+        Assert.That(streamed.Train.IsStreamed && streamed.Test.IsStreamed && !memory.Train.IsStreamed);
+        var bytes = new byte[memory.Train.ByteCount];
+        streamed.Train.ReadImages(0, streamed.Train.Count, bytes);
+        Assert.That(bytes, Is.EqualTo(memory.Train.Pixels));
+        Assert.That(streamed.Train.Labels, Is.EqualTo(memory.Train.Labels));
+        Assert.That(reports, Does.Contain($"train (first pass) {memory.Train.Count}/{memory.Train.Count}"));
     }
 
     [Test]

@@ -5,8 +5,9 @@ namespace OnnxReg.Training.Models;
 
 /// <summary>
 /// What a preset network will cost, computed from its options before anything is allocated: its parameter count and
-/// the activation values one sample produces on the way through. Checked against <see cref="ResourceLimits.MaxParameters"/>
-/// and <see cref="ResourceLimits.MaxTrainingMemoryBytes"/>, so <c>--hidden 3000000</c> or <c>--channels 100000</c> fails
+/// the activation values one sample produces on the way through, and from them the training process's peak memory
+/// (<see cref="PeakBytes"/>). Checked against <see cref="ResourceLimits.MaxParameters"/> and
+/// <see cref="ResourceLimits.MaxTrainingMemoryBytes"/>, so <c>--hidden 3000000</c> or <c>--channels 100000</c> fails
 /// in milliseconds with the figures, instead of after libtorch has taken the machine's memory.
 /// </summary>
 /// <param name="Parameters">Trainable parameters (weights and biases, BatchNorm scales and shifts).</param>
@@ -14,9 +15,29 @@ namespace OnnxReg.Training.Models;
 /// convolution, normalization and activation of each block).</param>
 public sealed record ModelBudget(long Parameters, long ActivationsPerSample)
 {
-    /// <summary>Training memory estimate: weights, gradients and two optimizer moments (4 × 4 bytes per parameter) plus
-    /// a batch's activations and their gradients (2 × 4 bytes per value).</summary>
-    public long TrainingBytes(int batchSize) => Saturate(Parameters, 16) + Saturate(Saturate(ActivationsPerSample, 8), batchSize);
+    /// <summary>What a training process holds before any network or data: the .NET runtime, libtorch and ONNX Runtime
+    /// as loaded and touched by a run (fitted: 280 MiB).</summary>
+    public const long ProcessBytes = 280L << 20;
+
+    /// <summary>Bytes per parameter at the peak: weights, gradients, two Adam moments, the epoch-start copy kept for
+    /// rolling back a diverged epoch, and the checkpoint's and the exported file's copies (fitted: 30).</summary>
+    public const int BytesPerParameter = 30;
+
+    /// <summary>Bytes per activation value per sample of a batch at the peak: the forward values kept for backward,
+    /// their gradients and libtorch's workspaces, less what is freed before the peak (fitted: 3.9).</summary>
+    public const double BytesPerActivation = 3.9;
+
+    /// <summary>The training process's estimated peak resident memory with batches of <paramref name="batchSize"/>,
+    /// holding <paramref name="dataBytes"/> of data in memory (<c>TensorDataset.HeldBytes</c>). The three constants
+    /// were fitted (least relative error) to the peaks of 16 runs — mlp, cnn, cnn with batch norm and resnet at 28, 48,
+    /// 64 and 96 pixels, batch 128 — on a 2-core x86-64 Linux machine, where every run came within 16 % (BENCHMARKS.md);
+    /// other machines differ (more cores keep more per-thread workspace), so it is an estimate, not a bound.</summary>
+    public long PeakBytes(int batchSize, long dataBytes = 0) =>
+        Add(Add(ProcessBytes, Saturate(Parameters, BytesPerParameter)), Add(ActivationBytes(batchSize), Math.Max(0, dataBytes)));
+
+    /// <summary>The activations' share of <see cref="PeakBytes"/> at <paramref name="batchSize"/>.</summary>
+    public long ActivationBytes(int batchSize) =>
+        (double)Saturate(ActivationsPerSample, batchSize) * BytesPerActivation is var bytes && bytes < long.MaxValue ? (long)bytes : long.MaxValue;
 
     /// <summary>Estimates <paramref name="options"/> on images of the given shape (arithmetic saturates instead of
     /// overflowing). A model file's network is worked out layer by layer (<see cref="NetworkShapes"/>), so a layer
@@ -40,7 +61,7 @@ public sealed record ModelBudget(long Parameters, long ActivationsPerSample)
                 foreach (int c in options.ConvChannelsFor(height, width))
                 {
                     parameters = Add(parameters, Add(Saturate(Saturate(inChannels, c), 9), c * (options.BatchNorm ? 3L : 1L)));
-                    activations = Add(activations, Saturate(Saturate(c, h * w), 3));
+                    activations = Add(activations, Saturate(Saturate(c, h * w), options.BatchNorm ? 4 : 3)); // conv, (batch norm,) relu, and the gradient
                     (inChannels, h, w) = (c, h / 2, w / 2);
                     activations = Add(activations, Saturate(c, h * w));
                 }
@@ -93,10 +114,10 @@ public sealed record ModelBudget(long Parameters, long ActivationsPerSample)
         if (Parameters > maxParameters)
             throw new ArgumentException(
                 $"The {preset} would have {Parameters:N0} parameters; at most {maxParameters:N0} are built ({ResourceLimits.HowToRaise(ResourceLimits.MaxParametersVariable)}). Use smaller layers.");
-        long bytes = TrainingBytes(batchSize), maxBytes = ResourceLimits.MaxTrainingMemoryBytes;
+        long bytes = PeakBytes(batchSize), maxBytes = ResourceLimits.MaxTrainingMemoryBytes;
         if (bytes > maxBytes)
             throw new ArgumentException(
-                $"Training the {preset} with batches of {batchSize} would need about {bytes / (1 << 20):N0} MiB ({Parameters:N0} parameters, {ActivationsPerSample:N0} activations per image); at most {maxBytes / (1 << 20):N0} MiB is allowed ({ResourceLimits.HowToRaise(ResourceLimits.MaxTrainingMemoryVariable)}). Use smaller layers or a smaller --batch-size.");
+                $"Training the {preset} with batches of {batchSize} would need about {bytes / (1 << 20):N0} MiB at its peak ({Parameters:N0} parameters, {ActivationsPerSample:N0} activations per image); at most {maxBytes / (1 << 20):N0} MiB is allowed ({ResourceLimits.HowToRaise(ResourceLimits.MaxTrainingMemoryVariable)}). Use smaller layers or a smaller --batch-size.");
     }
 
     private static long Add(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;

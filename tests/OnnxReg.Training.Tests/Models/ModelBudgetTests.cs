@@ -50,4 +50,31 @@ public class ModelBudgetTests
         var budget = ModelBudget.Estimate(new ModelOptions(ModelPreset.Mlp, HiddenSizes: [int.MaxValue, int.MaxValue, int.MaxValue]), 1, 28, 28, 10);
         Assert.That(budget.Parameters, Is.EqualTo(long.MaxValue));
     }
+
+    [Test]
+    public void ThePeakEstimate_IsTheProcessThePerParameterAndPerActivationBytesAndTheData()
+    {
+        var budget = new ModelBudget(Parameters: 1_000_000, ActivationsPerSample: 100_000);
+        Assert.That(budget.PeakBytes(128), Is.EqualTo((280L << 20) + 30_000_000 + (long)(100_000 * 128 * 3.9)));
+        Assert.That(budget.PeakBytes(128, dataBytes: 5_000), Is.EqualTo(budget.PeakBytes(128) + 5_000));
+        Assert.That(budget.ActivationBytes(64) * 2, Is.EqualTo(budget.ActivationBytes(128)));
+        Assert.That(new ModelBudget(long.MaxValue, long.MaxValue).PeakBytes(1024), Is.EqualTo(long.MaxValue), "saturates");
+    }
+
+    [Test]
+    public void BatchNorm_AddsItsOutputsToTheCnnsActivations()
+    {
+        var plain = ModelBudget.Estimate(new ModelOptions(ModelPreset.Cnn), 3, 32, 32, 10);
+        var normalized = ModelBudget.Estimate(new ModelOptions(ModelPreset.Cnn, BatchNorm: true), 3, 32, 32, 10);
+        Assert.That(normalized.ActivationsPerSample - plain.ActivationsPerSample, Is.EqualTo(32 * 32 * 32 + 64 * 16 * 16), "one value per convolution output");
+    }
+
+    [Test]
+    public void AHeldSplit_IsItsBytesPlusItsFloatCopy_UpToTheCacheLimit_AndAStreamedOneNothing()
+    {
+        Assert.That(TensorDataset.HeldBytes(1000, 784, streamed: false), Is.EqualTo(1000 * 784 * 5));
+        long large = TensorDataset.FloatCacheLimitBytes / 4 / 784 + 1; // one image over the float cache's limit
+        Assert.That(TensorDataset.HeldBytes(large, 784, streamed: false), Is.EqualTo(large * 784));
+        Assert.That(TensorDataset.HeldBytes(1000, 784, streamed: true), Is.Zero);
+    }
 }

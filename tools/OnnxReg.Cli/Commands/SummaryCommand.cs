@@ -4,6 +4,7 @@ using System.Text.Json;
 using OnnxReg.Data;
 using OnnxReg.Onnx;
 using Spectre.Console;
+using OnnxReg.Training;
 using OnnxReg.Training.Models;
 
 namespace OnnxReg.Cli.Commands;
@@ -22,7 +23,7 @@ internal static class SummaryCommand
     private sealed record LayerRow(string Name, string Type, long[] OutputShape, long Parameters);
 
     private sealed record NetworkFigures(string Model, int[] Input, int Classes, IReadOnlyList<LayerRow> Layers, long Parameters, int BatchSize,
-        long TrainingMemoryBytes, long ActivationsPerImage, string? Data);
+        long PeakMemoryBytes, long ActivationsPerImage, string? Data);
 
     private sealed record NodeRow(string Name, string Op, long[]? OutputShape, long Weights);
 
@@ -52,14 +53,14 @@ internal static class SummaryCommand
             var configuration = binder.Bind(parse, modelFile: path);
             if (binder.WroteConfig(parse, configuration, console))
                 return CliApp.Success;
-            var (channels, height, width, classCount, data) = InputShape(parse, run, classes, console);
+            var (channels, height, width, classCount, data, dataBytes) = InputShape(parse, run, classes, console);
             int batchSize = configuration.Training.BatchSize;
             var budget = ModelBudget.Estimate(configuration.Model, channels, height, width, classCount);
             using var model = ModelPresets.Create(configuration.Model, channels, height, width, classCount, configuration.Training.Seed, batchSize);
             var layers = ModelSummary.Of(model, [channels, height, width]);
             var figures = new NetworkFigures(RunDescription.Architecture(configuration.Model, channels, height, width), [channels, height, width], classCount,
                 layers.Select(l => new LayerRow(l.Name, l.Type, l.OutputShape, l.Parameters)).ToList(), ModelSummary.ParameterCount(model), batchSize,
-                budget.TrainingBytes(batchSize), budget.ActivationsPerSample, data);
+                budget.PeakBytes(batchSize, dataBytes), budget.ActivationsPerSample, data);
             if (json)
             {
                 console.Output.Write(JsonSerializer.Serialize(figures, OutputFormats.Json) + "\n");
@@ -72,8 +73,7 @@ internal static class SummaryCommand
                 table.AddRow(CliConsole.Cell(layer.Name), CliConsole.Cell(layer.Type), CliConsole.Cell($"[{string.Join(", ", layer.OutputShape)}]"), layer.Parameters.ToString("N0"));
             console.Write(table);
             console.Line($"parameters: {figures.Parameters:N0}");
-            console.Line($"training memory estimate at batch {batchSize}: {figures.TrainingMemoryBytes / (1024.0 * 1024):N0} MiB " +
-                         $"(weights, gradients and Adam's moments: {budget.Parameters * 16 / (1024.0 * 1024):N1} MiB; activations {budget.ActivationsPerSample:N0} values per image)");
+            console.Line(MemoryEstimate.Describe(budget, batchSize, dataBytes));
             if (run.WriteOnlyGiven(parse).ToList() is { Count: > 0 } unused)
                 console.Line($"not used by summary (it writes nothing): {string.Join(", ", unused)}");
             return CliApp.Success;
@@ -83,15 +83,24 @@ internal static class SummaryCommand
 
     // The input train would see: read from --data when it is given (one training image decoded, with train's image
     // options, for its shape; the classes from the dataset), else from --image-size, --color and --classes.
-    private static (int Channels, int Height, int Width, int Classes, string? Data) InputShape(ParseResult parse, TrainRunOptions run, Option<int> classes, CliConsole console)
+    // With --data, also the bytes its splits will hold in memory as train holds them (an image folder's training images
+    // are counted, not decoded; --train-size bounds them).
+    private static (int Channels, int Height, int Width, int Classes, string? Data, long DataBytes) InputShape(ParseResult parse, TrainRunOptions run, Option<int> classes, CliConsole console)
     {
         if (parse.GetResult(run.Data) is { Implicit: false })
         {
             if (parse.GetResult(classes) is { Implicit: false })
                 throw new CliUsageException("--classes cannot be combined with --data: the classes are the data's. Leave one of them out");
             var source = parse.GetValue(run.Data)!;
-            var train = DatasetSource.Load(source, run.Images.Bind(parse, console) with { TrainLimit = 1 }).Train;
-            return (train.Channels, train.Height, train.Width, train.ClassNames.Count, DatasetSource.Describe(source));
+            bool folder = DatasetSource.IsImageFolder(source);
+            var pair = DatasetSource.Load(source, folder ? run.Images.Bind(parse, console) with { TrainLimit = 1 } : run.Images.Bind(parse, console));
+            var train = pair.Train;
+            int trainSize = parse.GetValue(run.TrainSize);
+            long trainCount = trainSize > 0 ? Math.Min(trainSize, pair.TrainAvailable) : pair.TrainAvailable;
+            long bytes = TensorDataset.HeldBytes(trainCount, train.SampleSize, trainCount * train.SampleSize > ResourceLimits.MaxInMemoryImageBytes)
+                + TensorDataset.HeldBytes(pair.Test.Count, pair.Test.SampleSize, pair.Test.IsStreamed)
+                + (pair.Validation is { } validation ? TensorDataset.HeldBytes(validation.Count, validation.SampleSize, validation.IsStreamed) : 0);
+            return (train.Channels, train.Height, train.Width, train.ClassNames.Count, DatasetSource.Describe(source), bytes);
         }
         var (height, width) = (28, 28);
         if (parse.GetValue(run.Images.Size) is { } size)
@@ -101,7 +110,7 @@ internal static class SummaryCommand
         }
         int classCount = parse.GetValue(classes);
         if (classCount is < 2 or > 256) throw new CliException($"--classes must be 2 to 256; received {classCount}");
-        return (parse.GetValue(run.Images.Color) == "rgb" ? 3 : 1, height, width, classCount, null);
+        return (parse.GetValue(run.Images.Color) == "rgb" ? 3 : 1, height, width, classCount, null, 0);
     }
 
     // An exported file: each node with its output shape (worked out from the graph) and the weights it reads.

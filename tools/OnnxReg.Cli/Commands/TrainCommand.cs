@@ -73,6 +73,10 @@ internal static class TrainCommand
         console.Line($"data: {pair.Description}; training on {trainImages.Count:N0}, validating on {validationImages.Count:N0}{(pair.Validation is null ? "" : " (val/)")}, testing on {pair.Test.Count:N0}; normalization {data.Normalization}");
         console.Line($"model: {RunDescription.Architecture(configuration.Model, trainImages)}; {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, up to {options.Epochs} epochs, seed {options.Seed}");
         console.Line($"regularization: {RunDescription.Regularization(configuration)}");
+        var budget = ModelBudget.Estimate(configuration.Model, trainImages.Channels, trainImages.Height, trainImages.Width, trainImages.ClassNames.Count);
+        long dataBytes = new[] { trainImages, validationImages, pair.Test }.Sum(s => TensorDataset.HeldBytes(s.Count, s.SampleSize, s.IsStreamed));
+        long estimatedPeak = budget.PeakBytes(options.BatchSize, dataBytes);
+        console.Line(MemoryEstimate.Describe(budget, options.BatchSize, dataBytes));
         if (CpuKernels.Settings.Describe() is { } cpu) console.Line(cpu);
         if (resuming is not null) console.Line(resuming);
 
@@ -108,6 +112,8 @@ internal static class TrainCommand
         // Written after the model, so an export that fails or is killed leaves the previous model beside its own history.
         trained.Save(historyPath);
         console.Line($"history in {historyPath}; checkpoint in {request.Checkpoint}");
+        if (MemoryEstimate.MeasuredPeakBytes() is long peak)
+            console.Line(MemoryEstimate.Measured(peak, estimatedPeak));
         return CliApp.Success;
     }
 

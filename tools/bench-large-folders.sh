@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Image folders larger than memory, trained for one epoch by onnxreg (cnn preset, streamed from disk a batch at a time)
+# and by PyTorch (the same network, torchvision's ImageFolder with DataLoader workers), one after the other on the same
+# folder: images per second over the epoch, peak memory of the whole process tree (tools/bench/peak_memory.py) and the
+# data's size. Then, on a part of the first folder that fits in memory, onnxreg's epoch in memory, streamed from the
+# files, and streamed from its decoded cache (--cache). Prints markdown tables for BENCHMARKS.md.
+#   bash tools/bench-large-folders.sh [WORK=runs/large-folders]
+# The folders (100,000 RGB images of 64 × 64 with 2,000 test images, 20,000 of 160 × 160 with 1,000, made by
+# `onnxreg dataset shapes`) are generated once under WORK and reused: about 2 GB of PNG. PyTorch's side is skipped,
+# with a note, when Debian's python3-torch and python3-torchvision are not installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-runs/large-folders}
+mkdir -p "$work"
+# ONNXREG: another build of the tool to measure (e.g. a copy, so the tree can be rebuilt while this runs).
+[ -n "${ONNXREG:-}" ] || dotnet build -c Release tools/OnnxReg.Cli -v quiet -nologo >/dev/null
+tool=${ONNXREG:-tools/OnnxReg.Cli/bin/Release/net10.0/onnxreg}
+python=/usr/bin/python3
+threads=$(nproc)
+have_torch=1
+"$python" -c 'import torch, torchvision' 2>/dev/null || have_torch=0
+folder() { # NAME SIDE TRAIN TEST SEED
+  [ -d "$work/$1" ] || "$tool" dataset shapes -o "$work/$1" --size "$2" --train "$3" --val 0 --test "$4" --seed "$5" >/dev/null
+}
+folder big64 64 100000 2000 1
+folder big160 160 20000 1000 2
+
+measure() { # LABEL COMMAND...: runs it under the memory sampler, keeps its output in $work/LABEL.log
+  local label=$1; shift
+  "$python" tools/bench/peak_memory.py "$@" >"$work/$label.log" 2>&1 || { tail -5 "$work/$label.log" >&2; exit 1; }
+}
+field() { grep -o "$2 [0-9.]*" "$work/$1.log" | tail -1 | awk '{print $2}'; }
+# onnxreg's epoch line: "epoch   1/1  loss … (123.4 s)"; its images per second are the training images over that time.
+onnxreg_seconds() { grep -E "^epoch +1/1 " "$work/$1.log" | grep -oE "\([0-9.]+ s\)" | tr -d '( s)'; }
+normalization() { # the per-channel mean and std onnxreg estimated, as "m1,m2,m3 s1,s2,s3"
+  grep -o "normalization mean \[[^]]*\], std \[[^]]*\]" "$work/$1.log" | sed -E 's/normalization mean \[([^]]*)\], std \[([^]]*)\]/\1 \2/; s/, /,/g'
+}
+channels() { "$tool" summary --data "$1" --model cnn --format json | "$python" -c 'import json,sys; m=json.load(sys.stdin)["model"]; print(m.split("conv channels ")[1].split(" ")[0].replace("/", ","))'; }
+
+printf '| folder | data (PNG on disk / decoded) | engine | images/s (epoch) | peak memory (PSS of all processes) | onnxreg wall time incl. normalization pass, test and export |\n| --- | --- | --- | --- | --- | --- |\n'
+for spec in "big64 64 100000" "big160 160 20000"; do
+  set -- $spec
+  name=$1 side=$2 count=$3
+  disk=$(du -sm "$work/$name/train" | awk '{print $1}')
+  decoded=$(( count * 3 * side * side / 1048576 ))
+  start=$(date +%s)
+  CI=1 measure "$name-onnxreg" "$tool" train --data "$work/$name" --model cnn --epochs 1 --validation-fraction 0 -o "$work/$name-onnxreg/m.onnx"
+  wall=$(( $(date +%s) - start ))
+  seconds=$(onnxreg_seconds "$name-onnxreg")
+  printf '| %s × %dx%d | %d MiB / %d MiB | onnxreg (streamed) | %.0f | %s MiB | %d s |\n' "$count" "$side" "$side" "$disk" "$decoded" \
+    "$(echo "$count / $seconds" | bc -l)" "$(field "$name-onnxreg" peak_pss_mb)" "$wall"
+  if [ "$have_torch" = 1 ]; then
+    read -r mean std <<<"$(normalization "$name-onnxreg")"
+    measure "$name-pytorch" "$python" tools/bench/pytorch_folder.py "$work/$name" "$side" "$(channels "$work/$name")" "$threads" "$threads" "$mean" "$std"
+    printf '| %s × %dx%d | %d MiB / %d MiB | PyTorch (ImageFolder, %d workers) | %s | %s MiB | — |\n' "$count" "$side" "$side" "$disk" "$decoded" "$threads" \
+      "$(field "$name-pytorch" images_per_second)" "$(field "$name-pytorch" peak_pss_mb)"
+  fi
+done
+[ "$have_torch" = 1 ] || echo "PyTorch comparison skipped: Debian's python3-torch and python3-torchvision are not installed."
+
+echo
+printf '| 20,000 images of 64x64 from the first folder | epoch | images/s | peak memory |\n| --- | --- | --- | --- |\n'
+rm -rf "$work/cache"
+for mode in memory streamed cache-first cache-again; do
+  case $mode in
+    memory) env=(); extra=() ;;
+    streamed) env=(ONNXREG_MAX_IN_MEMORY_IMAGES=1K); extra=() ;;
+    cache-*) env=(ONNXREG_MAX_IN_MEMORY_IMAGES=1K); extra=(--cache "$work/cache") ;;
+  esac
+  env CI=1 "${env[@]}" "$python" tools/bench/peak_memory.py "$tool" train --data "$work/big64" --train-size 20000 --model cnn --epochs 1 \
+    --validation-fraction 0 "${extra[@]}" -o "$work/fit-$mode/m.onnx" >"$work/fit-$mode.log" 2>&1
+  seconds=$(onnxreg_seconds "fit-$mode")
+  printf '| %s | %.1f s | %.0f | %s MiB |\n' "$mode" "$seconds" "$(echo "20000 / $seconds" | bc -l)" "$(field "fit-$mode" peak_pss_mb)"
+done
