@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using OnnxReg.Tests.Shared;
 
 namespace OnnxReg.Cli.Tests;
 
@@ -29,12 +28,15 @@ public class TrainingLogTests : TempFolderTest
             Assert.That(double.Parse(cells[4], CultureInfo.InvariantCulture), Is.EqualTo(epochs[i].GetProperty("val_accuracy").GetDouble()));
         }
 
-        var events = Directory.GetFiles(logs, "events.out.tfevents.*");
-        Assert.That(events, Has.Length.EqualTo(1));
-        var scalars = ReadScalars(events[0]);
-        foreach (var name in new[] { "loss", "accuracy", "val_loss", "val_accuracy", "lr" })
+        // Keras' layout: a train and a validation run with the same tags, so TensorBoard overlays the two curves.
+        Assert.That(Directory.GetFiles(logs, "events.out.tfevents.*"), Is.Empty);
+        var train = TensorBoardEvents.Scalars(Directory.GetFiles(Path.Combine(logs, "train"), "events.out.tfevents.*").Single());
+        var validation = TensorBoardEvents.Scalars(Directory.GetFiles(Path.Combine(logs, "validation"), "events.out.tfevents.*").Single());
+        foreach (var (name, scalars, tag) in new[] { ("loss", train, "epoch_loss"), ("accuracy", train, "epoch_accuracy"), ("lr", train, "epoch_lr"),
+                     ("val_loss", validation, "epoch_loss"), ("val_accuracy", validation, "epoch_accuracy") })
             for (int i = 0; i < 2; i++)
-                Assert.That(scalars[(name, i + 1)], Is.EqualTo((float)epochs[i].GetProperty(name).GetDouble()), $"{name} at epoch {i + 1}");
+                Assert.That(scalars[(tag, i + 1)], Is.EqualTo((float)epochs[i].GetProperty(name).GetDouble()), $"{name} at epoch {i + 1}");
+        Assert.That(validation.Keys.Select(k => k.Tag).Distinct(), Is.EquivalentTo(new[] { "epoch_loss", "epoch_accuracy" }));
     }
 
     [Test]
@@ -43,72 +45,5 @@ public class TrainingLogTests : TempFolderTest
         var file = Path.Combine(Folder, "taken");
         File.WriteAllText(file, "x");
         Assert.That(CliRun.Of("train", "--log-dir", file).AssertOneLineError(), Does.Contain("--log-dir must be a folder"));
-    }
-
-    // TFRecord framing (length, masked CRC, Event protobuf, masked CRC) and just enough of the Event and Summary
-    // messages to read scalars: Event.step = 2 (varint), Event.summary = 5; Summary.value = 1; Value.tag = 1, simple_value = 2 (float).
-    private static Dictionary<(string Tag, long Step), float> ReadScalars(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var scalars = new Dictionary<(string, long), float>();
-        for (int at = 0; at < bytes.Length;)
-        {
-            long length = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(at));
-            var record = bytes.AsSpan(at + 12, (int)length);
-            at += 12 + (int)length + 4;
-            long step = 0;
-            foreach (var (field, value) in Fields(record.ToArray()))
-            {
-                if (field == 2) step = (long)value.Varint;
-                if (field != 5) continue;
-                foreach (var (summaryField, entry) in Fields(value.Bytes!))
-                {
-                    if (summaryField != 1) continue;
-                    string tag = "";
-                    float simple = float.NaN;
-                    foreach (var (valueField, v) in Fields(entry.Bytes!))
-                    {
-                        if (valueField == 1) tag = Encoding.UTF8.GetString(v.Bytes!);
-                        if (valueField == 2) simple = BitConverter.Int32BitsToSingle((int)v.Varint);
-                    }
-                    scalars[(tag, step)] = simple;
-                }
-            }
-        }
-        return scalars;
-    }
-
-    private readonly record struct Wire(ulong Varint, byte[]? Bytes);
-
-    private static IEnumerable<(int Field, Wire Value)> Fields(byte[] message)
-    {
-        int at = 0;
-        ulong ReadVarint()
-        {
-            ulong result = 0;
-            for (int shift = 0; ; shift += 7)
-            {
-                byte b = message[at++];
-                result |= (ulong)(b & 0x7F) << shift;
-                if ((b & 0x80) == 0) return result;
-            }
-        }
-        while (at < message.Length)
-        {
-            ulong tag = ReadVarint();
-            int field = (int)(tag >> 3), wire = (int)(tag & 7);
-            switch (wire)
-            {
-                case 0: yield return (field, new Wire(ReadVarint(), null)); break;
-                case 1: yield return (field, new Wire(BinaryPrimitives.ReadUInt64LittleEndian(message.AsSpan(at)), null)); at += 8; break;
-                case 2:
-                    int length = (int)ReadVarint();
-                    yield return (field, new Wire(0, message.AsSpan(at, length).ToArray()));
-                    at += length;
-                    break;
-                case 5: yield return (field, new Wire(BinaryPrimitives.ReadUInt32LittleEndian(message.AsSpan(at)), null)); at += 4; break;
-                default: throw new InvalidDataException($"wire type {wire}");
-            }
-        }
     }
 }
