@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The training peak-memory estimate (onnxreg summary, and train before it starts) against the peak resident memory
 # each run reaches (/usr/bin/time's maximum RSS): the cnn, cnn with batch norm, resnet and mlp presets at 28, 48, 64
-# and 96 pixels, batch 128, one epoch on 512 training images of generated colour shapes (the data the estimate's
+# and 96 pixels, batch 128, one epoch on 2,000 training images (1,800 trained, 200 validated) of generated colour shapes (the data the estimate's
 # constants were fitted to). Prints a markdown table for BENCHMARKS.md.
 #   bash tools/bench-memory-estimate.sh [WORK=runs/memory-estimate]
 set -euo pipefail
@@ -13,11 +13,11 @@ tool=${ONNXREG:-tools/OnnxReg.Cli/bin/Release/net10.0/onnxreg}
 printf '| network | image | parameters | activations per image | estimate | measured peak | measured / estimate |\n| --- | --- | --- | --- | --- | --- | --- |\n'
 for side in 28 48 64 96; do
   data=$work/shapes-$side
-  [ -d "$data" ] || "$tool" dataset shapes -o "$data" --size "$side" --train 1000 --val 0 --test 200 >/dev/null
+  [ -d "$data" ] || "$tool" dataset shapes -o "$data" --size "$side" --train 2500 --val 0 --test 200 >/dev/null
   for model in "mlp" "cnn" "cnn --batch-norm" "resnet"; do
-    read -r parameters activations estimate <<<"$("$tool" summary --data "$data" --model $model --train-size 512 --format json |
+    read -r parameters activations estimate <<<"$("$tool" summary --data "$data" --model $model --train-size 2000 --format json |
       /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["parameters"], d["activationsPerImage"], d["peakMemoryBytes"] // 1048576)')"
-    /usr/bin/time -f "%M" -o "$work/time" "$tool" train --data "$data" --model $model --epochs 1 --train-size 512 -o "$work/m.onnx" >/dev/null 2>"$work/err" ||
+    /usr/bin/time -f "%M" -o "$work/time" "$tool" train --data "$data" --model $model --epochs 1 --train-size 2000 -o "$work/m.onnx" >/dev/null 2>"$work/err" ||
       { cat "$work/err" >&2; exit 1; }
     peak=$(( $(tail -1 "$work/time") / 1024 ))
     printf '| %s | %dx%d rgb | %s | %s | %d MiB | %d MiB | %.2f |\n' "$model" "$side" "$side" "$parameters" "$activations" "$estimate" "$peak" \

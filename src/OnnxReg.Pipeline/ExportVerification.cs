@@ -15,6 +15,11 @@ public static class ExportVerification
     /// <summary>The largest |logit difference| allowed between the trained network and its export.</summary>
     public const double Tolerance = 1e-4;
 
+    /// <summary>The batch both engines run the verification and the measurement in. Small, because ONNX Runtime's
+    /// arena keeps its largest batch's buffers for the life of the process and this runs after training, when nothing
+    /// else is using memory: at 256, the 64 × 64 CNN's end of training rose 0.5 GB above its training peak.</summary>
+    public const int BatchSize = 64;
+
     /// <summary>
     /// Exports <paramref name="network"/> to <paramref name="path"/>, but writes the file only after ONNX Runtime has
     /// loaded the complete temporary file and its outputs on <paramref name="split"/> match the network's within
@@ -26,7 +31,7 @@ public static class ExportVerification
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(split);
         var images = split.Images;
-        var torchSharp = Trainer.Evaluate(network, split.Tensors);
+        var torchSharp = Trainer.Evaluate(network, split.Tensors, BatchSize);
         double difference = 0;
         EvaluationResult? measured = null;
         new OnnxExporter().Export(network, [images.Channels, images.Height, images.Width], path, options, verify: temporary =>
@@ -36,7 +41,7 @@ public static class ExportVerification
             if (difference > Tolerance)
                 throw new ExportMismatchException(
                     $"The exported model disagrees with the trained network: max |output difference| {difference:0.00e+00} > {Tolerance:0e+00} on {images.Count:N0} images; nothing was written to '{path}'.");
-            measured = Evaluator.Evaluate(candidate, images);
+            measured = Evaluator.Evaluate(candidate, images, BatchSize);
         });
         return new VerifiedModel(path, difference, split.Name, images.Count, torchSharp, measured!);
     }
@@ -51,7 +56,7 @@ public static class ExportVerification
         ArgumentNullException.ThrowIfNull(split);
         var (images, normalized) = (split.Images, split.Tensors);
         network.eval();
-        int batchSize = classifier.FixedBatchSize ?? 256;
+        int batchSize = classifier.FixedBatchSize ?? BatchSize;
         int sampleSize = images.SampleSize;
         var inputs = new float[batchSize * sampleSize];
         var pixels = images.IsStreamed ? new byte[batchSize * sampleSize] : [];
