@@ -23,11 +23,12 @@ public static class ImagePerturbations
         ArgumentNullException.ThrowIfNull(data);
         if (!(std >= 0)) throw new ArgumentOutOfRangeException(nameof(std), std, "Noise standard deviation must be zero or positive.");
         var random = new Random(seed);
-        var pixels = new byte[data.Pixels.Length];
+        var source = InMemory(data);
+        var pixels = new byte[source.Length];
         for (int i = 0; i < pixels.Length; i++)
         {
             double normal = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-            pixels[i] = (byte)Math.Clamp(Math.Round(data.Pixels[i] + normal * std * 255), 0, 255);
+            pixels[i] = (byte)Math.Clamp(Math.Round(source[i] + normal * std * 255), 0, 255);
         }
         return new ImageDataset(pixels, data.Labels, data.Channels, data.Height, data.Width, data.ClassNames) { Preparation = data.Preparation };
     }
@@ -39,7 +40,7 @@ public static class ImagePerturbations
         if (size < 1 || size > data.Height || size > data.Width)
             throw new ArgumentOutOfRangeException(nameof(size), size, $"Occlusion size must be between 1 and the image size ({data.Height}x{data.Width}).");
         var random = new Random(seed);
-        var pixels = (byte[])data.Pixels.Clone();
+        var pixels = (byte[])InMemory(data).Clone();
         int plane = data.Height * data.Width;
         for (int n = 0; n < data.Count; n++)
         {
@@ -57,10 +58,11 @@ public static class ImagePerturbations
         ArgumentNullException.ThrowIfNull(data);
         int h = data.Height, w = data.Width, plane = h * w;
         double cy = (h - 1) / 2.0, cx = (w - 1) / 2.0, cos = Math.Cos(angle) / scale, sin = Math.Sin(angle) / scale;
-        var pixels = new byte[data.Pixels.Length];
+        var all = InMemory(data);
+        var pixels = new byte[all.Length];
         for (int image = 0; image < data.Count * data.Channels; image++)
         {
-            var source = data.Pixels.AsSpan(image * plane, plane);
+            var source = all.AsSpan(image * plane, plane);
             var target = pixels.AsSpan(image * plane, plane);
             for (int y = 0; y < h; y++)
                 for (int x = 0; x < w; x++)
@@ -86,5 +88,22 @@ public static class ImagePerturbations
                 value += source[py * w + px] * (dx == 1 ? fx : 1 - fx) * (dy == 1 ? fy : 1 - fy);
             }
         return (byte)Math.Clamp(Math.Round(value), 0, 255);
+    }
+
+    // Perturbed copies are made whole, in memory: a streamed split (or a few images of one) is read in when it fits
+    // the in-memory limit, and refused in words when it does not.
+    private static byte[] InMemory(ImageDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!data.IsStreamed) return data.Pixels;
+        if (data.ByteCount <= Math.Min(Array.MaxLength, ResourceLimits.MaxInMemoryImageBytes))
+        {
+            var pixels = new byte[data.ByteCount];
+            data.ReadImages(0, data.Count, pixels);
+            return pixels;
+        }
+        throw new OnnxRegException(
+            $"perturbed copies of a split are made in memory, and these {data.Count:N0} images take {ByteSize.Format(data.ByteCount)} decoded, over the {ByteSize.Format(ResourceLimits.MaxInMemoryImageBytes)} " +
+            $"a split may hold ({ResourceLimits.MaxInMemoryImagesVariable}); measure robustness on fewer test images (--test-size) or raise the limit");
     }
 }

@@ -39,7 +39,7 @@ public sealed class RunData : IDisposable
         ArgumentNullException.ThrowIfNull(test);
         var normalization = Normalization.Estimate(train);
         return new RunData(source, description, normalization, PreparedSplit.From("train", train, normalization),
-            PreparedSplit.From("validation", validation, normalization), PreparedSplit.From("test", test, normalization));
+            PreparedSplit.From("validation", validation, normalization), PreparedSplit.From("test", test, normalization, readOnce: true));
     }
 
     /// <summary>Frees every split's tensors.</summary>

@@ -71,7 +71,7 @@ public static class RunPipeline
         var epoch = checkpoint.Epochs.Single(e => e.Epoch == kept);
         var metrics = new FinalMetrics(epoch.Epoch, epoch.TrainLoss, epoch.TrainAccuracy, epoch.ValidationLoss, epoch.ValidationAccuracy,
             checkpoint.StopReason?.ToString() ?? FinalMetrics.InProgress, Data: null, TrainImages: null);
-        using var split = PreparedSplit.From("test", test, checkpoint.Normalization);
+        using var split = PreparedSplit.From("test", test, checkpoint.Normalization, readOnce: true);
         return Export(network, modelPath, export ?? new ExportOptions(), configuration, metrics, command: null, checkpoint.ClassNames, checkpoint.Normalization, checkpoint.ImagePreparation, split);
     }
 

@@ -24,6 +24,7 @@ public sealed class BatchReader : IDisposable
     private readonly CancellationTokenSource? _stop;
     private readonly Task? _producer;
     private Exception? _failure;
+    private bool _disposed;
 
     internal BatchReader(TensorDataset data, Tensor? order, int batchSize, int firstBatch)
     {
@@ -102,7 +103,8 @@ public sealed class BatchReader : IDisposable
     /// <summary>Stops reading ahead and waits for the reader thread to finish.</summary>
     public void Dispose()
     {
-        if (_stop is null) return;
+        if (_stop is null || _disposed) return;
+        _disposed = true;
         _stop.Cancel();
         try { _producer!.Wait(); } catch (AggregateException) { }
         _ready!.Dispose();

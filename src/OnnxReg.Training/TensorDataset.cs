@@ -107,12 +107,13 @@ public sealed class TensorDataset : IDisposable
 
     /// <summary>The memory a split of <paramref name="count"/> images of <paramref name="sampleSize"/> bytes takes as the
     /// trainer holds it: its bytes, plus its float32 copy when that is at most <see cref="FloatCacheLimitBytes"/>;
-    /// nothing when it is streamed from disk.</summary>
-    public static long HeldBytes(long count, long sampleSize, bool streamed)
+    /// nothing when it is streamed from disk. <paramref name="cachesFloats"/>: false for a split read once (the test
+    /// split), which is never held as floats.</summary>
+    public static long HeldBytes(long count, long sampleSize, bool streamed, bool cachesFloats = true)
     {
         if (streamed) return 0;
         long bytes = count * sampleSize;
-        return bytes * sizeof(float) <= FloatCacheLimitBytes ? bytes * (1 + sizeof(float)) : bytes;
+        return cachesFloats && bytes * sizeof(float) <= FloatCacheLimitBytes ? bytes * (1 + sizeof(float)) : bytes;
     }
 
     /// <summary>The dataset over <paramref name="data"/>'s bytes, normalized batch by batch with <paramref name="normalization"/>

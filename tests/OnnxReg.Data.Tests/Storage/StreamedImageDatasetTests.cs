@@ -77,4 +77,22 @@ public class StreamedImageDatasetTests
         Assert.Throws<ArgumentException>(() => new ImageDataset(store, new byte[10], 1, 2, 3, ["a", "b"]));
         Assert.That(new ImageDataset(store, new byte[10], 1, 2, 2, ["a", "b"]).Count, Is.EqualTo(10));
     }
+
+    [Test]
+    public void Perturbations_OfAStreamedSplit_ReadItInWhenItFits_AndRefuseItInWordsWhenNot()
+    {
+        var (memory, streamed, _) = Pair(6, 1, 4);
+        Assert.That(ImagePerturbations.Rotate(streamed, 90).Pixels, Is.EqualTo(ImagePerturbations.Rotate(memory, 90).Pixels));
+        long limit = ResourceLimits.MaxInMemoryImageBytes;
+        try
+        {
+            ResourceLimits.MaxInMemoryImageBytes = 50;
+            var error = Assert.Throws<OnnxRegException>(() => ImagePerturbations.GaussianNoise(streamed, 0.1, seed: 1));
+            Assert.That(error!.Message, Does.Contain("these 6 images take 96 B decoded, over the 50 B").And.Contain("ONNXREG_MAX_IN_MEMORY_IMAGES"));
+        }
+        finally
+        {
+            ResourceLimits.MaxInMemoryImageBytes = limit;
+        }
+    }
 }

@@ -76,5 +76,6 @@ public class ModelBudgetTests
         long large = TensorDataset.FloatCacheLimitBytes / 4 / 784 + 1; // one image over the float cache's limit
         Assert.That(TensorDataset.HeldBytes(large, 784, streamed: false), Is.EqualTo(large * 784));
         Assert.That(TensorDataset.HeldBytes(1000, 784, streamed: true), Is.Zero);
+        Assert.That(TensorDataset.HeldBytes(1000, 784, streamed: false, cachesFloats: false), Is.EqualTo(1000 * 784), "the test split, read once");
     }
 }

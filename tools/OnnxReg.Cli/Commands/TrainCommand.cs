@@ -74,7 +74,8 @@ internal static class TrainCommand
         console.Line($"model: {RunDescription.Architecture(configuration.Model, trainImages)}; {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, up to {options.Epochs} epochs, seed {options.Seed}");
         console.Line($"regularization: {RunDescription.Regularization(configuration)}");
         var budget = ModelBudget.Estimate(configuration.Model, trainImages.Channels, trainImages.Height, trainImages.Width, trainImages.ClassNames.Count);
-        long dataBytes = new[] { trainImages, validationImages, pair.Test }.Sum(s => TensorDataset.HeldBytes(s.Count, s.SampleSize, s.IsStreamed));
+        long dataBytes = new[] { trainImages, validationImages }.Sum(s => TensorDataset.HeldBytes(s.Count, s.SampleSize, s.IsStreamed))
+            + TensorDataset.HeldBytes(pair.Test.Count, pair.Test.SampleSize, pair.Test.IsStreamed, cachesFloats: false); // read once, after training
         long estimatedPeak = budget.PeakBytes(options.BatchSize, dataBytes);
         console.Line(MemoryEstimate.Describe(budget, options.BatchSize, dataBytes));
         if (CpuKernels.Settings.Describe() is { } cpu) console.Line(cpu);
