@@ -96,7 +96,7 @@ public static class ImagePerturbations
     {
         ArgumentNullException.ThrowIfNull(data);
         if (!data.IsStreamed) return data.Pixels;
-        if (data.ByteCount <= Math.Min(Array.MaxLength, ResourceLimits.MaxInMemoryImageBytes))
+        if (ResourceLimits.FitsInMemory(data.ByteCount))
         {
             var pixels = new byte[data.ByteCount];
             data.ReadImages(0, data.Count, pixels);

@@ -77,8 +77,6 @@ public sealed class Normalization : IEquatable<Normalization>
     public static Normalization Estimate(ImageDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (data.Channels == 1 && !data.IsStreamed)
-            return Estimate(data.Pixels);
         // One pass in chunks of images: a streamed split is read from disk once and never held whole. Histograms are
         // exact counts, so the chunking changes nothing in the result.
         int plane = data.Height * data.Width;

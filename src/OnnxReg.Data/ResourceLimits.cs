@@ -54,6 +54,10 @@ public static class ResourceLimits
     /// </summary>
     public static long MaxInMemoryImageBytes { get => InMemoryImages.Value; set => InMemoryImages.Value = value; }
 
+    /// <summary>Whether a split of <paramref name="bytes"/> decoded is held in memory: at most
+    /// <paramref name="limit"/> (default <see cref="MaxInMemoryImageBytes"/>) and at most one .NET array.</summary>
+    public static bool FitsInMemory(long bytes, long? limit = null) => bytes <= Math.Min(Array.MaxLength, limit ?? MaxInMemoryImageBytes);
+
     /// <summary>
     /// The most memory ONNX Runtime may hold for the tensors of running models (one arena shared by every model the
     /// process loads; at most 4 GiB): a small model whose graph builds a huge tensor at run time fails with a message

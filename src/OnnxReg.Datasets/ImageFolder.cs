@@ -211,7 +211,7 @@ public static class ImageFolder
     private static ImageDataset Decode(List<(string File, byte Label)> files, string split, List<string> classNames, ImagePreparation preparation, ImageFolderOptions options)
     {
         long bytes = files.Count * preparation.SampleSize;
-        bool fits = bytes <= Math.Min(Array.MaxLength, options.InMemoryLimitBytes ?? ResourceLimits.MaxInMemoryImageBytes);
+        bool fits = ResourceLimits.FitsInMemory(bytes, options.InMemoryLimitBytes);
         byte[] labels = [.. files.Select(f => f.Label)];
         string[] paths = [.. files.Select(f => f.File)];
         if (options.Cache is { } folder && files.Count > 0)

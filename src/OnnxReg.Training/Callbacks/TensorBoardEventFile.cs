@@ -11,7 +11,7 @@ namespace OnnxReg.Training.Callbacks;
 /// an <c>Event</c> protobuf, masked CRC-32C of it), a first event carrying the file version, then one event per scalar.
 /// Wall times are Unix seconds, and so is the file's name (<c>events.out.tfevents.SECONDS.HOST.PID.N</c>), as
 /// TensorBoard orders files and shows relative time by them. The file is created new (never through a link, never
-/// over an existing file) and flushed after each <see cref="WriteScalar"/> batch so a running TensorBoard sees epochs
+/// over an existing file) and flushed after each <see cref="WriteScalars"/> call so a running TensorBoard sees epochs
 /// as they end.
 /// </summary>
 internal sealed class TensorBoardEventFile : IDisposable
@@ -47,9 +47,6 @@ internal sealed class TensorBoardEventFile : IDisposable
             Write(Event(now, step, fileVersion: null, summary: Summary(tag, value)));
         _stream.Flush();
     }
-
-    /// <summary>Appends one scalar (see <see cref="WriteScalars"/>).</summary>
-    public void WriteScalar(string tag, float value, long step) => WriteScalars(step, [(tag, value)]);
 
     public void Dispose() => _stream.Dispose();
 

@@ -34,7 +34,10 @@ public sealed record ModelBudget(long Parameters, long ActivationsPerSample)
     /// within 12 % (<c>tools/bench-memory-estimate.sh</c>, BENCHMARKS.md);
     /// other machines differ (more cores keep more per-thread workspace), so it is an estimate, not a bound.</summary>
     public long PeakBytes(int batchSize, long dataBytes = 0) =>
-        Add(Add(ProcessBytes, Saturate(Parameters, BytesPerParameter)), Add(ActivationBytes(batchSize), Math.Max(0, dataBytes)));
+        Add(Add(ProcessBytes, ParameterBytes), Add(ActivationBytes(batchSize), Math.Max(0, dataBytes)));
+
+    /// <summary>The parameters' share of <see cref="PeakBytes"/>.</summary>
+    public long ParameterBytes => Saturate(Parameters, BytesPerParameter);
 
     /// <summary>The activations' share of <see cref="PeakBytes"/> at <paramref name="batchSize"/>.</summary>
     public long ActivationBytes(int batchSize) =>

@@ -97,7 +97,7 @@ internal static class SummaryCommand
             var train = pair.Train;
             int trainSize = parse.GetValue(run.TrainSize);
             long trainCount = trainSize > 0 ? Math.Min(trainSize, pair.TrainAvailable) : pair.TrainAvailable;
-            long bytes = TensorDataset.HeldBytes(trainCount, train.SampleSize, trainCount * train.SampleSize > ResourceLimits.MaxInMemoryImageBytes)
+            long bytes = TensorDataset.HeldBytes(trainCount, train.SampleSize, streamed: !ResourceLimits.FitsInMemory(trainCount * train.SampleSize))
                 + TensorDataset.HeldBytes(pair.Test.Count, pair.Test.SampleSize, pair.Test.IsStreamed, cachesFloats: false)
                 + (pair.Validation is { } validation ? TensorDataset.HeldBytes(validation.Count, validation.SampleSize, validation.IsStreamed) : 0);
             return (train.Channels, train.Height, train.Width, train.ClassNames.Count, DatasetSource.Describe(source), bytes);
