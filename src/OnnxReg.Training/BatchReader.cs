@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using static TorchSharp.torch;
 
 namespace OnnxReg.Training;
@@ -6,25 +5,28 @@ namespace OnnxReg.Training;
 /// <summary>
 /// The batches of one pass over a <see cref="TensorDataset"/>, in a given order (a shuffled epoch) or in storage order
 /// (evaluation), each as normalized images [n, C, H, W] and labels [n]. For a split held in memory a batch is taken
-/// when asked for. For a streamed split a background task reads the next <see cref="PrefetchedBatches"/> batches from
-/// disk (each batch's images decoded in parallel by the store) while the trainer works on the current one; batches
-/// come out strictly in order, and a batch's bytes depend only on its indices, so the values are the same whatever
-/// the threads' timing. Dispose it to stop the reading ahead (an interrupted epoch).
+/// when asked for. For a streamed split the batch's images are read from disk when it is asked for, decoded in
+/// parallel on every core by the store, on the caller's thread: a batch's bytes depend only on its indices, so the
+/// values are the same as in memory.
 /// </summary>
+/// <remarks>
+/// Batches are not read ahead on another thread while the trainer works, though that would hide the decoding: TorchSharp
+/// passes the Scalars it converts from numbers (<c>add_(tensor)</c>'s factor 1, <c>x.mul(0.5)</c>, throughout
+/// augmentation) to libtorch without keeping them alive, so a garbage collection set off by another thread's
+/// allocations — a reader decoding images — can finalize one while libtorch reads it. A 100,000-image epoch read
+/// ahead failed so ("For integral input tensors, argument alpha must not be a floating point number"). Decoding on the
+/// trainer's thread means no collection starts while a libtorch call is in flight; on the benchmark machine it costs
+/// a streamed 64-pixel CNN epoch a few per cent (BENCHMARKS.md).
+/// </remarks>
 public sealed class BatchReader : IDisposable
 {
-    /// <summary>How many batches a streamed split reads ahead of the trainer.</summary>
-    public const int PrefetchedBatches = 4;
-
     private readonly TensorDataset _data;
     private readonly Tensor? _order;
     private readonly int _batchSize;
     private int _next; // the first image of the next batch, in the pass's order
-    private readonly BlockingCollection<byte[]>? _ready;
-    private readonly CancellationTokenSource? _stop;
-    private readonly Task? _producer;
-    private Exception? _failure;
-    private bool _disposed;
+    private readonly Data.ImageDataset? _streamed;
+    private readonly int[]? _indices; // a streamed pass's order, as image indices
+    private byte[]? _buffer; // a streamed batch's bytes, reused from batch to batch
 
     internal BatchReader(TensorDataset data, Tensor? order, int batchSize, int firstBatch)
     {
@@ -35,35 +37,8 @@ public sealed class BatchReader : IDisposable
 
     internal BatchReader(TensorDataset data, Data.ImageDataset streamed, Tensor? order, int batchSize, int firstBatch) : this(data, order, batchSize, firstBatch)
     {
-        var indices = order is null ? Enumerable.Range(0, data.Count).ToArray() : order.data<long>().Select(i => checked((int)i)).ToArray();
-        _ready = new BlockingCollection<byte[]>(PrefetchedBatches);
-        _stop = new CancellationTokenSource();
-        int first = _next;
-        var stop = _stop.Token;
-        _producer = Task.Run(() =>
-        {
-            try
-            {
-                for (int start = first; start < indices.Length && !stop.IsCancellationRequested; start += batchSize)
-                {
-                    int length = Math.Min(batchSize, indices.Length - start);
-                    var bytes = new byte[(long)length * streamed.SampleSize];
-                    streamed.ReadImages(indices.AsSpan(start, length), bytes);
-                    _ready.Add(bytes, stop);
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-            }
-            catch (Exception e)
-            {
-                _failure = e;
-            }
-            finally
-            {
-                _ready.CompleteAdding();
-            }
-        });
+        _streamed = streamed;
+        _indices = order is null ? Enumerable.Range(0, data.Count).ToArray() : order.data<long>().Select(i => checked((int)i)).ToArray();
     }
 
     /// <summary>True while batches remain.</summary>
@@ -82,32 +57,21 @@ public sealed class BatchReader : IDisposable
         var indices = _order?.narrow(0, _next, length); // in the caller's dispose scope, as the batch is
         {
             labels = indices is null ? _data.Labels.narrow(0, _next, length) : _data.Labels.index_select(0, indices);
-            if (_ready is null)
+            if (_streamed is null)
             {
                 images = indices is null ? _data.Slice(_next, length) : _data.Select(indices);
             }
             else
             {
-                if (!_ready.TryTake(out var bytes, Timeout.Infinite))
-                {
-                    // The producer stopped early: only a failure does that while batches remain.
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure ?? new InvalidOperationException("The reading ahead stopped before the pass ended.")).Throw();
-                }
-                images = _data.Normalize(bytes!, length);
+                _buffer ??= new byte[(long)Math.Min(_batchSize, _data.Count) * _streamed.SampleSize];
+                _streamed.ReadImages(_indices.AsSpan(_next, length), _buffer);
+                images = _data.Normalize(_buffer, length);
             }
         }
         _next += length;
         return (images, labels);
     }
 
-    /// <summary>Stops reading ahead and waits for the reader thread to finish.</summary>
-    public void Dispose()
-    {
-        if (_stop is null || _disposed) return;
-        _disposed = true;
-        _stop.Cancel();
-        try { _producer!.Wait(); } catch (AggregateException) { }
-        _ready!.Dispose();
-        _stop.Dispose();
-    }
+    /// <summary>Ends the pass; nothing is held beyond the reader's buffer, which the collector takes.</summary>
+    public void Dispose() => _buffer = null;
 }

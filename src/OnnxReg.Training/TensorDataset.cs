@@ -1,4 +1,5 @@
 using OnnxReg.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace OnnxReg.Training;
@@ -24,6 +25,10 @@ public sealed class TensorDataset : IDisposable
     private readonly Tensor? _table;      // float32 [C · 256]: normalized value of each pixel value per channel
     private readonly Tensor? _normalized; // float32 [N, C, H, W] when made from float tensors, or small enough to cache
     private readonly ImageDataset? _streamed; // the split read from disk a batch at a time (no _pixels then)
+    // add_'s factor, held for the dataset's life: TorchSharp's add_(tensor) makes an implicit Scalar that only the
+    // finalizer frees, and a collection started by another thread (a streamed split's reader decoding ahead) can
+    // free it while libtorch reads it (seen as "alpha must not be a floating point number" in a 100,000-image run).
+    private readonly Scalar _one = 1.ToScalar();
 
     /// <summary>The largest split (as float32 bytes) that is normalized once and kept as floats; larger ones stay bytes
     /// and are normalized a batch at a time. 256 MiB.</summary>
@@ -87,13 +92,13 @@ public sealed class TensorDataset : IDisposable
 
     /// <summary>Reads the batches of one pass over the data — in <paramref name="order"/> (int64 [N], a permutation)
     /// or in storage order when null — from batch <paramref name="firstBatch"/> on. In memory, each batch is taken when
-    /// asked for; streamed, up to <see cref="BatchReader.PrefetchedBatches"/> batches are read ahead on other threads,
-    /// and each comes out in order with the same values, whatever the threads' timing.</summary>
+    /// asked for; streamed, each batch is read from disk when asked for (decoded in parallel, on the caller's thread),
+    /// with the same values as in memory.</summary>
     public BatchReader Read(Tensor? order, int batchSize, int firstBatch = 0) =>
         _streamed is null ? new BatchReader(this, order, batchSize, firstBatch) : new BatchReader(this, _streamed, order, batchSize, firstBatch);
 
     // table[offset(c) + pixel] for every value: one gather, the same float32 values as the managed normalization.
-    private Tensor Normalize(Tensor pixels) => _table!.take(pixels.to(ScalarType.Int64).add_(_offsets!));
+    private Tensor Normalize(Tensor pixels) => _table!.take(pixels.to(ScalarType.Int64).add_(_offsets!, _one));
 
     /// <summary>Normalizes the first <paramref name="count"/> images of <paramref name="bytes"/> (read from a streamed
     /// split) into a new float32 tensor [count, C, H, W].</summary>
@@ -150,11 +155,12 @@ public sealed class TensorDataset : IDisposable
             // 96 × 96 RGB at once were 0.9 GB of indices, more than the floats they made).
             normalized = empty([data.Count, .. shape], ScalarType.Float32).DetachFromDisposeScope();
             int chunk = (int)Math.Clamp((8L << 20) / (data.SampleSize * sizeof(long)), 1, 4096);
+            using var one = 1.ToScalar();
             for (int start = 0; start < data.Count; start += chunk)
             {
                 using var scope = NewDisposeScope();
                 int length = Math.Min(chunk, data.Count - start);
-                normalized.narrow(0, start, length).copy_(lookup.take(pixels.narrow(0, start, length).to(ScalarType.Int64).add_(offsets)));
+                normalized.narrow(0, start, length).copy_(lookup.take(pixels.narrow(0, start, length).to(ScalarType.Int64).add_(offsets, one)));
             }
         }
         return new TensorDataset(
@@ -194,5 +200,6 @@ public sealed class TensorDataset : IDisposable
         _offsets?.Dispose();
         _table?.Dispose();
         _normalized?.Dispose();
+        _one.Dispose();
     }
 }

@@ -109,12 +109,18 @@ public sealed class WeightPenalty : Hooks.IStepHook
         {
             var gradient = parameter.grad;
             if (gradient is null) continue; // a parameter the loss did not reach has no gradient to add to
+            // Explicit scalars, disposed here: an implicit one is freed by the finalizer, possibly while libtorch reads it.
             if (l1 > 0)
             {
                 using var sign = parameter.sign();
-                gradient.add_(sign, alpha: l1);
+                using var factor = l1.ToScalar();
+                gradient.add_(sign, alpha: factor);
             }
-            if (l2 > 0) gradient.add_(parameter, alpha: 2 * l2);
+            if (l2 > 0)
+            {
+                using var factor = (2 * l2).ToScalar();
+                gradient.add_(parameter, alpha: factor);
+            }
         }
     }
 
