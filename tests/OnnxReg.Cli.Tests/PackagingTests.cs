@@ -34,19 +34,35 @@ public class PackagingTests : TempFolderTest
         }
     }
 
-    private void Pack(string project, bool allPlatforms)
+    private void Pack(string project, bool allPlatforms, string extra = "")
     {
         var pack = Run("dotnet", $"pack \"{Path.Combine(Root, project)}\" -c Release -o \"{_feed}\" --artifacts-path \"{Path.Combine(Folder, "artifacts")}\" -p:Version={_version}"
-            + (allPlatforms ? " -p:OnnxRegAllPlatforms=true" : "") + " -nologo -v quiet", Root);
+            + (allPlatforms ? " -p:OnnxRegAllPlatforms=true" : "") + extra + " -nologo -v quiet", Root);
         Assert.That(pack.ExitCode, Is.EqualTo(0), pack.Output);
     }
+
+    /// <summary>The platform this test runs on, as the packages name it.</summary>
+    private static string Platform =>
+        (OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux") + "-" + System.Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant();
 
     [Test]
     public void Tool_PackedIntoALocalFeed_InstallsAndTrains()
     {
-        Pack("tools/OnnxReg.Cli/OnnxReg.Cli.csproj", allPlatforms: false);
+        // As published (-p:OnnxRegAllPlatforms=true), but for this platform only, to keep the suite short: the pointer
+        // package 'onnxreg' and the platform's own, which carries its natives and none of libtorch's unused files.
+        Pack("tools/OnnxReg.Cli/OnnxReg.Cli.csproj", allPlatforms: true, extra: $" -p:RuntimeIdentifiers={Platform}");
         Assert.That(File.Exists(Path.Combine(_feed, $"onnxreg.{_version}.nupkg")), Is.True);
-        Assert.That(File.Exists(Path.Combine(_feed, $"onnxreg.{_version}.snupkg")), Is.True, "symbols beside the package");
+        var platformPackage = Path.Combine(_feed, $"onnxreg.{Platform}.{_version}.nupkg");
+        Assert.That(File.Exists(platformPackage), Is.True, "the platform's own package");
+        using (var pointer = System.IO.Compression.ZipFile.OpenRead(Path.Combine(_feed, $"onnxreg.{_version}.nupkg")))
+            Assert.That(pointer.Entries.Sum(e => e.Length), Is.LessThan(1 << 20), "the top-level package only names the platform packages");
+        using (var package = System.IO.Compression.ZipFile.OpenRead(platformPackage))
+        {
+            var names = package.Entries.Select(e => e.FullName).ToList();
+            Assert.That(names, Has.Some.EndsWith("libtorch_cpu.so").Or.Some.EndsWith("torch_cpu.dll").Or.Some.EndsWith("libtorch_cpu.dylib"));
+            Assert.That(names.Where(n => n.Contains("torch_python") || n.Contains("_test.") || n.Contains("backend_with_compiler")), Is.Empty, "libtorch's unused files");
+            Assert.That(names.Where(n => n.Contains("/runtimes/")), Is.Empty, "natives of this platform only, beside the tool");
+        }
 
         var tools = Path.Combine(Folder, "tools");
         var install = Run("dotnet", $"tool install onnxreg --tool-path \"{tools}\" --add-source \"{_feed}\" --version {_version}", Folder);
@@ -106,6 +122,19 @@ public class PackagingTests : TempFolderTest
         var run = Run("dotnet", $"run -c Release --no-build -- \"{model}\" \"{image}\"", app);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Output);
         Assert.That(run.Output.Trim(), Does.StartWith("Ankle boot 0."));
+
+        // A plain publish carries ONNX Runtime for this platform only (the package's buildTransitive targets), and runs.
+        var published = Path.Combine(Folder, "published");
+        var publish = Run("dotnet", $"publish -c Release -o \"{published}\" --source \"{_feed}\" -nologo -v quiet", app);
+        Assert.That(publish.ExitCode, Is.EqualTo(0), publish.Output);
+        long bytes = Directory.EnumerateFiles(published, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        var platforms = Directory.Exists(Path.Combine(published, "runtimes")) ? Directory.GetDirectories(Path.Combine(published, "runtimes")).Select(Path.GetFileName).ToList() : new List<string?>();
+        Assert.That(platforms, Is.Empty.Or.EqualTo(new[] { Platform }), "ONNX Runtime for this platform only");
+        Assert.That(bytes, Is.LessThan(40L << 20), $"published app of {bytes:N0} bytes");
+        TestContext.Progress.WriteLine($"published app: {bytes / 1048576.0:0.0} MiB");
+        var fromPublished = Run("dotnet", $"\"{Path.Combine(published, "app.dll")}\" \"{model}\" \"{image}\"", app);
+        Assert.That(fromPublished.ExitCode, Is.EqualTo(0), fromPublished.Output);
+        Assert.That(fromPublished.Output.Trim(), Does.StartWith("Ankle boot 0."));
     }
 
     private static (int ExitCode, string Output) Run(string file, string arguments, string workingDirectory)
