@@ -16,7 +16,10 @@ internal static class StudyProgressDisplay
         if (!live)
             return study(new PlainProgress(console));
         StudyReport? report = null;
+        // Redrawn from the study's own thread when something changes, never by Spectre's refresh thread: a thread that
+        // allocates while a run is inside libtorch can start a collection that frees a Scalar TorchSharp passed to it.
         AnsiConsole.Progress()
+            .AutoRefresh(false)
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(context => report = study(new LiveProgress(context)));
@@ -47,12 +50,14 @@ internal static class StudyProgressDisplay
 
     private sealed class LiveProgress : IStudyProgress
     {
+        private readonly ProgressContext _context;
         private readonly ProgressTask _overall;
         private readonly ProgressTask _current;
         private int _done; // runs finish out of order when shards share the study
 
         public LiveProgress(ProgressContext context)
         {
+            _context = context;
             _overall = context.AddTask("runs");
             _current = context.AddTask("current run");
         }
@@ -64,6 +69,7 @@ internal static class StudyProgressDisplay
             _current.MaxValue = epochs;
             _current.Value = 0;
             _current.Description = Markup.Escape(name);
+            _context.Refresh();
         }
 
         public void EpochFinished(EpochMetrics m)
@@ -71,6 +77,7 @@ internal static class StudyProgressDisplay
             _current.Value = m.Epoch;
             _current.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"{_current.Description.Split(' ')[0]} epoch {m.Epoch} loss {m.TrainLoss:0.000} val_loss {m.ValidationLoss:0.000}"));
+            _context.Refresh();
         }
 
         public void RunFinished(int index, int total, RunResult r, bool reused)
@@ -80,6 +87,7 @@ internal static class StudyProgressDisplay
             _overall.Description = $"runs {_done}/{total}";
             if (reused) _current.Description = Markup.Escape($"{RunResult.FolderName(r.Model, r.Technique, r.Seed)} reused");
             _current.Value = _current.MaxValue;
+            _context.Refresh();
         }
     }
 }
