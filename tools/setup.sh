@@ -2,7 +2,7 @@
 # Makes a fresh Debian 12 machine ready for OnnxReg, installing only what is missing:
 #  1. libstdc++ from GCC 13+ (symbol GLIBCXX_3.4.32), which TorchSharp 0.107's native library needs.
 #     Debian 12 ships GCC 12's runtime, so we take libstdc++6 from Debian 13 (trixie), pinned low so
-#     nothing else comes from trixie unless asked for (see shared/ENVIRONMENT.md).
+#     nothing else comes from trixie unless asked for (docs/01-getting-started.md, "Requirements").
 #  2. The full Fashion-MNIST from Debian's dataset-fashion-mnist package (optional: the embedded
 #     subset needs nothing; pass --no-dataset to skip).
 # Idempotent: on a machine that already has both it changes nothing and says so.
