@@ -26,8 +26,8 @@ public sealed class TensorDataset : IDisposable
     private readonly Tensor? _normalized; // float32 [N, C, H, W] when made from float tensors, or small enough to cache
     private readonly ImageDataset? _streamed; // the split read from disk a batch at a time (no _pixels then)
     // add_'s factor, held for the dataset's life: TorchSharp's add_(tensor) makes an implicit Scalar that only the
-    // finalizer frees, and a collection started by another thread (a streamed split's reader decoding ahead) can
-    // free it while libtorch reads it (seen as "alpha must not be a floating point number" in a 100,000-image run).
+    // finalizer frees, and a collection started by another thread can free it while libtorch reads it (seen as "alpha
+    // must not be a floating point number" in a 100,000-image run whose images were decoded on a second thread).
     private readonly Scalar _one = 1.ToScalar();
 
     /// <summary>The largest split (as float32 bytes) that is normalized once and kept as floats; larger ones stay bytes
@@ -97,8 +97,11 @@ public sealed class TensorDataset : IDisposable
     public BatchReader Read(Tensor? order, int batchSize, int firstBatch = 0) =>
         _streamed is null ? new BatchReader(this, order, batchSize, firstBatch) : new BatchReader(this, _streamed, order, batchSize, firstBatch);
 
+    private Tensor Normalize(Tensor pixels) => Normalize(_table!, _offsets!, _one, pixels);
+
     // table[offset(c) + pixel] for every value: one gather, the same float32 values as the managed normalization.
-    private Tensor Normalize(Tensor pixels) => _table!.take(pixels.to(ScalarType.Int64).add_(_offsets!, _one));
+    private static Tensor Normalize(Tensor table, Tensor offsets, Scalar one, Tensor pixels) =>
+        table.take(pixels.to(ScalarType.Int64).add_(offsets, one));
 
     /// <summary>Normalizes the first <paramref name="count"/> images of <paramref name="bytes"/> (read from a streamed
     /// split) into a new float32 tensor [count, C, H, W].</summary>
@@ -160,7 +163,7 @@ public sealed class TensorDataset : IDisposable
             {
                 using var scope = NewDisposeScope();
                 int length = Math.Min(chunk, data.Count - start);
-                normalized.narrow(0, start, length).copy_(lookup.take(pixels.narrow(0, start, length).to(ScalarType.Int64).add_(offsets, one)));
+                normalized.narrow(0, start, length).copy_(Normalize(lookup, offsets, one, pixels.narrow(0, start, length)));
             }
         }
         return new TensorDataset(

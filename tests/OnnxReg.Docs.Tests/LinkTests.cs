@@ -14,21 +14,19 @@ public partial class LinkTests
     public void RelativeLinks_PointAtFilesAndHeadingsThatExist()
     {
         var broken = new List<string>();
-        foreach (var page in MarkdownPage.All(RepositoryPaths.Root))
-            foreach (var line in page.ProseLines)
-                foreach (Match link in LinkPattern().Matches(line.Text))
-                {
-                    string target = link.Groups[1].Value;
-                    if (target.Contains("://", StringComparison.Ordinal)) continue;
-                    string[] parts = target.Split('#', 2);
-                    string file = parts[0].Length == 0
-                        ? Path.Combine(RepositoryPaths.Root, page.RelativePath)
-                        : Path.GetFullPath(Path.Combine(RepositoryPaths.Root, Path.GetDirectoryName(page.RelativePath)!, parts[0]));
-                    if (!File.Exists(file) && !Directory.Exists(file))
-                        broken.Add($"{page.RelativePath}:{line.Number}: {target} (no such file)");
-                    else if (parts.Length == 2 && !Anchors(file).Contains(parts[1]))
-                        broken.Add($"{page.RelativePath}:{line.Number}: {target} (no such heading)");
-                }
+        foreach (var (page, line, link) in ProseMatches(LinkPattern()))
+        {
+            string target = link.Groups[1].Value;
+            if (target.Contains("://", StringComparison.Ordinal)) continue;
+            string[] parts = target.Split('#', 2);
+            string file = parts[0].Length == 0
+                ? Path.Combine(RepositoryPaths.Root, page.RelativePath)
+                : Path.GetFullPath(Path.Combine(RepositoryPaths.Root, Path.GetDirectoryName(page.RelativePath)!, parts[0]));
+            if (!File.Exists(file) && !Directory.Exists(file))
+                broken.Add($"{page.RelativePath}:{line.Number}: {target} (no such file)");
+            else if (parts.Length == 2 && !Anchors(file).Contains(parts[1]))
+                broken.Add($"{page.RelativePath}:{line.Number}: {target} (no such heading)");
+        }
         Assert.That(broken, Is.Empty);
     }
 
@@ -36,16 +34,14 @@ public partial class LinkTests
     public void RepositoryPathsInBackticks_Exist()
     {
         var missing = new List<string>();
-        foreach (var page in MarkdownPage.All(RepositoryPaths.Root))
-            foreach (var line in page.ProseLines)
-                foreach (Match code in CodePattern().Matches(line.Text))
-                {
-                    string path = code.Groups[1].Value.Split(' ')[0].TrimEnd('.', ',', ':', ';');
-                    if (!RepositoryFolders.Any(f => path.StartsWith(f, StringComparison.Ordinal))) continue;
-                    if (path.IndexOfAny(['*', '…', '<', '{']) >= 0 || path.Contains("NAME", StringComparison.Ordinal)) continue;
-                    string full = Path.Combine(RepositoryPaths.Root, path);
-                    if (!File.Exists(full) && !Directory.Exists(full)) missing.Add($"{page.RelativePath}:{line.Number}: {path}");
-                }
+        foreach (var (page, line, code) in ProseMatches(CodePattern()))
+        {
+            string path = code.Groups[1].Value.Split(' ')[0].TrimEnd('.', ',', ':', ';');
+            if (!RepositoryFolders.Any(f => path.StartsWith(f, StringComparison.Ordinal))) continue;
+            if (path.IndexOfAny(['*', '…', '<', '{']) >= 0 || path.Contains("NAME", StringComparison.Ordinal)) continue;
+            string full = Path.Combine(RepositoryPaths.Root, path);
+            if (!File.Exists(full) && !Directory.Exists(full)) missing.Add($"{page.RelativePath}:{line.Number}: {path}");
+        }
         Assert.That(missing, Is.Empty);
     }
 
@@ -57,6 +53,13 @@ public partial class LinkTests
             .Select(p => "docs/" + Path.GetFileName(p)).Where(p => !readme.Contains($"]({p})", StringComparison.Ordinal)).ToList();
         Assert.That(unlinked, Is.Empty);
     }
+
+    /// <summary>Every match of <paramref name="pattern"/> in the prose of README.md and docs/, with its page and line.</summary>
+    private static IEnumerable<(MarkdownPage Page, ProseLine Line, Match Match)> ProseMatches(Regex pattern) =>
+        from page in MarkdownPage.All(RepositoryPaths.Root)
+        from line in page.ProseLines
+        from Match match in pattern.Matches(line.Text)
+        select (page, line, match);
 
     /// <summary>GitHub's anchors: headings in lower case, punctuation dropped, spaces as hyphens.</summary>
     private static HashSet<string> Anchors(string file) =>
