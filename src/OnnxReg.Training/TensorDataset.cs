@@ -99,9 +99,14 @@ public sealed class TensorDataset : IDisposable
 
     private Tensor Normalize(Tensor pixels) => Normalize(_table!, _offsets!, _one, pixels);
 
-    // table[offset(c) + pixel] for every value: one gather, the same float32 values as the managed normalization.
-    private static Tensor Normalize(Tensor table, Tensor offsets, Scalar one, Tensor pixels) =>
-        table.take(pixels.to(ScalarType.Int64).add_(offsets, one));
+    // table[offset(c) + pixel] for every value: one gather, the same float32 values as the managed normalization. The
+    // gather's int64 positions (8 bytes a value: 79 MB for a batch of 128 colour images of 160 × 160) are freed at once,
+    // not left to the batch's dispose scope, where they would be held through the forward and backward passes.
+    private static Tensor Normalize(Tensor table, Tensor offsets, Scalar one, Tensor pixels)
+    {
+        using var positions = pixels.to(ScalarType.Int64).add_(offsets, one); // add_ returns the same tensor
+        return table.take(positions);
+    }
 
     /// <summary>Normalizes the first <paramref name="count"/> images of <paramref name="bytes"/> (read from a streamed
     /// split) into a new float32 tensor [count, C, H, W].</summary>

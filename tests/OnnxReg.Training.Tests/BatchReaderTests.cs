@@ -78,6 +78,21 @@ public class BatchReaderTests
     }
 
     [Test]
+    public void AStreamedBatch_LeavesOnlyItsImagesAndLabels_InTheCallersScope()
+    {
+        // Whatever else the batch's normalization made (the gather's int64 positions: twice the images' size) would be
+        // held by the scope through the forward and backward passes, on top of the activations.
+        var data = ColorShapes.Generate(20, 16, seed: 3);
+        using var streamed = TensorDataset.From(Streamed(data, new SlowStore(data)), Normalization.Estimate(data));
+        using var reader = streamed.Read(null, 8);
+        using var scope = NewDisposeScope();
+        var (images, labels) = reader.Next();
+        Assert.That(scope.DisposablesCount, Is.EqualTo(2));
+        Assert.That(scope.DisposablesView, Is.EquivalentTo(new IDisposable[] { images, labels }));
+        Assert.That(images.shape, Is.EqualTo(new long[] { 8, 3, 16, 16 }));
+    }
+
+    [Test]
     public void AFailingRead_SurfacesAtTheBatchThatNeededIt()
     {
         var data = ColorShapes.Generate(40, 16, seed: 2);
