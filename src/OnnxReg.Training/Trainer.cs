@@ -168,11 +168,13 @@ public sealed class Trainer
         var (lossSum, penaltySum, correct) = position.Sums;
         int batch = position.BatchesDone;
         var clock = Stopwatch.StartNew();
+        var heapRelease = new PeriodicHeapRelease(LibTorchHeap.ReleaseInterval);
         long imagesSeen = 0;
         for (int start = batch * Options.BatchSize; start < train.Count; start += Options.BatchSize, batch++)
         {
             if (cancellation.IsCancellationRequested)
                 return new EpochResult(0, 0, 0, Interrupted: position with { BatchesDone = batch, Sums = new EpochSums(lossSum, penaltySum, correct) });
+            heapRelease.BetweenBatches(); // here, where the last batch's tensors are freed and the next one's not yet made
             using var scope = NewDisposeScope();
             int length = Math.Min(Options.BatchSize, train.Count - start);
             var (images, labels) = reader.Next();

@@ -8,11 +8,11 @@ namespace OnnxReg.Cli.Commands;
 /// (train), in the words both print.</summary>
 internal static class MemoryEstimate
 {
-    /// <summary>"estimated peak memory at batch 128: 1.2 GiB (process and libraries 285 MiB, …)".</summary>
+    /// <summary>"estimated peak memory at batch 128: 1.2 GiB (process and libraries 290 MiB, …)".</summary>
     public static string Describe(ModelBudget budget, int batchSize, long dataBytes) =>
         $"estimated peak memory at batch {batchSize}: {ByteSize.Format(budget.PeakBytes(batchSize, dataBytes))} " +
         $"(process and libraries {ByteSize.Format(ModelBudget.ProcessBytes)}, {budget.Parameters:N0} parameters {ByteSize.Format(budget.ParameterBytes)}, " +
-        $"{budget.ActivationsPerSample:N0} activations per image {ByteSize.Format(budget.ActivationBytes(batchSize))}, data in memory {ByteSize.Format(dataBytes)}; within 12 % on the benchmark machine, see BENCHMARKS.md)";
+        $"{budget.ActivationsPerSample:N0} activations per image {ByteSize.Format(budget.ActivationBytes(batchSize))}, data in memory {ByteSize.Format(dataBytes)}; within {ModelBudget.FittedWithinPercent} % on the benchmark machine, see BENCHMARKS.md)";
 
     /// <summary>This process's peak resident memory so far (VmHWM on Linux), or null where the platform does not say.</summary>
     public static long? MeasuredPeakBytes()
