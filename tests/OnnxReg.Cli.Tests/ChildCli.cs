@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using OnnxReg.Tests.Shared;
 
 namespace OnnxReg.Cli.Tests;
 
@@ -87,17 +88,7 @@ public sealed class ChildCli : IDisposable
     }
 
     // VmRSS from /proc (0 once the process is gone).
-    private long ResidentBytes()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        }
-        catch (IOException) { }
-        return 0;
-    }
+    private long ResidentBytes() => ProcessMemory.StatusBytes("VmRSS", _process.Id);
 
     public bool HasExited => _process.HasExited;
     public string Output => string.Join("\n", _output);

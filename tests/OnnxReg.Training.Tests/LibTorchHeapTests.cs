@@ -1,3 +1,5 @@
+using OnnxReg.Tests.Shared;
+
 namespace OnnxReg.Training.Tests;
 
 public class LibTorchHeapTests
@@ -40,6 +42,5 @@ public class LibTorchHeapTests
         Assert.That(freed - released, Is.GreaterThan(192), figures);
     }
 
-    private static long ResidentMiB() =>
-        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+    private static long ResidentMiB() => ProcessMemory.StatusBytes("VmRSS") >> 20;
 }

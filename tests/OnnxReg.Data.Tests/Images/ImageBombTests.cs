@@ -82,9 +82,8 @@ public class ImageBombTests
     private static long PeakMemoryNow()
     {
         GC.Collect();
-        File.WriteAllText("/proc/self/clear_refs", "5");
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        ProcessMemory.ResetPeak();
+        return ProcessMemory.StatusBytes("VmHWM");
     }
 
     private sealed class EndlessStream : Stream
