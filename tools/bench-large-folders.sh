@@ -47,7 +47,7 @@ for spec in "big64 64 100000" "big160 160 20000"; do
   CI=1 measure "$name-onnxreg" "$tool" train --data "$work/$name" --model cnn --epochs 1 --validation-fraction 0 -o "$work/$name-onnxreg/m.onnx"
   wall=$(( $(date +%s) - start ))
   seconds=$(onnxreg_seconds "$name-onnxreg")
-  printf '| %s × %dx%d | %d MiB / %d MiB | onnxreg (streamed) | %.0f | %s MiB | %d s |\n' "$count" "$side" "$side" "$disk" "$decoded" \
+  printf '| %s × %dx%d | %d MiB / %d MiB | onnxreg (streamed) | %.1f | %s MiB | %d s |\n' "$count" "$side" "$side" "$disk" "$decoded" \
     "$(echo "$count / $seconds" | bc -l)" "$(field "$name-onnxreg" peak_pss_mb)" "$wall"
   if [ "$have_torch" = 1 ]; then
     read -r mean std <<<"$(normalization "$name-onnxreg")"

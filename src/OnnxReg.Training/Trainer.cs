@@ -168,7 +168,7 @@ public sealed class Trainer
         var (lossSum, penaltySum, correct) = position.Sums;
         int batch = position.BatchesDone;
         var clock = Stopwatch.StartNew();
-        var heapRelease = new PeriodicHeapRelease(LibTorchHeap.ReleaseInterval);
+        var heapRelease = new PeriodicHeapRelease(LibTorchHeap.ReleaseInterval, LibTorchHeap.BatchesBetweenCollections);
         long imagesSeen = 0;
         for (int start = batch * Options.BatchSize; start < train.Count; start += Options.BatchSize, batch++)
         {
@@ -203,8 +203,6 @@ public sealed class Trainer
             using (no_grad())
                 correct += logits.argmax(1).eq(labels).sum().ToInt64();
             imagesSeen += length;
-            if ((batch + 1) % LibTorchHeap.BatchesBetweenCollections == 0)
-                LibTorchHeap.CollectStrayNativeObjects();
             var progress = new BatchProgress(position.Epoch, batch + 1, run.BatchCount, batch + 1 - position.BatchesDone, imagesSeen, clock.Elapsed.TotalSeconds, dataLossValue);
             foreach (var callback in run.Callbacks) callback.OnBatchEnd(progress);
         }

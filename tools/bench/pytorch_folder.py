@@ -43,7 +43,7 @@ def main():
         optimizer.step()
         seen += len(labels)
     seconds = time.perf_counter() - start
-    print(f"images {seen} seconds {seconds:.1f} images_per_second {seen / seconds:.0f}", flush=True)
+    print(f"images {seen} seconds {seconds:.1f} images_per_second {seen / seconds:.1f}", flush=True)
 
 
 main()
