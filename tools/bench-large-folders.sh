@@ -3,7 +3,8 @@
 # and by PyTorch (the same network, torchvision's ImageFolder with DataLoader workers), one after the other on the same
 # folder: images per second over the epoch, peak memory of the whole process tree (tools/bench/peak_memory.py) and the
 # data's size. Then, on a part of the first folder that fits in memory, onnxreg's epoch in memory, streamed from the
-# files, and streamed from its decoded cache (--cache). Prints markdown tables for BENCHMARKS.md.
+# files, and streamed from its decoded cache (--cache); and on 2,000 of the 160 × 160 images, both engines with the
+# kernels capped at AVX2 (onnxreg's default) and with the CPU's own. Prints markdown tables for BENCHMARKS.md.
 #   bash tools/bench-large-folders.sh [WORK=runs/large-folders]
 # The folders (100,000 RGB images of 64 × 64 with 2,000 test images, 20,000 of 160 × 160 with 1,000, made by
 # `onnxreg dataset shapes`) are generated once under WORK and reused: about 2 GB of PNG. PyTorch's side is skipped,
@@ -57,6 +58,27 @@ for spec in "big64 64 100000" "big160 160 20000"; do
   fi
 done
 [ "$have_torch" = 1 ] || echo "PyTorch comparison skipped: Debian's python3-torch and python3-torchvision are not installed."
+
+# The same kernels on both sides: onnxreg caps libtorch at AVX2 by default (CpuKernels), PyTorch picks what the CPU
+# has; so 2,000 of the 160 × 160 images, streamed, with each engine both ways (the caps are the variables CpuKernels sets).
+if [ "$have_torch" = 1 ]; then
+  echo
+  printf '| 2,000 images of 160x160 from the second folder | kernels | epoch | images/s |\n| --- | --- | --- | --- |\n'
+  caps=(ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2)
+  read -r mean std <<<"$(normalization big160-onnxreg)"
+  for kernels in portable native; do
+    label=kernels-onnxreg-$kernels
+    env CI=1 ONNXREG_MAX_IN_MEMORY_IMAGES=1K ONNXREG_CPU_KERNELS=$kernels "$python" tools/bench/peak_memory.py "$tool" train --data "$work/big160" \
+      --train-size 2000 --model cnn --epochs 1 --validation-fraction 0 -o "$work/$label/m.onnx" >"$work/$label.log" 2>&1
+    seconds=$(onnxreg_seconds "$label")
+    printf '| onnxreg (streamed) | %s | %.1f s | %.2f |\n' "$kernels" "$seconds" "$(echo "2000 / $seconds" | bc -l)"
+    label=kernels-pytorch-$kernels
+    if [ $kernels = portable ]; then env=("${caps[@]}"); else env=(); fi
+    env "${env[@]}" "$python" tools/bench/peak_memory.py "$python" tools/bench/pytorch_folder.py "$work/big160" 160 \
+      "$(channels "$work/big160")" "$threads" "$threads" "$mean" "$std" 2000 >"$work/$label.log" 2>&1
+    printf '| PyTorch (ImageFolder, %d workers) | %s | %s s | %s |\n' "$threads" "$kernels" "$(field "$label" seconds)" "$(field "$label" images_per_second)"
+  done
+fi
 
 echo
 printf '| 20,000 images of 64x64 from the first folder | epoch | images/s | peak memory |\n| --- | --- | --- | --- |\n'

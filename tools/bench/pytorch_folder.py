@@ -2,13 +2,15 @@
 channels given, then flatten, fc HIDDEN, relu, fc classes) on an image folder read as torchvision's ImageFolder with a
 DataLoader and worker processes (PIL decodes each PNG per batch, as PyTorch users read a folder that does not fit in
 memory). Batch 128, Adam 1e-3, the per-channel mean and std given (onnxreg's, so both engines train on the same
-values). Prints `images N seconds S images_per_second R`; memory is measured from outside (tools/bench/peak_memory.py)."""
+values). An optional eighth argument trains on that many of the images only (a seeded sample, as `onnxreg train
+--train-size`). Prints `images N seconds S images_per_second R`; memory is measured from outside
+(tools/bench/peak_memory.py)."""
 import sys
 import time
 
 import torch
 import torch.nn as nn
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Subset
 from torchvision import datasets, transforms
 
 
@@ -28,8 +30,11 @@ def main():
     torch.manual_seed(1)
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize(mean, std)])
     train = datasets.ImageFolder(f"{root}/train", transform=transform)
+    classes = len(train.classes)
+    if len(sys.argv) > 8:
+        train = Subset(train, torch.randperm(len(train))[: int(sys.argv[8])].tolist())
     loader = DataLoader(train, batch_size=128, shuffle=True, num_workers=workers, persistent_workers=False)
-    net = network(3, channels, side, 128, len(train.classes))
+    net = network(3, channels, side, 128, classes)
     optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     net.train()
