@@ -63,19 +63,20 @@ done
 # has; so 2,000 of the 160 × 160 images, streamed, with each engine both ways (the caps are the variables CpuKernels sets).
 if [ "$have_torch" = 1 ]; then
   echo
-  printf '| 2,000 images of 160x160 from the second folder | kernels | epoch | images/s |\n| --- | --- | --- | --- |\n'
+  sample=2000
+  printf '| %d images of 160x160 from the second folder | kernels | epoch | images/s |\n| --- | --- | --- | --- |\n' "$sample"
   caps=(ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2)
   read -r mean std <<<"$(normalization big160-onnxreg)"
   for kernels in portable native; do
     label=kernels-onnxreg-$kernels
     env CI=1 ONNXREG_MAX_IN_MEMORY_IMAGES=1K ONNXREG_CPU_KERNELS=$kernels "$python" tools/bench/peak_memory.py "$tool" train --data "$work/big160" \
-      --train-size 2000 --model cnn --epochs 1 --validation-fraction 0 -o "$work/$label/m.onnx" >"$work/$label.log" 2>&1
+      --train-size "$sample" --model cnn --epochs 1 --validation-fraction 0 -o "$work/$label/m.onnx" >"$work/$label.log" 2>&1
     seconds=$(onnxreg_seconds "$label")
-    printf '| onnxreg (streamed) | %s | %.1f s | %.2f |\n' "$kernels" "$seconds" "$(echo "2000 / $seconds" | bc -l)"
+    printf '| onnxreg (streamed) | %s | %.1f s | %.2f |\n' "$kernels" "$seconds" "$(echo "$sample / $seconds" | bc -l)"
     label=kernels-pytorch-$kernels
     if [ $kernels = portable ]; then env=("${caps[@]}"); else env=(); fi
     env "${env[@]}" "$python" tools/bench/peak_memory.py "$python" tools/bench/pytorch_folder.py "$work/big160" 160 \
-      "$(channels "$work/big160")" "$threads" "$threads" "$mean" "$std" 2000 >"$work/$label.log" 2>&1
+      "$(channels "$work/big160")" "$threads" "$threads" "$mean" "$std" "$sample" >"$work/$label.log" 2>&1
     printf '| PyTorch (ImageFolder, %d workers) | %s | %s s | %s |\n' "$threads" "$kernels" "$(field "$label" seconds)" "$(field "$label" images_per_second)"
   done
 fi
