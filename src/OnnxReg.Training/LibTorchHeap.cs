@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace OnnxReg.Training;
@@ -20,6 +21,8 @@ namespace OnnxReg.Training;
 /// (augmentation, penalties), or <see cref="ReleaseFreeMemory"/> instead when <see cref="ReleaseInterval"/> has passed
 /// (<c>PeriodicHeapRelease</c>). Only on Linux with glibc; a process that sets glibc's own variables
 /// (<c>MALLOC_MMAP_THRESHOLD_</c>, <c>MALLOC_TRIM_THRESHOLD_</c>, <c>GLIBC_TUNABLES</c>) keeps them.
+/// <para>The mapped activations still cost a page fault per 4 KiB on every batch, so libtorch is also asked for
+/// transparent huge pages (<see cref="RequestHugePages"/>): one fault per 2 MiB.</para>
 /// </remarks>
 public static class LibTorchHeap
 {
@@ -45,9 +48,34 @@ public static class LibTorchHeap
     /// (the cnn at 160 × 160 takes 6–13 s a batch).</summary>
     public static readonly TimeSpan ReleaseInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>The variable libtorch (2.2 and later) reads at its first allocation: at 1 it aligns tensors to the page
+    /// and asks the kernel for transparent huge pages (<c>madvise(MADV_HUGEPAGE)</c>) for every tensor of 2 MiB or
+    /// more; unset, as in PyTorch, it does neither.</summary>
+    public const string HugePagesVariable = "THP_MEM_ALLOC_ENABLE";
+
     private const int M_TRIM_THRESHOLD = -1;
     private const int M_MMAP_THRESHOLD = -3;
     private static readonly Lazy<bool> Configured = new(ConfigureOnce);
+    private static readonly Lazy<bool> HugePagesRequested = new(RequestHugePagesOnce);
+
+#pragma warning disable CA2255 // A library's module initializer is the one place that runs before any of its TorchSharp calls.
+    [ModuleInitializer]
+    internal static void RequestHugePagesOnLoad() => RequestHugePages();
+#pragma warning restore CA2255
+
+    /// <summary>
+    /// Puts <see cref="HugePagesVariable"/>=1 in the C library's environment, once per process, so libtorch backs its
+    /// large tensors with 2 MiB pages where the kernel allows them (<c>/sys/kernel/mm/transparent_hugepage/enabled</c>
+    /// at <c>madvise</c> or <c>always</c>). A batch's activations above <see cref="MapThresholdBytes"/> are mapped
+    /// fresh each time, and each 4 KiB page of them faulted in costs the kernel time: measured on a 2-core EPYC
+    /// (Linux, <c>madvise</c>), the cnn at 160 × 160 on 2,000 streamed images took 212.1 s an epoch, 225 s of it in the
+    /// kernel (33 million page faults), and 53.5 s with huge pages (28 s, 0.8 million), with the same weights to the
+    /// bit and the same peak (2.17 GiB). Runs from this library's module initializer, before any of its TorchSharp
+    /// calls (libtorch reads the variable at its first allocation). A value already in the environment is kept:
+    /// <c>THP_MEM_ALLOC_ENABLE=0</c> turns it off. Returns whether it is on: false on other systems (libtorch advises
+    /// huge pages only on Linux) or where the environment set another value.
+    /// </summary>
+    public static bool RequestHugePages() => HugePagesRequested.Value;
 
     /// <summary>
     /// Sets glibc's thresholds (<see cref="MapThresholdBytes"/>, <see cref="TrimThresholdBytes"/>) once per process;
@@ -87,6 +115,13 @@ public static class LibTorchHeap
         {
             return false;
         }
+    }
+
+    private static bool RequestHugePagesOnce()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        if (NativeEnvironment.Get(HugePagesVariable) is { } chosen) return chosen == "1";
+        return NativeEnvironment.Set(HugePagesVariable, "1");
     }
 
     private static bool ConfigureOnce()

@@ -42,5 +42,42 @@ public class LibTorchHeapTests
         Assert.That(freed - released, Is.GreaterThan(192), figures);
     }
 
+    [Test]
+    public void RequestHugePages_PutsTheVariableWhereLibTorchReadsIt_UnlessTheEnvironmentChoseAValue()
+    {
+        // .NET's copy of the environment is the one this process started with; the C library's is what libtorch reads.
+        string? chosen = Environment.GetEnvironmentVariable(LibTorchHeap.HugePagesVariable);
+        bool on = LibTorchHeap.RequestHugePages();
+        if (chosen is not null)
+        {
+            Assert.That(on, Is.EqualTo(chosen == "1"));
+            Assert.That(NativeEnvironment.Get(LibTorchHeap.HugePagesVariable), Is.EqualTo(chosen), "the environment's value is kept");
+            return;
+        }
+        Assert.That(on, Is.EqualTo(OperatingSystem.IsLinux()));
+        if (on) Assert.That(NativeEnvironment.Get(LibTorchHeap.HugePagesVariable), Is.EqualTo("1"));
+        Assert.That(LibTorchHeap.RequestHugePages(), Is.EqualTo(on));
+    }
+
+    [Test]
+    public void LibTorch_BacksALargeTensorWithHugePages()
+    {
+        // In the kernel's madvise mode (this machine's) a page becomes huge only where libtorch asked for it, which it
+        // does only if it read the variable before its first allocation: without it the tensor gets none.
+        Assume.That(LibTorchHeap.RequestHugePages(), "huge pages are not requested in this process");
+        const string mode = "/sys/kernel/mm/transparent_hugepage/enabled";
+        Assume.That(File.Exists(mode) && !File.ReadAllText(mode).Contains("[never]"), "this kernel gives no transparent huge pages");
+        long before = AnonHugePagesKiB();
+        using var tensor = TorchSharp.torch.ones(16 << 20); // 64 MiB, written, so every page is faulted in
+        long after = AnonHugePagesKiB();
+        Assert.That(after - before, Is.GreaterThanOrEqualTo(16 << 10), $"huge pages grew from {before} to {after} KiB for a 64 MiB tensor");
+    }
+
+    private static long AnonHugePagesKiB()
+    {
+        var line = File.ReadLines("/proc/self/smaps_rollup").Single(l => l.StartsWith("AnonHugePages:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+    }
+
     private static long ResidentMiB() => ProcessMemory.StatusBytes("VmRSS") >> 20;
 }
