@@ -16,21 +16,21 @@ namespace OnnxReg.Training.Models;
 public sealed record ModelBudget(long Parameters, long ActivationsPerSample)
 {
     /// <summary>What a training process holds before any network or data: the .NET runtime, libtorch and ONNX Runtime
-    /// as loaded and touched by a run (fitted: 305 MiB).</summary>
-    public const long ProcessBytes = 305L << 20;
+    /// as loaded and touched by a run (fitted: 290 MiB).</summary>
+    public const long ProcessBytes = 290L << 20;
 
     /// <summary>Bytes per parameter at the peak: weights, gradients, two Adam moments, the epoch-start copy kept for
-    /// rolling back a diverged epoch, and the checkpoint's and the exported file's copies (fitted: 33).</summary>
-    public const int BytesPerParameter = 33;
+    /// rolling back a diverged epoch, and the checkpoint's and the exported file's copies (fitted: 39).</summary>
+    public const int BytesPerParameter = 39;
 
     /// <summary>Bytes per activation value per sample of a batch at the peak: the forward values kept for backward,
-    /// their gradients and libtorch's workspaces, less what is freed before the peak (fitted: 4.15; it was 5.0 while the
-    /// trainer kept the heap's free pages, before <see cref="PeriodicHeapRelease"/>).</summary>
-    public const double BytesPerActivation = 4.15;
+    /// their gradients and libtorch's workspaces, less what is freed before the peak (fitted: 4.85; it was 5.0 while the
+    /// trainer kept the heap's free pages, before <see cref="PeriodicHeapRelease"/>, and 4.15 before tensors of 2 MiB or
+    /// more were given huge pages (<see cref="LibTorchHeap.RequestHugePages"/>), whose 2 MiB granules a heap holds whole).</summary>
+    public const double BytesPerActivation = 4.85;
 
     /// <summary>The largest deviation of a measured peak from the estimate among the runs the constants were fitted
-    /// to, in percent (19: the cnn with batch norm peaked at 1.19 of its estimate at 48 pixels, where a run of 14 batches may end
-    /// before the first release of the heap, and at 0.81 at 96 pixels, where every batch is followed by one).</summary>
+    /// to, in percent, rounded up (19: the resnet peaked at 1.18 of its estimate at 64 pixels and the mlp at 0.84 at 28).</summary>
     public const int FittedWithinPercent = 19;
 
     /// <summary>The training process's estimated peak resident memory with batches of <paramref name="batchSize"/>,
