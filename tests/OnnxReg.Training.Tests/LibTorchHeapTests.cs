@@ -73,6 +73,17 @@ public class LibTorchHeapTests
         Assert.That(after - before, Is.GreaterThanOrEqualTo(16 << 10), $"huge pages grew from {before} to {after} KiB for a 64 MiB tensor");
     }
 
+    [Test]
+    public void TheHeapIsReleasedEverySecondWithHugePages_AndEveryTenSecondsWithout()
+    {
+        Assert.That(LibTorchHeap.ReleaseIntervalFor(hugePages: true), Is.EqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(LibTorchHeap.ReleaseIntervalFor(hugePages: false), Is.EqualTo(TimeSpan.FromSeconds(10)));
+        const string mode = "/sys/kernel/mm/transparent_hugepage/enabled";
+        bool kernelGives = File.Exists(mode) && (File.ReadAllText(mode).Contains("[madvise]") || File.ReadAllText(mode).Contains("[always]"));
+        Assert.That(LibTorchHeap.HugePagesInEffect, Is.EqualTo(LibTorchHeap.RequestHugePages() && kernelGives));
+        Assert.That(LibTorchHeap.ReleaseInterval, Is.EqualTo(LibTorchHeap.ReleaseIntervalFor(LibTorchHeap.HugePagesInEffect)));
+    }
+
     private static long AnonHugePagesKiB()
     {
         var line = File.ReadLines("/proc/self/smaps_rollup").Single(l => l.StartsWith("AnonHugePages:", StringComparison.Ordinal));
