@@ -4,7 +4,8 @@
 # folder: images per second over the epoch, peak memory of the whole process tree (tools/bench/peak_memory.py) and the
 # data's size. Then, on a part of the first folder that fits in memory, onnxreg's epoch in memory, streamed from the
 # files, and streamed from its decoded cache (--cache); and on 2,000 of the 160 × 160 images, both engines with the
-# kernels capped at AVX2 (onnxreg's default) and with the CPU's own. Prints markdown tables for BENCHMARKS.md.
+# kernels capped at AVX2 (onnxreg's default) and with the CPU's own, and PyTorch with glibc's huge pages. Prints markdown
+# tables for BENCHMARKS.md.
 #   bash tools/bench-large-folders.sh [WORK=runs/large-folders]
 # The folders (100,000 RGB images of 64 × 64 with 2,000 test images, 20,000 of 160 × 160 with 1,000, made by
 # `onnxreg dataset shapes`) are generated once under WORK and reused: about 2 GB of PNG. PyTorch's side is skipped,
@@ -79,6 +80,12 @@ if [ "$have_torch" = 1 ]; then
       "$(channels "$work/big160")" "$threads" "$threads" "$mean" "$std" "$sample" >"$work/$label.log" 2>&1
     printf '| PyTorch (ImageFolder, %d workers) | %s | %s s | %s |\n' "$threads" "$kernels" "$(field "$label" seconds)" "$(field "$label" images_per_second)"
   done
+  # onnxreg has libtorch give large tensors huge pages (LibTorchHeap); PyTorch 1.13 has no such switch, but glibc can
+  # give every mapped allocation huge pages: the same portable kernels, so the row compares the memory setup alone.
+  label=kernels-pytorch-hugetlb
+  env "${caps[@]}" GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$python" tools/bench/peak_memory.py "$python" tools/bench/pytorch_folder.py "$work/big160" 160 \
+    "$(channels "$work/big160")" "$threads" "$threads" "$mean" "$std" "$sample" >"$work/$label.log" 2>&1
+  printf '| PyTorch (ImageFolder, %d workers), GLIBC_TUNABLES=glibc.malloc.hugetlb=1 | portable | %s s | %s |\n' "$threads" "$(field "$label" seconds)" "$(field "$label" images_per_second)"
 fi
 
 echo
