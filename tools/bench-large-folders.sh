@@ -68,6 +68,12 @@ if [ "$have_torch" = 1 ]; then
   printf '| %d images of 160x160 from the second folder | kernels | epoch | images/s |\n| --- | --- | --- | --- |\n' "$sample"
   caps=(ONEDNN_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2)
   read -r mean std <<<"$(normalization big160-onnxreg)"
+  # pytorch_sample LABEL [VARIABLE=VALUE...]: PyTorch's epoch on the sample, with those variables in its environment.
+  pytorch_sample() {
+    local label=$1; shift
+    env "$@" "$python" tools/bench/peak_memory.py "$python" tools/bench/pytorch_folder.py "$work/big160" 160 \
+      "$(channels "$work/big160")" "$threads" "$threads" "$mean" "$std" "$sample" >"$work/$label.log" 2>&1
+  }
   for kernels in portable native; do
     label=kernels-onnxreg-$kernels
     env CI=1 ONNXREG_MAX_IN_MEMORY_IMAGES=1K ONNXREG_CPU_KERNELS=$kernels "$python" tools/bench/peak_memory.py "$tool" train --data "$work/big160" \
@@ -76,15 +82,13 @@ if [ "$have_torch" = 1 ]; then
     printf '| onnxreg (streamed) | %s | %.1f s | %.2f |\n' "$kernels" "$seconds" "$(echo "$sample / $seconds" | bc -l)"
     label=kernels-pytorch-$kernels
     if [ $kernels = portable ]; then env=("${caps[@]}"); else env=(); fi
-    env "${env[@]}" "$python" tools/bench/peak_memory.py "$python" tools/bench/pytorch_folder.py "$work/big160" 160 \
-      "$(channels "$work/big160")" "$threads" "$threads" "$mean" "$std" "$sample" >"$work/$label.log" 2>&1
+    pytorch_sample "$label" "${env[@]}"
     printf '| PyTorch (ImageFolder, %d workers) | %s | %s s | %s |\n' "$threads" "$kernels" "$(field "$label" seconds)" "$(field "$label" images_per_second)"
   done
   # onnxreg has libtorch give large tensors huge pages (LibTorchHeap); PyTorch 1.13 has no such switch, but glibc can
   # give every mapped allocation huge pages: the same portable kernels, so the row compares the memory setup alone.
   label=kernels-pytorch-hugetlb
-  env "${caps[@]}" GLIBC_TUNABLES=glibc.malloc.hugetlb=1 "$python" tools/bench/peak_memory.py "$python" tools/bench/pytorch_folder.py "$work/big160" 160 \
-    "$(channels "$work/big160")" "$threads" "$threads" "$mean" "$std" "$sample" >"$work/$label.log" 2>&1
+  pytorch_sample "$label" "${caps[@]}" GLIBC_TUNABLES=glibc.malloc.hugetlb=1
   printf '| PyTorch (ImageFolder, %d workers), GLIBC_TUNABLES=glibc.malloc.hugetlb=1 | portable | %s s | %s |\n' "$threads" "$(field "$label" seconds)" "$(field "$label" images_per_second)"
 fi
 

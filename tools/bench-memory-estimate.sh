@@ -10,26 +10,26 @@ work=${1:-runs/memory-estimate}
 mkdir -p "$work"
 [ -n "${ONNXREG:-}" ] || dotnet build -c Release tools/OnnxReg.Cli -v quiet -nologo >/dev/null
 tool=${ONNXREG:-tools/OnnxReg.Cli/bin/Release/net10.0/onnxreg}
+# row DATA IMAGE LABEL MODEL-OPTIONS...: one run's estimate (`summary`) and the peak `train` reaches, as a table row
+# labelled IMAGE ("28x28 gray") and LABEL (the network).
+row() {
+  local data=$1 image=$2 label=$3; shift 3
+  read -r parameters activations estimate <<<"$("$tool" summary --data "$data" --model "$@" --train-size 2000 --format json |
+    /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["parameters"], d["activationsPerImage"], d["peakMemoryBytes"] // 1048576)')"
+  /usr/bin/time -f "%M" -o "$work/time" "$tool" train --data "$data" --model "$@" --epochs 1 --train-size 2000 -o "$work/m.onnx" >/dev/null 2>"$work/err" ||
+    { cat "$work/err" >&2; exit 1; }
+  peak=$(( $(tail -1 "$work/time") / 1024 ))
+  printf '| %s | %s | %s | %s | %d MiB | %d MiB | %.2f |\n' "$label" "$image" "$parameters" "$activations" "$estimate" "$peak" \
+    "$(echo "$peak / $estimate" | bc -l)"
+}
 printf '| network | image | parameters | activations per image | estimate | measured peak | measured / estimate |\n| --- | --- | --- | --- | --- | --- | --- |\n'
 for side in 28 48 64 96; do
   data=$work/shapes-$side
   [ -d "$data" ] || "$tool" dataset shapes -o "$data" --size "$side" --train 2500 --val 0 --test 200 >/dev/null
   for model in "mlp" "cnn" "cnn --batch-norm" "resnet"; do
-    read -r parameters activations estimate <<<"$("$tool" summary --data "$data" --model $model --train-size 2000 --format json |
-      /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["parameters"], d["activationsPerImage"], d["peakMemoryBytes"] // 1048576)')"
-    /usr/bin/time -f "%M" -o "$work/time" "$tool" train --data "$data" --model $model --epochs 1 --train-size 2000 -o "$work/m.onnx" >/dev/null 2>"$work/err" ||
-      { cat "$work/err" >&2; exit 1; }
-    peak=$(( $(tail -1 "$work/time") / 1024 ))
-    printf '| %s | %dx%d rgb | %s | %s | %d MiB | %d MiB | %.2f |\n' "$model" "$side" "$side" "$parameters" "$activations" "$estimate" "$peak" \
-      "$(echo "$peak / $estimate" | bc -l)"
+    row "$data" "${side}x${side} rgb" "$model" $model
   done
 done
 # The seventeenth run the constants are fitted to: the mlp on the embedded grayscale data, as MemoryEstimateTests trains
 # it (the smallest process, so the one that pins the constant part).
-read -r parameters activations estimate <<<"$("$tool" summary --data embedded --model mlp --train-size 2000 --format json |
-  /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["parameters"], d["activationsPerImage"], d["peakMemoryBytes"] // 1048576)')"
-/usr/bin/time -f "%M" -o "$work/time" "$tool" train --data embedded --model mlp --epochs 1 --train-size 2000 -o "$work/m.onnx" >/dev/null 2>"$work/err" ||
-  { cat "$work/err" >&2; exit 1; }
-peak=$(( $(tail -1 "$work/time") / 1024 ))
-printf '| mlp (embedded) | 28x28 gray | %s | %s | %d MiB | %d MiB | %.2f |\n' "$parameters" "$activations" "$estimate" "$peak" \
-  "$(echo "$peak / $estimate" | bc -l)"
+row embedded "28x28 gray" "mlp (embedded)" mlp

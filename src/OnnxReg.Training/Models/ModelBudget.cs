@@ -31,16 +31,16 @@ public sealed record ModelBudget(long Parameters, long ActivationsPerSample)
     public const double BytesPerActivation = 3.9;
 
     /// <summary>The largest deviation of a measured peak from the estimate among the runs the constants were fitted
-    /// to, in percent, rounded up (16: the resnet peaked at 1.16 of its estimate at 48 pixels, and the mlp on the embedded grayscale data at
-    /// 0.84 at 28).</summary>
+    /// to, in percent, rounded up (16: the resnet peaked at 1.16 of its estimate at 48 pixels, and the mlp on the
+    /// embedded grayscale data at 0.84 at 28).</summary>
     public const int FittedWithinPercent = 16;
 
     /// <summary>The training process's estimated peak resident memory with batches of <paramref name="batchSize"/>,
     /// holding <paramref name="dataBytes"/> of data in memory (<c>TensorDataset.HeldBytes</c>). The three constants
     /// were fitted (least relative error) to the peaks of 17 runs — mlp, cnn, cnn with batch norm and resnet at 28, 48,
-    /// 64 and 96 pixels, batch 128, one epoch on 2,000 images, and the mlp on 2,000 embedded grayscale images — on a 2-core x86-64 Linux machine, where every run came
-    /// within <see cref="FittedWithinPercent"/> % (<c>tools/bench-memory-estimate.sh</c>, BENCHMARKS.md);
-    /// other machines differ (more cores keep more per-thread workspace), so it is an estimate, not a bound.</summary>
+    /// 64 and 96 pixels, batch 128, one epoch on 2,000 images, and the mlp on 2,000 embedded grayscale images — on a
+    /// 2-core x86-64 Linux machine, where every run came within <see cref="FittedWithinPercent"/> %
+    /// (<c>tools/bench-memory-estimate.sh</c>, BENCHMARKS.md); other machines differ (more cores keep more per-thread workspace), so it is an estimate, not a bound.</summary>
     public long PeakBytes(int batchSize, long dataBytes = 0) =>
         Add(Add(ProcessBytes, ParameterBytes), Add(ActivationBytes(batchSize), Math.Max(0, dataBytes)));
 
